@@ -440,6 +440,22 @@ public class BadInputCatalogTests
             + "set NumberOfClusters to 3."], () =>
             new MLContext().MultiInterest().SphericalKMeans(new SphericalKMeansTrainer.Options { NumberOfClusters = 4, DivideConquerClusters = true })
                 .Fit(DivideConquerEmbedded(new MLContext(seed: 1)))),
+        ["onnx-history-encoder-components-edited"] = Throws<InvalidDataException>(["history_encoder.onnx' is not the divide-and-conquer history encoder of this quota "
+            + "directory: m = 3, outside 1..2 (the clusters, the quota scorer's components). Export the directory again."], () =>
+            OpenDivideConquerDirectoryEdited("dc-no-own-scorer-onnx", directory => EditManifest(directory, json => json["history_quota_scorer"] = null))),
+        ["onnx-history-quota-scorer-other-components"] = Throws<InvalidDataException>(["quota_scorer.onnx' takes [-1, 2] mixture components (input 'mixture_clusters'), "
+            + "but the history encoder's model gives 3: the two graphs come from different exports. Export the directory again."], () =>
+            OpenDivideConquerDirectoryEdited("dc-own-scorer-onnx", directory => EditManifest(directory, json => json["history_quota_scorer"]!["file"] = "quota_scorer.onnx"))),
+        ["onnx-history-encoder-other-clusters"] = Throws<InvalidDataException>(["history_encoder.onnx' places item row", "the quota scorer in cluster",
+            "the two graphs come from different exports. Export the directory again."], () =>
+            {
+                // Another fit's encoder, of the same shapes, copied in with the checksums recomputed.
+                using var other = MultiInterestModel.Load(new MLContext(), new MemoryStream(QuotaMixtureZip(seed: 9)));
+                string elsewhere = Path.Combine(BadInputFixtures.Directory("dc-other-fit-onnx"), "onnx");
+                other.ExportOnnx(elsewhere);
+                OpenDivideConquerDirectoryEdited("dc-other-clusters-onnx", directory => File.Copy(Path.Combine(elsewhere, OnnxServingDirectory.HistoryEncoderFileName),
+                    Path.Combine(directory, OnnxServingDirectory.HistoryEncoderFileName), overwrite: true));
+            }),
         ["onnx-manifest-history-encoder-misplaced"] = Throws<InvalidDataException>(["(format version 4, retrieval 'cluster_quota') has a history_encoder with outputs "
             + "[mixture_clusters, mixture_weights, mixture_embeddings], which only a round-robin directory, or a cluster_quota or unimodal directory of format version 5 or "
             + "later reading a fresh history's mixture (mixture_*) or vector (user_embedding) by it, holds: it was edited or damaged. Export the directory again."], () =>
@@ -1146,7 +1162,7 @@ public class BadInputCatalogTests
     /// The zip of the keyed planted graph through a small divide-and-conquer GraphEmbedding (3 clusters) and the stages
     /// <paramref name="after"/> appends to it.
     /// </summary>
-    private static byte[] SavedDivideConquerZip(Func<MultiInterestCatalog, IEstimator<ITransformer>, IEstimator<ITransformer>> after)
+    private static byte[] SavedDivideConquerZip(Func<MultiInterestCatalog, IEstimator<ITransformer>, IEstimator<ITransformer>> after, int? seed = null)
     {
         var ml = new MLContext(seed: 1);
         var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
@@ -1154,6 +1170,7 @@ public class BadInputCatalogTests
         var embedding = MLNetTestData.KeyPipeline(ml).Append(mi.GraphEmbedding(new GraphEmbeddingTrainer.Options
         {
             Algorithm = EmbeddingAlgorithm.DivideConquer, Dimension = 4, Epochs = 1, Threads = 1, DivideConquer = new DivideConquerOptions { Clusters = 3 },
+            Seed = seed,
         }));
         var chain = after(mi, embedding).Fit(raw);
         var buffer = new MemoryStream();
@@ -1169,11 +1186,35 @@ public class BadInputCatalogTests
         return mi.KnnSmoothedMixture(components: 2, neighbors: 3).Fit(clustered).Transform(clustered);
     }
 
-    /// <summary>A saved pipeline whose quota stage builds new users' mixtures by the divide-and-conquer model.</summary>
-    private static byte[] QuotaMixtureZip() => SavedDivideConquerZip((mi, embedding) => embedding
+    /// <summary>A saved pipeline whose quota stage builds new users' mixtures by the divide-and-conquer model (fitted with <paramref name="seed"/>, else the default).</summary>
+    private static byte[] QuotaMixtureZip(int? seed = null) => SavedDivideConquerZip((mi, embedding) => embedding
         .Append(mi.SphericalKMeans(new SphericalKMeansTrainer.Options { NumberOfClusters = 3, DivideConquerClusters = true }))
         .Append(mi.KnnSmoothedMixture(components: 2, neighbors: 3))
-        .Append(mi.ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options { Candidates = 5, HistoryMixture = HistoryMixture.DivideConquer })));
+        .Append(mi.ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options { Candidates = 5, HistoryMixture = HistoryMixture.DivideConquer })), seed);
+
+    /// <summary>
+    /// <see cref="QuotaMixtureZip"/>'s ONNX directory (the model's m, 3, above the trained users' 2 components: fresh histories
+    /// have their own quota scorer) under fixture <paramref name="name"/>, changed by <paramref name="edit"/> with its checksums
+    /// recomputed by hand (to reach the checks behind them), then opened.
+    /// </summary>
+    private static void OpenDivideConquerDirectoryEdited(string name, Action<string> edit)
+    {
+        using var model = MultiInterestModel.Load(new MLContext(), new MemoryStream(QuotaMixtureZip()));
+        string directory = Path.Combine(BadInputFixtures.Directory(name), "onnx");
+        model.ExportOnnx(directory);
+        edit(directory);
+        Onnx.ServingChecksums.Reseal(directory);
+        OnnxCandidateScorer.Open(directory).Dispose();
+    }
+
+    /// <summary>Rewrites the manifest of <paramref name="directory"/> with <paramref name="edit"/> applied (its seal left stale).</summary>
+    private static void EditManifest(string directory, Action<System.Text.Json.Nodes.JsonObject> edit)
+    {
+        string path = Path.Combine(directory, OnnxServingDirectory.ManifestFileName);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        edit(json);
+        File.WriteAllText(path, json.ToJsonString());
+    }
 
     private static MultiInterestModel EncoderModel() => MultiInterestModel.Load(new MLContext(), new MemoryStream(EncoderZip()));
 
