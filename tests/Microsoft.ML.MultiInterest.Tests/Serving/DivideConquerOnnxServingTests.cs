@@ -62,6 +62,90 @@ public sealed class DivideConquerOnnxServingTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(QuotaQuery.User, 0.0, null, 1)]
+    [InlineData(QuotaQuery.Blend, 0.0, null, 64)]
+    [InlineData(QuotaQuery.Component, 0.5, null, 1)]
+    [InlineData(QuotaQuery.Component, 0.5, 2, 3)]
+    [InlineData(QuotaQuery.User, 0.34, null, 2)]
+    [InlineData(QuotaQuery.Blend, 0.34, 2, 2)]
+    public void AFreshHistory_UnderEachQuerySetting_HeadShareAndBatchSize_GetsTheRecommendersList(QuotaQuery query, double headShare, int? components, int batchSize)
+    {
+        var embedding = _world.DivideConquer(components: components);
+        string name = $"{query}-{headShare}-{components}-{batchSize}";
+        using var model = SaveAndLoad(_world.QuotaChain(embedding, HistoryMixture.DivideConquer, M, userColumn: MultiInterestColumnNames.UserEmbedding,
+            configure: o => (o.Query, o.HeadShare) = (query, headShare)), name);
+        var recommender = _world.Ml.MultiInterest().CreateRecommender(model);
+        string onnx = Path.Combine(_directory, name);
+        Assert.Equal(components == null, model.ExportOnnx(onnx).HistoryQuotaScorer != null);
+        using var scorer = OnnxCandidateScorer.Open(onnx, batchSize: batchSize);
+        string ItemId(int row) => embedding.ItemIds[row];
+        // An empty history among them: no list from the directory (the recommender gives the popular items, as documented).
+        int[][] histories = [.. Histories, []];
+        foreach (int[]? excluded in new int[]?[] { null, [13, 2] })
+        {
+            var lists = scorer.RetrieveClusterQuotaFromHistories([.. histories.Select(h => (IReadOnlyList<int>)h)], excludeItems: excluded);
+            Assert.Equal(0, lists.IndicesOf(histories.Length - 1).Length);
+            for (int q = 0; q < Histories.Length; q++)
+            {
+                var expected = recommender.Recommend("someone-new", Histories[q].Select(ItemId), 0, excluded?.Select(ItemId));
+                Assert.Equal(expected.Items.Select(r => r.ItemId), lists.IndicesOf(q).ToArray().Select(ItemId));
+                Assert.Equal(expected.Items.Select(r => r.Score), lists.ScoresOf(q).ToArray());
+            }
+        }
+    }
+
+    [Fact]
+    public void AFusionOfAQuotaAndAUnimodalStage_ReadingByTheModel_ServesAFreshHistoryTheRecommendersList()
+    {
+        var embedding = _world.DivideConquer();
+        var mi = _world.Ml.MultiInterest();
+        var quota = _world.QuotaChain(embedding, HistoryMixture.DivideConquer, M,
+            configure: o => (o.CandidatesColumnName, o.CandidateScoresColumnName, o.CandidateSourceColumnName) = ("A", "AS", "ASrc"));
+        var data = quota.Transform(_world.Raw);
+        var unimodal = mi.UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = M, HistoryVector = HistoryVector.Encoder, Threads = 1 }).Fit(data);
+        var fusion = mi.RankFusion(["A", MultiInterestColumnNames.Candidates], [0.5, 0.5], candidates: M).Fit(unimodal.Transform(data));
+        using var model = SaveAndLoad(new TransformerChain<ITransformer>([.. quota, unimodal, fusion]), "fusion");
+        string onnx = Path.Combine(_directory, "fusion");
+        model.ExportOnnx(onnx);
+        // Both sources carry the encoder: the quota source the mixture and the query, the unimodal source the query.
+        Assert.All(new[] { "source0", "source1" }, s => Assert.Equal(OnnxServingManifest.DivideConquerHistoryFormatVersion, OnnxServingManifest.Read(Path.Combine(onnx, s)).FormatVersion));
+        using var scorer = OnnxFusionScorer.Open(onnx);
+        Assert.True(scorer.ServesHistories);
+        var lists = scorer.RetrieveFromHistories([.. Histories.Select(h => (IReadOnlyList<int>)h)]);
+        var recommender = mi.CreateRecommender(model);
+        string ItemId(int row) => embedding.ItemIds[row];
+        for (int q = 0; q < Histories.Length; q++)
+            Assert.Equal(recommender.Recommend("someone-new", Histories[q].Select(ItemId)).Items.Select(r => r.ItemId), lists.IndicesOf(q).ToArray().Select(ItemId));
+    }
+
+    [Fact]
+    public void ConcurrentRequests_ForFreshHistories_GetTheListsOfOneRequestAtATime()
+    {
+        var embedding = _world.DivideConquer();
+        using var model = SaveAndLoad(_world.QuotaChain(embedding, HistoryMixture.DivideConquer, M), "concurrent");
+        string onnx = Path.Combine(_directory, "concurrent");
+        Assert.NotNull(model.ExportOnnx(onnx).HistoryQuotaScorer);
+        // 200 histories over the 24 items, served in batches of 16: the model's mixture (its own scorer) and the encoder's query.
+        IReadOnlyList<int>[] histories = [.. Enumerable.Range(0, 200).Select(q => (IReadOnlyList<int>)[.. Enumerable.Range(0, 24).Where(i => (i * 7 + q) % 5 == 0 || i == q % 24)])];
+        using var scorer = OnnxCandidateScorer.Open(onnx, batchSize: 16);
+        var quota = scorer.RetrieveClusterQuotaFromHistories(histories);
+        var unimodal = scorer.RetrieveUnimodalFromHistories(histories);
+        Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 4 }, t =>
+        {
+            var (again, alone) = t % 2 == 0 ? (scorer.RetrieveClusterQuotaFromHistories(histories), quota) : (scorer.RetrieveUnimodalFromHistories(histories), unimodal);
+            for (int q = 0; q < histories.Length; q++)
+            {
+                Assert.Equal(alone.IndicesOf(q).ToArray(), again.IndicesOf(q).ToArray());
+                Assert.Equal(alone.ScoresOf(q).ToArray(), again.ScoresOf(q).ToArray());
+            }
+        });
+        var recommender = _world.Ml.MultiInterest().CreateRecommender(model);
+        string ItemId(int row) => embedding.ItemIds[row];
+        for (int q = 0; q < histories.Length; q++)
+            Assert.Equal(recommender.Recommend("someone-new", histories[q].Select(ItemId)).Items.Select(r => r.ItemId), quota.IndicesOf(q).ToArray().Select(ItemId));
+    }
+
     /// <summary>How the exported stage reads a fresh history by the model: its mixture, its vector (the encoder's query), or both.</summary>
     public enum Reading { QuotaMixtureAndQuery, QuotaQueryOnly, UnimodalQuery }
 

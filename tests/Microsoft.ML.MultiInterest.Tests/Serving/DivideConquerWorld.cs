@@ -43,20 +43,23 @@ internal sealed class DivideConquerWorld
     /// <summary>
     /// The quota pipeline after <paramref name="embedding"/>: the model's clusters (or k-means' own), kNN-Embed mixtures (m = 2)
     /// for the trained users, and a cluster-quota stage of M = <paramref name="candidates"/> reading a new user's mixture as
-    /// <paramref name="mixture"/> and its vector as <paramref name="vector"/> say; <paramref name="userColumn"/> the stage's user vectors (null: none).
+    /// <paramref name="mixture"/> and its vector as <paramref name="vector"/> say; <paramref name="userColumn"/> the stage's user vectors (null: none);
+    /// <paramref name="configure"/> sets the stage's other options (query, head share, output columns).
     /// </summary>
     public TransformerChain<ITransformer> QuotaChain(GraphEmbeddingTransformer embedding, HistoryMixture mixture, int candidates, bool modelClusters = true,
-        string? userColumn = null, HistoryVector vector = HistoryVector.Auto)
+        string? userColumn = null, HistoryVector vector = HistoryVector.Auto, Action<ClusterQuotaRetrieverEstimator.Options>? configure = null)
     {
         var mi = Ml.MultiInterest();
         var embedded = embedding.Transform(Keyed);
         var clusters = mi.SphericalKMeans(new SphericalKMeansTrainer.Options { NumberOfClusters = 3, DivideConquerClusters = modelClusters, Seed = 1 }).Fit(embedded);
         var clustered = clusters.Transform(embedded);
         var mixtures = mi.KnnSmoothedMixture(components: 2, neighbors: 3).Fit(clustered);
-        var quota = mi.ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options
+        var options = new ClusterQuotaRetrieverEstimator.Options
         {
             Candidates = candidates, UserEmbeddingColumnName = userColumn, HistoryMixture = mixture, HistoryVector = vector, Threads = 1,
-        }).Fit(mixtures.Transform(clustered));
+        };
+        configure?.Invoke(options);
+        var quota = mi.ClusterQuotaRetriever(options).Fit(mixtures.Transform(clustered));
         return new TransformerChain<ITransformer>(Keys, embedding, clusters, mixtures, quota);
     }
 
