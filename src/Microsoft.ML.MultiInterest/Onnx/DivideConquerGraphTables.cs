@@ -4,9 +4,9 @@ using Microsoft.ML.MultiInterest.Onnx.Proto;
 namespace Microsoft.ML.MultiInterest.Onnx;
 
 /// <summary>
-/// Reads a quota directory's divide-and-conquer history encoder (<see cref="DivideConquerOnnxExporter"/>) back into the model
+/// Reads a quota or unimodal directory's divide-and-conquer history encoder (<see cref="DivideConquerOnnxExporter"/>) back into the model
 /// it was written from, so that <see cref="OnnxCandidateScorer"/> builds a fresh history's mixture with the engine's own
-/// <see cref="DivideConquerModel.BuildMixtures"/>, as the live stage does (the graph's float sums run in another order, so
+/// <see cref="DivideConquerModel.BuildMixtures"/> (or its query, <see cref="DivideConquerModel.UserQueries"/>), as the live stage does (the graph's float sums run in another order, so
 /// its queries are the engine's only to rounding). The tables are the graph's initializers, bit for bit: the input vectors,
 /// the clusters, the prompts, the attention query, the prior π, the smoothing s and m.
 /// </summary>
@@ -35,9 +35,9 @@ internal static class DivideConquerGraphTables
         }
         bool Has(string name) => model.Graph.Initializer.Any(t => t.Name == name);
         TensorProto Find(string name) => OnnxTensorReader.Find(model, name);
-        string Fail(string what) => throw new InvalidDataException($"'{path}' is not the divide-and-conquer history encoder of this quota directory: {what}. Export the directory again.");
+        string Fail(string what) => throw new InvalidDataException($"'{path}' is not the divide-and-conquer history encoder of this directory: {what}. Export the directory again.");
 
-        if (Has(DivideConquerOnnxExporter.PositionsName)) Fail("it is a self-attention encoder, which reads time order the quota scorers do not keep");
+        if (Has(DivideConquerOnnxExporter.PositionsName)) Fail("it is a self-attention encoder, which reads time order the directory's scorers do not keep");
         var inputs = Find(DivideConquerOnnxExporter.HistoryItemsName);
         int[] shape = OnnxTensorReader.Shape(inputs);
         if (shape.Length != 2 || shape[0] != manifest.Items || shape[1] != manifest.Dimension)

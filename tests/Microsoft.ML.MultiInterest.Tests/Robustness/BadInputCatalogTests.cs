@@ -440,7 +440,7 @@ public class BadInputCatalogTests
             + "set NumberOfClusters to 3."], () =>
             new MLContext().MultiInterest().SphericalKMeans(new SphericalKMeansTrainer.Options { NumberOfClusters = 4, DivideConquerClusters = true })
                 .Fit(DivideConquerEmbedded(new MLContext(seed: 1)))),
-        ["onnx-history-encoder-components-edited"] = Throws<InvalidDataException>(["history_encoder.onnx' is not the divide-and-conquer history encoder of this quota "
+        ["onnx-history-encoder-components-edited"] = Throws<InvalidDataException>(["history_encoder.onnx' is not the divide-and-conquer history encoder of this "
             + "directory: m = 3, outside 1..2 (the clusters, the quota scorer's components). Export the directory again."], () =>
             OpenDivideConquerDirectoryEdited("dc-no-own-scorer-onnx", directory => EditManifest(directory, json => json["history_quota_scorer"] = null))),
         ["onnx-history-quota-scorer-other-components"] = Throws<InvalidDataException>(["quota_scorer.onnx' takes [-1, 2] mixture components (input 'mixture_clusters'), "

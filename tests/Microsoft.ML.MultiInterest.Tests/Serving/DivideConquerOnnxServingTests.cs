@@ -1,6 +1,7 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.Onnx;
+using Microsoft.ML.MultiInterest.Tests.Embedding;
 
 namespace Microsoft.ML.MultiInterest.Tests.Serving;
 
@@ -253,6 +254,26 @@ public sealed class DivideConquerOnnxServingTests : IDisposable
         File.WriteAllText(path, text.Replace(Query, "\"outputs\": [\"mixture_clusters\", \"mixture_weights\", \"mixture_embeddings\", \"user_embedding\"]", StringComparison.Ordinal));
         var e = Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(onnx));
         Assert.Contains("retrieval 'unimodal') has a history_encoder with outputs [mixture_clusters, mixture_weights, mixture_embeddings, user_embedding]", e.Message);
+    }
+
+    [Fact]
+    public void AUnimodalDirectorysEncoderReplacedByASelfAttentionOne_IsRefused_NamingTheDirectoryNotAQuotaOne()
+    {
+        var graph = PlantedGraph.Create().Train;
+        var mean = GraphEmbeddingTrainerEngine.Fit(graph, Tests.DivideConquer.DivideConquerTrainingTests.Small(DivideConquerEncoder.MeanPooling, prompts: true, null, epochs: 1)).DivideConquer!;
+        string onnx = Path.Combine(_directory, "unimodal-self-attention");
+        var users = new EmbeddingMatrix(2, mean.Items.Dimension);
+        OnnxServingDirectory.ExportUnimodalWithDivideConquerEncoder(users, mean.Items, M, onnx, exclusionMask: true, mean);
+        // Another fit's self-attention encoder over the same items, its checksum recomputed as by hand.
+        var options = Tests.DivideConquer.DivideConquerTrainingTests.Small(DivideConquerEncoder.SelfAttention, prompts: true, null, epochs: 1);
+        options.DivideConquer.Sequences = [.. Enumerable.Range(0, graph.UserCount).Select(u => graph.ItemsOf(u).ToArray())];
+        var selfAttention = GraphEmbeddingTrainerEngine.Fit(graph, options).DivideConquer!;
+        using (var file = File.Create(Path.Combine(onnx, OnnxServingDirectory.HistoryEncoderFileName)))
+            DivideConquerOnnxExporter.ExportEncoder(selfAttention, file);
+        Tests.Onnx.ServingChecksums.Reseal(onnx);
+        var e = Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(onnx));
+        Assert.Contains("is not the divide-and-conquer history encoder of this directory: it is a self-attention encoder, which reads time order the directory's scorers do not keep", e.Message);
+        Assert.DoesNotContain("quota", e.Message);
     }
 
     [Fact]
