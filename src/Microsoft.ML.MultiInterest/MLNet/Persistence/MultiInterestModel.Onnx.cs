@@ -305,18 +305,27 @@ public sealed partial class MultiInterestModel
     }
 
     /// <summary>
+    /// Refuses a stage whose live tables hold fewer items than the item keys (those it was fitted with): the ONNX graphs index
+    /// items by key. The message is <paramref name="stage"/> (what the stage does over the items), the counts, and the advice
+    /// to serve it live, then <paramref name="advice"/>.
+    /// </summary>
+    private static void RequireEveryItemKey(LiveRetriever live, SavedGraphEmbedding embedding, string stage, string advice = "")
+    {
+        int items = live.Tables.ItemRowOf.Length, itemKeys = embedding.ItemEmbeddings.KeyCount;
+        if (items != itemKeys)
+            throw new NotSupportedException($"{stage} {items} of the {itemKeys} item keys (those it was fitted with), which the ONNX graphs, indexed by item key, "
+                + $"cannot serve: serve it with CreateRecommender or RetrieveWithEngine{advice}.");
+    }
+
+    /// <summary>
     /// The divide-and-conquer model a stage reads a new user's history by (<see cref="HistoryMixture.DivideConquer"/>,
     /// <see cref="HistoryVector.Encoder"/>): its live retriever's (<see cref="LiveRetriever.HistoryModel"/>), the directory's
     /// history encoder.
     /// </summary>
     private static DivideConquerModel HistoryModelOf(SavedCandidates stage, LiveRetriever live, SavedGraphEmbedding embedding)
     {
-        var t = live.Tables;
-        int itemKeys = embedding.ItemEmbeddings.KeyCount;
-        if (t.ItemRowOf.Length != itemKeys)
-            throw new NotSupportedException($"The {stage.Method} stage writing '{stage.CandidatesColumnName}' reads a new user's history by the divide-and-conquer model over "
-                + $"{t.ItemRowOf.Length} of the {itemKeys} item keys (those it was fitted with), which the ONNX graphs, indexed by item key, cannot serve: serve it with "
-                + "CreateRecommender or RetrieveWithEngine, or fit the stage on every item.");
+        RequireEveryItemKey(live, embedding, $"The {stage.Method} stage writing '{stage.CandidatesColumnName}' reads a new user's history by the divide-and-conquer model over",
+            ", or fit the stage on every item");
         // The live retriever's own model (built from the encoder tables it keeps; it refuses a stage without them).
         return live.HistoryModel ?? throw new InvalidOperationException("The stage reads histories by the divide-and-conquer model but its live retriever has none.");
     }
@@ -344,10 +353,7 @@ public sealed partial class MultiInterestModel
     private static OnnxServingManifest ExportHistoryMmrOnnx(SavedCandidates stage, LiveRetriever live, SavedGraphEmbedding embedding, string directory, bool exclusionMask)
     {
         var t = live.Tables;
-        int itemKeys = embedding.ItemEmbeddings.KeyCount;
-        if (t.ItemRowOf.Length != itemKeys)
-            throw new NotSupportedException($"The history-interest MMR stage recommends {t.ItemRowOf.Length} of the {itemKeys} item keys (those it was fitted with), which "
-                + "the ONNX graphs, indexed by item key, cannot serve: serve it with CreateRecommender or RetrieveWithEngine.");
+        RequireEveryItemKey(live, embedding, "The history-interest MMR stage recommends");
         int[] users = [.. Enumerable.Range(0, embedding.UserEmbeddings.KeyCount)];
         var (interests, vectors) = live.HistoryInterestsOf(users, threads: 0);
         // A pool larger than the catalogue holds the catalogue: the same lists with N = the item count.
@@ -369,10 +375,8 @@ public sealed partial class MultiInterestModel
     private static OnnxServingManifest ExportConditionalOnnx(SavedCandidates stage, LiveRetriever live, SavedGraphEmbedding embedding, string directory, bool exclusionMask)
     {
         var t = live.Tables;
-        int itemKeys = embedding.ItemEmbeddings.KeyCount, userKeys = embedding.UserEmbeddings.KeyCount;
-        if (t.ItemRowOf.Length != itemKeys)
-            throw new NotSupportedException($"The conditional stage recommends {t.ItemRowOf.Length} of the {itemKeys} item keys (those it was fitted with), which "
-                + "the ONNX graphs, indexed by item key, cannot serve: serve it with CreateRecommender or RetrieveWithEngine.");
+        int userKeys = embedding.UserEmbeddings.KeyCount;
+        RequireEveryItemKey(live, embedding, "The conditional stage recommends");
         int[] users = [.. Enumerable.Range(0, userKeys)];
         var queries = live.ConditionQueries(users, threads: 0);
         var vectors = t.UserVectors!.Gather(users, absentAsZero: true);
