@@ -36,7 +36,7 @@ internal static class RecommendCommand
             + "history-interest MMR by the history's fold-in and interests, kNN-Embed by the history's mixture and vector, unimodal and MMR by its vector "
             + "(the implicit-ALS fold-in on ALS vectors, else the mean item vector: fit --history-vector), "
             + "a conditional model by its conditions' queries, a fusion by every source; a quota or unimodal stage that reads histories by a divide-and-conquer model "
-            + "(fitted through the API) by that model's mixture or encoder query, as its directory's history encoder says.");
+            + "(fit --divide-conquer) by that model's mixture or encoder query, as its directory's history encoder says.");
         var newItemEdges = Opt.InputFile("--new-item-edges", "Edges (user<TAB>item with a header, as training edges) of items added since the fit, folded into the model "
             + "before serving (MultiInterestRecommender.FoldInNewItems): each item the model does not know gets the vector the next implicit-ALS item step would "
             + "give it from the trained users of its edges, and is then recommended and read in --history like a trained item. Edges of known items and of users "

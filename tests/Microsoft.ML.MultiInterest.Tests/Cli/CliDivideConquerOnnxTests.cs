@@ -7,8 +7,8 @@ namespace Microsoft.ML.MultiInterest.Tests.Cli;
 
 /// <summary>
 /// <c>recommend --onnx --history</c> on a model fitted through the API whose stage reads a new user's history by the
-/// divide-and-conquer model (the CLI's fit trains no such model): the new users get the recommender's lists, and the log
-/// says how their histories were read.
+/// divide-and-conquer model (each reading: the model's mixture with the fold-in or the encoder's query, and a unimodal stage
+/// by the query): the new users get the recommender's lists, and the log says how their histories were read.
 /// </summary>
 public sealed class CliDivideConquerOnnxTests : IDisposable
 {
