@@ -28,13 +28,6 @@ namespace MultiInterest.Benchmarks;
 /// </summary>
 internal static class NewUserHistoryCommand
 {
-    private sealed class Edge
-    {
-        public string User { get; set; } = "";
-
-        public string Item { get; set; } = "";
-    }
-
     /// <summary>The quota stage's rows with the counted mixture, which the model's mixture through the stage is paired with.</summary>
     private static readonly string[] CountedQuotaRows = ["stage_quota_counts_kmeans", "stage_quota_counts"];
 
@@ -70,7 +63,7 @@ internal static class NewUserHistoryCommand
         var clock = Stopwatch.StartNew();
         var split = NewUserSplit.Create(EdgeFile.Read(trainPath), EdgeFile.Read(testPath), share, maxUsers, seed);
         var ml = new MLContext(seed: seed);
-        var data = ml.Data.LoadFromEnumerable(split.FitEdges.Select(e => new Edge { User = e.User, Item = e.Item }));
+        var data = split.FitRows(ml);
         var keys = ml.Transforms.Conversion.MapValueToKey("User").Append(ml.Transforms.Conversion.MapValueToKey("Item")).Fit(data);
         var keyed = keys.Transform(data);
         var mi = ml.MultiInterest();

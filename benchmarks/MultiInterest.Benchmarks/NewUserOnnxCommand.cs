@@ -21,13 +21,6 @@ namespace MultiInterest.Benchmarks;
 /// </summary>
 internal static class NewUserOnnxCommand
 {
-    private sealed class Edge
-    {
-        public string User { get; set; } = "";
-
-        public string Item { get; set; } = "";
-    }
-
     public static Command Create()
     {
         var train = Opt.InputFile("--train", "Training edges (user<TAB>item, header line, .gz allowed).", required: true);
@@ -54,7 +47,7 @@ internal static class NewUserOnnxCommand
         var clock = Stopwatch.StartNew();
         var split = NewUserSplit.Create(EdgeFile.Read(trainPath), EdgeFile.Read(testPath), share, maxUsers: 0, seed);
         var ml = new MLContext(seed: seed);
-        var data = ml.Data.LoadFromEnumerable(split.FitEdges.Select(e => new Edge { User = e.User, Item = e.Item }));
+        var data = split.FitRows(ml);
         var keys = ml.Transforms.Conversion.MapValueToKey("User").Append(ml.Transforms.Conversion.MapValueToKey("Item")).Fit(data);
         var keyed = keys.Transform(data);
         var mi = ml.MultiInterest();

@@ -25,6 +25,17 @@ internal sealed class NewUserSplit
     /// <summary>Each new user's test items.</summary>
     public Dictionary<string, HashSet<string>> HeldOut { get; }
 
+    /// <summary>A row of <see cref="FitRows"/>: one training edge by raw ids.</summary>
+    internal sealed class EdgeRow
+    {
+        public string User { get; set; } = "";
+
+        public string Item { get; set; } = "";
+    }
+
+    /// <summary>The edges the model is fitted on, as the rows of an <see cref="IDataView"/> (columns User and Item, raw ids).</summary>
+    public Microsoft.ML.IDataView FitRows(Microsoft.ML.MLContext ml) => ml.Data.LoadFromEnumerable(FitEdges.Select(e => new EdgeRow { User = e.User, Item = e.Item }));
+
     /// <summary>Splits <paramref name="train"/> and <paramref name="test"/> as the class says.</summary>
     public static NewUserSplit Create(List<RawEdge> train, List<RawEdge> test, double newShare, int maxUsers, int seed)
     {

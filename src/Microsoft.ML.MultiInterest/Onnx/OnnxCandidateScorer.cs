@@ -190,32 +190,6 @@ public sealed partial class OnnxCandidateScorer : IDisposable
         }
     }
 
-    /// <summary>The fresh histories' quota scorer must take exactly the model's m components, which their mixtures are padded to.</summary>
-    private static void CheckHistoryComponents(OnnxServingManifest manifest, string directory, InferenceSession scorer, DivideConquerModel model)
-    {
-        var dimensions = scorer.InputMetadata.TryGetValue(MixtureClustersName, out var input) ? input.Dimensions : [];
-        if (dimensions.Length != 2 || dimensions[1] != model.Components)
-            throw new InvalidDataException($"'{Path.Combine(directory, manifest.HistoryQuotaScorer!.File)}' takes [{string.Join(", ", dimensions)}] mixture components "
-                + $"(input '{MixtureClustersName}'), but the history encoder's model gives {model.Components}: the two graphs come from different exports. Export the directory again.");
-    }
-
-    /// <summary>
-    /// A directory's divide-and-conquer model, read back from its history encoder (<see cref="DivideConquerGraphTables"/>); where
-    /// it builds fresh histories' mixtures (<paramref name="mixture"/>) its clusters must be the ones the quota scorer groups the
-    /// items by, since its mixtures name them.
-    /// </summary>
-    private static DivideConquerModel ReadHistoryModel(string directory, OnnxServingGraph history, OnnxServingManifest manifest, OnnxRerankTables tables, bool mixture,
-        bool ownScorer)
-    {
-        string path = Path.Combine(directory, history.File);
-        var model = DivideConquerGraphTables.Read(path, manifest, tables.Items, mixture, ownScorer);
-        if (!mixture) return model;
-        for (int i = 0; i < manifest.Items; i++)
-            if (model.Clustering.ClusterOf(i) != tables.Clustering.ClusterOf(i))
-                throw new InvalidDataException($"'{path}' places item row {i} in cluster {model.Clustering.ClusterOf(i)}, the quota scorer in cluster "
-                    + $"{tables.Clustering.ClusterOf(i)}: the two graphs come from different exports. Export the directory again.");
-        return model;
-    }
 
     /// <summary>The cluster-quota lists (with unimodal fill) of <paramref name="users"/>, exactly as <see cref="ClusterQuotaRetriever"/> returns them for M = <see cref="OnnxServingManifest.Candidates"/> with the unimodal top M as fallback.</summary>
     /// <param name="users">User rows to serve, 0 to <see cref="OnnxServingManifest.Users"/> - 1.</param>

@@ -15,8 +15,7 @@ public sealed class DivideConquerOnnxServingTests : IDisposable
 {
     private const int M = 6;
 
-    // Item rows (= item key - 1), one history with a repeat, one of a single item.
-    private static readonly int[][] Histories = [[0, 3, 7, 11, 20], [5], [2, 9, 14, 17, 21, 22, 23], [4, 4, 10], [1, 6, 8, 12, 13, 15, 16, 18, 19]];
+    private static readonly int[][] Histories = DivideConquerWorld.Histories;
 
     private readonly DivideConquerWorld _world = new();
     private readonly string _directory = Directory.CreateTempSubdirectory("mi-dc-onnx-").FullName;

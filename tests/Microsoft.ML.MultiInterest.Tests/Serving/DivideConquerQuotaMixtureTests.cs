@@ -16,8 +16,7 @@ public sealed class DivideConquerQuotaMixtureTests : IDisposable
 {
     private const int M = 6;
 
-    // Histories of item rows (= item key - 1: every item of the planted graph has edges), one with a repeat.
-    private static readonly int[][] Histories = [[0, 3, 7, 11, 20], [5], [2, 9, 14, 17, 21, 22, 23], [4, 4, 10], [1, 6, 8, 12, 13, 15, 16, 18, 19]];
+    private static readonly int[][] Histories = DivideConquerWorld.Histories;
 
     private readonly DivideConquerWorld _world = new();
     private readonly MLContext _ml;

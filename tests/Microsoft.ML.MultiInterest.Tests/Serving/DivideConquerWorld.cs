@@ -12,6 +12,12 @@ internal sealed class DivideConquerWorld
 {
     public MLContext Ml { get; } = new(seed: 1);
 
+    /// <summary>
+    /// New users' histories of item rows (= item key - 1: every item of the planted graph has edges): one with a repeat, one
+    /// of a single item, one of many.
+    /// </summary>
+    public static readonly int[][] Histories = [[0, 3, 7, 11, 20], [5], [2, 9, 14, 17, 21, 22, 23], [4, 4, 10], [1, 6, 8, 12, 13, 15, 16, 18, 19]];
+
     /// <summary>The edges as loaded, raw ids.</summary>
     public IDataView Raw { get; }
 
