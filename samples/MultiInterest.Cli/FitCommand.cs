@@ -213,6 +213,7 @@ internal static class FitCommand
                 throw new UsageException($"--history-vector mean: this fit ({StageName(r, retriever)}) reads every history by its fold-in; use auto or fold-in"
                     + (r.Given(retriever) ? "." : ", or add --retriever quota (fit's default before 1.3.0), which reads the mean."));
             last.SetHistoryVector(readHistories);
+            last.DivideConquer = dividedConquered != null;
             string trainPath = r.Value(train)!, modelPath = r.Value(model)!;
             string? previousPath = r.Value(previous);
             // --dcm-warm-start: the single vector of --algorithm is fitted first, and its item table starts DCM's.
@@ -303,7 +304,11 @@ internal static class FitCommand
         /// <summary>When set, the warm-started DCM round robin fused with <see cref="HistoryMmr"/>'s list (<c>--retriever fused</c>).</summary>
         public FusedDcm? Fusion { get; init; }
 
-        public string Description => Unimodal != null ? "the unimodal pipeline" : Fusion != null ? "the fused history-interest MMR + DCM pipeline"
+        /// <summary>Whether the embedding is a divide-and-conquer model (<c>--divide-conquer</c>), said in <see cref="Description"/>.</summary>
+        public bool DivideConquer { get; set; }
+
+        public string Description => DivideConquer ? (Unimodal != null ? "the divide-and-conquer unimodal pipeline" : "the divide-and-conquer cluster-quota pipeline")
+            : Unimodal != null ? "the unimodal pipeline" : Fusion != null ? "the fused history-interest MMR + DCM pipeline"
             : Mmr != null ? (KMeans != null ? "the multi-interest MMR pipeline" : "the MMR pipeline")
             : HistoryMmr != null ? "the history-interest MMR pipeline"
             : RoundRobin != null ? "the round-robin pipeline" : Conditional != null ? "the conditional pipeline" : "the kNN-Embed pipeline";

@@ -25,6 +25,7 @@ public sealed class CliFitDivideConquerTests : IDisposable
         string model = Path.Combine(_directory, $"{retriever}-{historyVector}.zip");
         var fit = CliHarness.Run(["fit", "--train", train, "--model", model, "--retriever", retriever, "--history-vector", historyVector, .. Small]);
         Assert.True(fit.ExitCode == 0, fit.Error);
+        Assert.Contains($"Fitted the divide-and-conquer {(retriever == "quota" ? "cluster-quota" : "unimodal")} pipeline", fit.Out, StringComparison.Ordinal);
         using (var saved = MultiInterestModel.Load(new MLContext(seed: 1), model))
         {
             var settings = saved.ServingStage.Settings;
