@@ -151,7 +151,7 @@ public sealed partial class OnnxCandidateScorer
             }
             var outputs = new QuotaBatch(entries, start, batch, exclusions, inputs, found, result, m);
             ahead.Start(() => serve(outputs, worker), inputs, found);
-        });
+        }, quotaComponents: m);
         ahead.Finish();
         Count(worker);
     }

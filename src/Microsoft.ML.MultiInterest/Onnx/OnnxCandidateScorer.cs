@@ -89,7 +89,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     /// <summary>The manifest of the opened directory (M, sizes, names).</summary>
     public OnnxServingManifest Manifest { get; }
 
-    /// <summary>Users per ONNX Runtime call.</summary>
+    /// <summary>Users per ONNX Runtime call at most (a quota call of large clusters serves fewer; <see cref="Open"/>).</summary>
     public int BatchSize { get; }
 
     /// <summary>The item rows that hold no item (<see cref="ItemAbsence"/>), ascending: never listed, dropped from a history.</summary>
@@ -124,7 +124,10 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     /// <summary>Opens the serving directory <paramref name="directory"/>.</summary>
     /// <param name="directory">A directory written by <see cref="OnnxServingDirectory.Export(EmbeddingMatrix, EmbeddingMatrix, ItemClustering, MixtureTable, int, double, string, bool)"/>.</param>
     /// <param name="sessions">Creates the ONNX Runtime sessions; null for a CPU-only factory.</param>
-    /// <param name="batchSize">Users per call, at least 1. Memory per call grows with it (the quota scorer holds batch x m x S x d floats, the mask batch x I).</param>
+    /// <param name="batchSize">
+    /// Users per call at most, at least 1. Memory per call grows with it (the quota scorer holds batch x m x S x d floats, the
+    /// mask batch x I); a quota call serves fewer where its batch x m x S x d floats would pass 64 MiB (large clusters).
+    /// </param>
     /// <exception cref="NotSupportedException">The directory holds a round-robin export (<see cref="OnnxServingDirectory.ExportRoundRobin"/>; open it with <see cref="OnnxRoundRobinScorer"/>).</exception>
     public static OnnxCandidateScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = DefaultBatchSize) =>
         OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize), sessions);
@@ -235,7 +238,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
             }
             var outputs = new QuotaBatch(users, start, batch, exclusions, mixture, found, result, Manifest.Components);
             ahead.Start(() => serve(outputs, worker), mixture, found);
-        });
+        }, quotaComponents: Manifest.Components);
         ahead.Finish();
         Count(worker);
     }
@@ -353,13 +356,27 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     private delegate void BatchAction(RunOptions options, int start, int batch, OrtValue rows, OrtValue? mask);
 
     /// <summary>
+    /// Users per quota scorer call for mixtures of <paramref name="components"/> components: <see cref="BatchSize"/>, or fewer
+    /// where the gathered member vectors (batch x m x largest cluster x d floats) would pass <see cref="OnnxServingDefaults.QuotaGatherBudgetBytes"/>.
+    /// The lists do not depend on it.
+    /// </summary>
+    private int QuotaBatchSize(int components) => QuotaBatchSize(BatchSize, components, Manifest.LargestCluster, Manifest.Dimension);
+
+    /// <summary><see cref="QuotaBatchSize(int)"/> for a batch size, m, the largest cluster's size and d: 1 to <paramref name="batchSize"/>.</summary>
+    internal static int QuotaBatchSize(int batchSize, int components, int largestCluster, int dimension)
+    {
+        long perUser = (long)Math.Max(1, components) * Math.Max(1, largestCluster) * Math.Max(1, dimension) * sizeof(float);
+        return (int)Math.Clamp(OnnxServingDefaults.QuotaGatherBudgetBytes / perUser, 1, batchSize);
+    }
+
+    /// <summary>
     /// Feeds <paramref name="users"/> to <paramref name="action"/> in batches of <see cref="BatchSize"/>: their rows as an
     /// int64 tensor and, if the graphs take it, the exclusion mask of exactly those users.
     /// </summary>
-    private void ForEachBatch(IReadOnlyList<int> users, BipartiteGraph? exclusions, BatchAction action)
+    private void ForEachBatch(IReadOnlyList<int> users, BipartiteGraph? exclusions, BatchAction action, int quotaComponents = 0)
     {
         int itemCount = Manifest.Items;
-        int width = Math.Min(BatchSize, Math.Max(1, users.Count));
+        int width = Math.Min(quotaComponents > 0 ? QuotaBatchSize(quotaComponents) : BatchSize, Math.Max(1, users.Count));
         var batchUsers = new int[width];
         var previousUsers = new int[width];
         int previousBatch = 0;

@@ -10,4 +10,13 @@ internal static class OnnxServingDefaults
     /// catalogue with the engine. The slack only sets how often that scan is needed, never the lists (docs/onnx.md).
     /// </summary>
     public const int CandidateSlack = 16;
+
+    /// <summary>
+    /// The most bytes the quota scorer's gathered member vectors (batch x m x largest cluster x d floats) may take in one ONNX
+    /// Runtime call: 64 MiB. <see cref="OnnxCandidateScorer"/> serves fewer users per call than its batch size where a
+    /// directory's clusters are large. On cit-HepPh with K = 20 clusters (largest 2,387 items, d = 64) batches of 8-32 took
+    /// 0.6-0.8x the seconds of 64 for trained users (m = 5) and fresh histories (m = 10); directories of small clusters (the
+    /// kNN-Embed default's 2,000) keep 64 (docs/performance.md).
+    /// </summary>
+    public const long QuotaGatherBudgetBytes = 64L << 20;
 }
