@@ -62,7 +62,7 @@ internal static class RecommendCommand
             + "(quotas scale with it). Not with --engine or --onnx, which serve M.", min: 0, max: RetrievalLimits.MaxCandidates);
         var threads = Opt.Int("--threads", 0, "Worker threads; with --onnx, ONNX Runtime's intra-op threads per session (0 = all cores / ONNX Runtime's choice).", min: 0, max: ThreadLimits.MaxThreads);
         var spin = Opt.Flag("--onnx-spin", "With --onnx: let idle ONNX Runtime threads spin while waiting for work (off by default: slower on a shared CPU).");
-        var batch = Opt.Int("--batch", OnnxCandidateScorer.DefaultBatchSize, "Users per ONNX Runtime batch.", min: 1);
+        var batch = Opt.Int("--batch", OnnxCandidateScorer.DefaultBatchSize, "Users per ONNX Runtime batch at most (a quota call of large clusters serves fewer: docs/performance.md).", min: 1);
         var gpu = Opt.Parsed<int?>("--gpu", null, "CUDA device of ONNX Runtime (falls back to the CPU without CUDA).", "ID", "the CPU",
             t => int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out int id) && id >= 0 ? (true, id, null) : (false, null, $"--gpu must be a device number, not '{t}'."));
         var command = new Command("recommend", "Candidates for the users of a file from a saved model. Default: the loaded zip's lists; --engine and --onnx score "
