@@ -33,28 +33,23 @@ internal static class NewUserHistoryCommand
 
     public static Command Create()
     {
-        var train = Opt.InputFile("--train", "Training edges (user<TAB>item, header line, .gz allowed).", required: true);
-        var test = Opt.InputFile("--test", "Test edges, same format.", required: true);
-        var share = Opt.Double("--new-share", 0.2, "Share of the sampled users with test edges left out of the fit and served from their history.", 0.001, 1);
+        var common = new NewUserFlags(newShare: 0.2);
         var maxUsers = BenchOpt.Count("--max-users", 0, "Users sampled from the training file before the split (0 = all).", min: 0);
-        var dim = BenchOpt.Count("--dim", 64, "Embedding dimension.", min: 1);
-        var epochs = BenchOpt.Count("--epochs", 10, "Divide-and-conquer epochs.", min: 1);
         var rate = Opt.Float("--lr", 0.1f, "Learning rate.", min: 1e-6);
         var negatives = BenchOpt.Count("--negatives", 20, "Negatives per positive.", min: 1);
-        var clusters = BenchOpt.Count("--clusters", 20, "Item clusters K.", min: 1);
         var encoder = Opt.Choice("--encoder", DivideConquerEncoder.MeanPooling, e => e == DivideConquerEncoder.MeanPooling ? "mean" : "attention",
             "History encoder (mean or attention).", [DivideConquerEncoder.MeanPooling, DivideConquerEncoder.AttentionPooling]);
-        var candidates = BenchOpt.Count("--candidates", 50, "M, the list length (Recall@M).", min: 1);
-        var seed = BenchOpt.Count("--seed", 1, "Seed of the sample, the split and the fit.");
         var timed = BenchOpt.Count("--timed-rounds", 0, "Passes over the new users timing each way's Recommend(user, history) call, side by side (0 = none).", min: 0);
         var command = new Command("new-user-history", "Recall@M of users left out of a divide-and-conquer fit, their history read by the mean, the fold-in "
-            + "or the model's encoder (JSON).").With([train, test, share, maxUsers, dim, epochs, rate, negatives, clusters, encoder, candidates, seed, timed]);
-        command.SetAction(r => Run(r.Value(train)!, r.Value(test)!, r.Value(share), r.Value(maxUsers), new GraphEmbeddingTrainer.Options
+            + "or the model's encoder (JSON).").With([.. common.All, maxUsers, rate, negatives, encoder, timed]);
+        command.SetAction(r =>
         {
-            Algorithm = EmbeddingAlgorithm.DivideConquer, Dimension = r.Value(dim), Epochs = r.Value(epochs), LearningRate = r.Value(rate),
-            UniformNegatives = r.Value(negatives), Threads = 1, Seed = r.Value(seed),
-            DivideConquer = new DivideConquerOptions { Clusters = r.Value(clusters), Encoder = r.Value(encoder) },
-        }, r.Value(candidates), r.Value(seed), r.Value(timed)));
+            var options = common.Model(r);
+            options.LearningRate = r.Value(rate);
+            options.UniformNegatives = r.Value(negatives);
+            options.DivideConquer.Encoder = r.Value(encoder);
+            return Run(r.Value(common.Train)!, r.Value(common.Test)!, r.Value(common.Share), r.Value(maxUsers), options, r.Value(common.Candidates), r.Value(common.Seed), r.Value(timed));
+        });
         return command;
     }
 

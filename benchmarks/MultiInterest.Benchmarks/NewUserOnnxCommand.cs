@@ -23,22 +23,12 @@ internal static class NewUserOnnxCommand
 {
     public static Command Create()
     {
-        var train = Opt.InputFile("--train", "Training edges (user<TAB>item, header line, .gz allowed).", required: true);
-        var test = Opt.InputFile("--test", "Test edges, same format.", required: true);
-        var share = Opt.Double("--new-share", 0.1, "Share of the users with test edges left out of the fit and served from their history.", 0.001, 1);
-        var dim = BenchOpt.Count("--dim", 64, "Embedding dimension.", min: 1);
-        var epochs = BenchOpt.Count("--epochs", 10, "Divide-and-conquer epochs.", min: 1);
-        var clusters = BenchOpt.Count("--clusters", 20, "Item clusters K.", min: 1);
-        var candidates = BenchOpt.Count("--candidates", 50, "M, the list length.", min: 1);
+        var common = new NewUserFlags(newShare: 0.1);
         var repeats = BenchOpt.Count("--repeats", 3, "Timed passes of each serving path (the best is reported).", min: 1);
-        var seed = BenchOpt.Count("--seed", 1, "Seed of the split and the fit.");
         var command = new Command("new-user-onnx", "A divide-and-conquer quota stage served from its ONNX export: lists against the recommender's, and the seconds (JSON).")
-            .With([train, test, share, dim, epochs, clusters, candidates, repeats, seed]);
-        command.SetAction(r => Run(r.Value(train)!, r.Value(test)!, r.Value(share), new GraphEmbeddingTrainer.Options
-        {
-            Algorithm = EmbeddingAlgorithm.DivideConquer, Dimension = r.Value(dim), Epochs = r.Value(epochs), Threads = 1, Seed = r.Value(seed),
-            DivideConquer = new DivideConquerOptions { Clusters = r.Value(clusters) },
-        }, r.Value(candidates), r.Value(repeats), r.Value(seed)));
+            .With([.. common.All, repeats]);
+        command.SetAction(r => Run(r.Value(common.Train)!, r.Value(common.Test)!, r.Value(common.Share), common.Model(r), r.Value(common.Candidates), r.Value(repeats),
+            r.Value(common.Seed)));
         return command;
     }
 
