@@ -237,12 +237,15 @@ internal static class FitCommand
                 [nameof(KnnSmoothedMixtureEstimator.Options.Components)] = pipeline.Components.Name,
                 [nameof(UnimodalRetrieverEstimator.Options.Candidates)] = candidates.Name,
             };
+            // Warnings the command gives itself, in its own names: the weights' (WeightedTrainingChecks) and an unread --dim's.
+            var saidByTheCommand = new HashSet<string>(StringComparer.Ordinal) { nameof(GraphEmbeddingTrainer.Options.WeightColumnName) };
+            if (unreadDimension != null) saidByTheCommand.Add(nameof(GraphEmbeddingOptions.Dimension));
             return ProgressReporter.Run(console, progress =>
             {
                 if (unreadDimension != null) progress.Warnings.WriteLine(unreadDimension);
                 try
                 {
-                    return Run(trainPath, modelPath, seed, trainer, last, clustersGiven, progress, optionFlags, warmStart, previousPath);
+                    return Run(trainPath, modelPath, seed, trainer, last, clustersGiven, progress, optionFlags, saidByTheCommand, warmStart, previousPath);
                 }
                 catch (ArgumentException e) when (embedding.ByFlag(e, r) is { } usage)
                 {
@@ -409,7 +412,7 @@ internal static class FitCommand
     private const string WeightedSummary = $" (the embedding trained on their weights, {WeightsOption.Name}: the model's input schema holds the {ServingData.WeightColumn} column)";
 
     private static int Run(string train, string modelPath, int seed, GraphEmbeddingTrainer.Options embedding, Stages stages, bool clustersGiven, ProgressReporter progress,
-        IReadOnlyDictionary<string, string> optionFlags, GraphEmbeddingTrainer.Options? warmStart = null, string? previousModel = null)
+        IReadOnlyDictionary<string, string> optionFlags, IReadOnlySet<string> saidByTheCommand, GraphEmbeddingTrainer.Options? warmStart = null, string? previousModel = null)
     {
         var clock = Stopwatch.StartNew();
         // Read first: a zip without vectors, or of another dimension than an explicit --dim, fails before the edges are read.
@@ -443,7 +446,7 @@ internal static class FitCommand
         ITransformer model;
         using (var stage = progress.Begin($"Fitting {stages.Description} on {Counted.Of(rawEdges.Count, "edge")}..."))
         // The library's estimators report their stages (epochs, clusters, neighbours) and warnings through the MLContext log.
-        using (LibraryLog.Show(ml, Components, stage, info: true, optionFlags))
+        using (LibraryLog.Show(ml, Components, stage, info: true, optionFlags, saidByTheCommand))
         {
             model = stages.HistorySelection is { } selection
                 ? FitChoosingLambda(mi, embedded, data, rawEdges, train, weighted, seed, stages.HistoryMmr!, selection, progress)

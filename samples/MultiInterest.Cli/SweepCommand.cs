@@ -196,7 +196,8 @@ internal static class SweepCommand
         {
             using var stage = progress.Begin($"Sweeping {Configurations(space)}...", TrialTotal(space, options));
             // The sweep's warnings come through the MLContext log; its trials through TrialProgress.
-            using var sweepWarnings = LibraryLog.Show(ml, [nameof(MultiInterestCatalog.Sweep)], stage, info: false);
+            using var sweepWarnings = LibraryLog.Show(ml, [nameof(MultiInterestCatalog.Sweep)], stage, info: false,
+                saidByTheCommand: new HashSet<string>(StringComparer.Ordinal) { LibraryLog.SweepWeightsParameter });
             result = ml.MultiInterest().Sweep(data, space, options, new TrialProgress(stage), weightColumnName: weights ? ServingData.WeightColumn : null,
                 cancellationToken: cancel.Token);
         } // past the sweep and its refit, Ctrl+C ends the process as usual

@@ -4,8 +4,8 @@ using Microsoft.ML.Runtime;
 namespace Microsoft.ML.MultiInterest.Tests.MLNet;
 
 /// <summary>
-/// The library's warnings about one option's value on the data (Dimension above min(users, items), Components above the
-/// clusters, Candidates above the items) name the option in their source, so that an application maps it to its own
+/// The library's warnings about one option's value on the data (Dimension above min(users, items) or not read under Auto,
+/// Components above the clusters, Candidates above the items, edge weights far apart or far from 1) name the option in their source, so that an application maps it to its own
 /// setting by <see cref="MultiInterestLog.OptionOf(LoggingEventArgs)"/> rather than by the message's words; other messages name none.
 /// </summary>
 public class OptionWarningSourceTests
@@ -37,6 +37,53 @@ public class OptionWarningSourceTests
         Assert.Contains(messages, m => m.Option == "Candidates" && m.Kind == ChannelMessageKind.Warning && m.Message.StartsWith("Candidates (M = 500) exceeds", StringComparison.Ordinal));
         // ML.NET also traces the channel's start and end under its source: the warnings are what name an option.
         Assert.Equal(3, messages.Count(m => m.Option != null && m.Kind == ChannelMessageKind.Warning));
+    }
+
+    /// <summary>
+    /// The warnings an application is likely to say in its own names (a command line does, for its weights and a --dim Auto
+    /// does not read) name their options too, so it can leave them out without matching their words.
+    /// </summary>
+    [Fact]
+    public void The_weight_and_unread_dimension_warnings_name_their_options()
+    {
+        var messages = Messages(ml =>
+        {
+            var edges = MLNetTestData.Edges().Select((e, row) => new MLNetTestData.WeightedEdge { User = e.User, Item = e.Item, Weight = row == 7 ? 1e12f : 1 }).ToList();
+            var raw = ml.Data.LoadFromEnumerable(edges);
+            var keyed = MLNetTestData.KeyPipeline(ml).Fit(raw).Transform(raw);
+            ml.MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options { Algorithm = EmbeddingAlgorithm.TruncatedSvd, Dimension = 4, WeightColumnName = "Weight", Threads = 1 }).Fit(keyed);
+            ml.MultiInterest().GraphEmbedding(dimension: 6).Fit(MLNetTestData.Keyed(ml, out _));
+        });
+        var warnings = messages.Where(m => m.Kind == ChannelMessageKind.Warning).ToList();
+        Assert.Contains(warnings, m => m.Option == "WeightColumnName" && m.Message.StartsWith("Column 'Weight' (option WeightColumnName): the largest weight", StringComparison.Ordinal));
+        Assert.Contains(warnings, m => m.Option == "Dimension" && m.Message.StartsWith("Dimension is 6, but Algorithm is Auto", StringComparison.Ordinal));
+        Assert.DoesNotContain(warnings, m => m.Option == null && (m.Message.Contains("largest weight", StringComparison.Ordinal) || m.Message.Contains("Algorithm is Auto", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void The_sweeps_weight_warning_names_its_parameter()
+    {
+        var messages = Messages(ml =>
+        {
+            var mi = ml.MultiInterest();
+            var frame = new Microsoft.Data.Analysis.DataFrame(
+                new Microsoft.Data.Analysis.StringDataFrameColumn("User", MLNetTestData.Edges().Select(e => e.User)),
+                new Microsoft.Data.Analysis.StringDataFrameColumn("Item", MLNetTestData.Edges().Select(e => e.Item)),
+                new Microsoft.Data.Analysis.SingleDataFrameColumn("Weight", MLNetTestData.Edges().Select((_, row) => row == 3 ? 5e6f : 2f)));
+            var options = new SweepOptions
+            {
+                Strategy = SweepStrategy.Grid, Cutoff = 5, Threads = 1,
+                BaseSettings = new SweepSettings
+                {
+                    Embedding = new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.TruncatedSvd, Dimension = 4 },
+                    Clustering = new SphericalKMeansOptions { Clusters = 4 },
+                    Components = 2,
+                },
+            };
+            mi.Sweep(mi.LoadEdges(frame, weightColumnName: "Weight"), new SweepSearchSpace().Add("lambda", 0, 0.5), options, weightColumnName: "Weight", refitBest: false);
+        });
+        Assert.Contains(messages, m => m.Kind == ChannelMessageKind.Warning && m.Option == "weightColumnName"
+            && m.Message.StartsWith("Column 'Weight' (option weightColumnName): the largest weight", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -4,7 +4,8 @@ namespace Microsoft.ML.MultiInterest;
 
 /// <summary>
 /// What the library's messages on <c>MLContext.Log</c> say beyond their text. A warning about one option's value on the
-/// data at hand (Dimension above min(users, items), Components above the clusters, Candidates above the items) names
+/// data at hand (Dimension above min(users, items) or not read under Auto, Components above the clusters, Candidates above
+/// the items, edge weights far apart or far from 1 under the weight column's option) names
 /// that option in its source, <c>"GraphEmbeddingTrainer; option Dimension"</c>, so that an application that set the
 /// option from its own setting (a command-line flag, a configuration key) can say which, without reading the message.
 /// </summary>

@@ -67,7 +67,7 @@ internal static class OptionWarnings
         int autoMaxDimension)
     {
         if (algorithm != EmbeddingAlgorithm.Auto || autoIncludesNegativeSampling || dimension == GraphEmbeddingDefaults.Dimension) return false;
-        Logging.Warning(context, component, $"Dimension is {dimension}, but Algorithm is Auto, which chooses the dimension itself on a validation hold-out "
+        Logging.Warning(context, component, "Dimension", $"Dimension is {dimension}, but Algorithm is Auto, which chooses the dimension itself on a validation hold-out "
             + $"(up to AutoMaxDimension, {autoMaxDimension}) and reads Dimension only for the negative-sampling trial of AutoIncludesNegativeSampling, "
             + $"off here: the vectors may have another dimension. To train at dimension {dimension}, set Algorithm (TruncatedSvd, ImplicitAls or "
             + $"NegativeSampling); to bound Auto, set AutoMaxDimension.");
@@ -110,7 +110,7 @@ internal static class OptionWarnings
     public static bool EdgeWeights(MLContext context, string component, IReadOnlyList<float> weights, string column, string option, Func<int, string> locate)
     {
         if (EdgeWeightsMessage(weights, column, option, locate) is not { } message) return false;
-        Logging.Warning(context, component, $"{message}");
+        Logging.Warning(context, component, option, $"{message}");
         return true;
     }
 
