@@ -89,7 +89,7 @@ public sealed partial class MultiInterestRecommender
         if (_fusion == null)
         {
             var (live, counts) = NewItemTables.Fold(_live, _compactOfItem, edges, threads);
-            var single = ReferenceEquals(live, _live) ? this : new MultiInterestRecommender(live, _stageNames[0]);
+            var single = ReferenceEquals(live, _live) ? this : new MultiInterestRecommender(live, _stageNames[0]).ExcludingSelf(_excludesSelf);
             return new NewItemsFoldIn(single, counts, edges.Count);
         }
         foreach (var source in _fusion.Sources) NewItemTables.RequireFoldable(source.Tables);
@@ -99,7 +99,7 @@ public sealed partial class MultiInterestRecommender
         if (folded.Any(f => !f.Counts.Folded.SequenceEqual(first.Folded)))
             throw new NotSupportedException("FoldInNewItems: the fusion's sources know different users or items, so they would fold in different new items; refit to serve them.");
         if (first.Folded.Length == 0) return new NewItemsFoldIn(this, first, edges.Count);
-        var fused = new MultiInterestRecommender(folded.Select(f => f.Live).ToArray(), _fusion.Weights, _fusion.Candidates, _stageNames);
+        var fused = new MultiInterestRecommender(folded.Select(f => f.Live).ToArray(), _fusion.Weights, _fusion.Candidates, _stageNames).ExcludingSelf(_excludesSelf);
         return new NewItemsFoldIn(fused, first, edges.Count);
     }
 }

@@ -94,7 +94,8 @@ public sealed partial class MultiInterestRecommender
     /// <paramref name="history"/>, on stages where <see cref="RereadsTrainedUsers"/>, the representation of its whole history);
     /// otherwise a non-empty <paramref name="history"/> builds its representation (<see cref="CandidateSource.History"/>; its
     /// vector as <see cref="RetrievalSettings.HistoryVector"/> reads it); otherwise the most popular items
-    /// (<see cref="CandidateSource.Popular"/>). The history is never returned, nor the user's training items unless the stage was fitted with <c>ExcludeSeen = false</c>. For a fusing
+    /// (<see cref="CandidateSource.Popular"/>). The history is never returned, nor the user's training items unless the stage was fitted with <c>ExcludeSeen = false</c>,
+    /// nor, from a recommender made by <see cref="ExcludingSelf"/>, the item whose id is the user's. For a fusing
     /// pipeline every source stage retrieves so (its own M, or <paramref name="count"/>) and the lists are fused as its
     /// <see cref="RankFusionTransformer"/> fuses them; the source reported is the first weighted stage's.
     /// </summary>
@@ -113,7 +114,8 @@ public sealed partial class MultiInterestRecommender
     /// As <see cref="Recommend(string, IEnumerable{string}, int)"/>, never returning the items of <paramref name="exclude"/>:
     /// items taken out of the catalogue since the model was fitted (deleted, blocked), or any other the caller must not show.
     /// Unlike <paramref name="history"/>, they are not the user's engagements: a user served from its history gets the same
-    /// query (mixture and vector) as without them, and the list is filled from the next items instead.
+    /// query (mixture and vector) as without them, and the list is filled from the next items instead. Where
+    /// <see cref="ExcludesSelf"/>, the user's own id is excluded as well.
     /// </summary>
     /// <param name="userId">The raw user id (unknown ids are new users; an empty one is refused, and so is a blank one the model was not trained on).</param>
     /// <param name="history">Fresh item ids the user engaged with, or null; ids unknown to the model are ignored.</param>
@@ -126,7 +128,7 @@ public sealed partial class MultiInterestRecommender
         RequireUserId(userId);
         if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "count must be at least 1 (0 = the model's M).");
         var ids = ItemIds(history, nameof(history));
-        var excluded = ItemIds(exclude, nameof(exclude));
+        var excluded = WithSelf(ItemIds(exclude, nameof(exclude)), userId);
         if (_fusion != null) return _fusion.Recommend(userId, ids, count, excluded);
         var list = RetrieveFrom(_live, _compactOfItem, userId, ids, count == 0 ? Candidates : count, excluded: excluded);
         return new RecommendationList(userId, ToRecords(list), list.Source);
@@ -156,7 +158,7 @@ public sealed partial class MultiInterestRecommender
         RequireUserId(userId);
         if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "count must be at least 1 (0 = the model's M).");
         var ids = ItemIds(history, nameof(history));
-        var excluded = ItemIds(exclude, nameof(exclude));
+        var excluded = WithSelf(ItemIds(exclude, nameof(exclude)), userId);
         if (_fusion != null) return _fusion.Explain(userId, ids, count, excluded, _stageNames);
         if (!_live.ExplainableMethod) throw new InvalidOperationException(_live.NotExplainable(nameof(Explain)));
         var explanation = ExplainFrom(_live, _compactOfItem, userId, ids, count == 0 ? Candidates : count, excluded, strict: true);
@@ -216,7 +218,7 @@ public sealed partial class MultiInterestRecommender
     /// vector (its implicit-ALS fold-in or mean, as <see cref="RetrievalSettings.HistoryVector"/> says) for a user known by that
     /// history only (<see cref="CandidateSource.History"/>). A user with neither gets each
     /// followed topic's most popular items under equal quotas (<see cref="CandidateSource.FollowedTopics"/>). Seen items are
-    /// excluded as by <see cref="Recommend(string, IEnumerable{string}, int)"/>.
+    /// excluded as by <see cref="Recommend(string, IEnumerable{string}, int)"/>, and so is the user's own id where <see cref="ExcludesSelf"/>.
     /// </summary>
     /// <param name="userId">The raw user id (unknown ids are new users; an empty one is refused, and so is a blank one the model was not trained on).</param>
     /// <param name="followedTopics">Names from <see cref="Topics"/>, at least one; a name given twice counts once.</param>
@@ -245,7 +247,7 @@ public sealed partial class MultiInterestRecommender
         }
         if (followed.Count == 0) throw new ArgumentException("Follow at least one topic (Recommend serves a user without topics).", nameof(followedTopics));
         var ids = ItemIds(history, nameof(history));
-        var list = RetrieveFrom(_live, _compactOfItem, userId, ids, count == 0 ? Candidates : count, followed.ToArray());
+        var list = RetrieveFrom(_live, _compactOfItem, userId, ids, count == 0 ? Candidates : count, followed.ToArray(), WithSelf([], userId));
         return new RecommendationList(userId, ToRecords(list), list.Source);
     }
 
