@@ -49,6 +49,10 @@ internal static class RecommendCommand
             + "blocked since the fit, left out of every list without changing any user's query (MultiInterestRecommender's exclude; with --engine the "
             + "exclusions of RetrieveWithEngine, with --onnx the scorers' excludeItems, so the lists are the same); ids the model does not know are ignored "
             + "(and counted). Not with --follows.");
+        var excludeSelf = Opt.Flag("--exclude-self", "Leave each user's own id out of its list where an item has that id: on a graph whose users and items "
+            + "are the same nodes (a citation or follow graph) a paper is otherwise recommended to itself (MultiInterestRecommender.ExcludingSelf; trained "
+            + "users, histories and the popular fallback alike; with --engine and --onnx the id joins each trained user's exclusions, so the lists are the "
+            + "same). A user whose id is no item is served as without it. Not with --onnx --follows.");
         var explain = Opt.Flag("--explain", "Add four columns to --out: the retrieval stage (its candidates column) and the interest of the user that placed each item "
             + "(-1: the unimodal head or fill of cluster quotas), the item of the user's history closest to it and their cosine (MultiInterestRecommender.Explain; "
             + "implies --recommender; cluster quotas, multi-interest or history-interest MMR, round robin, or a fusion of them). Not with --engine, --onnx or --follows.");
@@ -68,7 +72,7 @@ internal static class RecommendCommand
         var command = new Command("recommend", "Candidates for the users of a file from a saved model. Default: the loaded zip's lists; --engine and --onnx score "
             + "with the engine or ONNX Runtime instead. Every scorer excludes the training history stored in the model.")
         {
-            model, users, output, engine, onnx, onnxDirectory, recommender, history, newItemEdges, follows, exclude, explain, interests, stage, count, threads, batch, gpu, spin,
+            model, users, output, engine, onnx, onnxDirectory, recommender, history, newItemEdges, follows, exclude, excludeSelf, explain, interests, stage, count, threads, batch, gpu, spin,
         };
         command.SetAction(r =>
         {
@@ -93,6 +97,11 @@ internal static class RecommendCommand
             if (excludePath != null && followsPath != null)
                 throw new UsageException("--exclude-items is not served with followed topics (MultiInterestRecommender.RecommendFollowing has no exclusions): leave out --follows.");
             if (excludePath != null && !useEngine && !useOnnx) api = true;
+            bool selfExcluded = r.GetValue(excludeSelf);
+            if (selfExcluded && useOnnx && followsPath != null)
+                throw new UsageException("--exclude-self is not served with followed topics by ONNX Runtime (its followed-topic lists take no per-user exclusions): "
+                    + "leave out --onnx (MultiInterestRecommender.RecommendFollowing serves them without the user's own id) or --exclude-self.");
+            if (selfExcluded && !useEngine && !useOnnx) api = true;
             bool explaining = r.GetValue(explain);
             string? interestsPath = r.Value(interests);
             if (interestsPath != null && !explaining)
@@ -118,14 +127,14 @@ internal static class RecommendCommand
             OutputFile.CheckWritable(r.Value(output)!, "--out");
             if (interestsPath != null) OutputFile.CheckWritable(interestsPath, "--interests");
             return Run(r.Value(model)!, r.Value(users)!, r.Value(output)!, historyPath, followsPath, excludePath, r.Value(onnxDirectory), useOnnx, useEngine, api || (followsPath != null && !useOnnx),
-                r.Value(threads), r.Value(batch), r.Value(gpu), r.GetValue(spin), console.Out, console.Error, explaining, interestsPath, stageColumn, listLength, newItemsPath);
+                r.Value(threads), r.Value(batch), r.Value(gpu), r.GetValue(spin), console.Out, console.Error, explaining, interestsPath, stageColumn, listLength, newItemsPath, selfExcluded);
         });
         return command;
     }
 
     private static int Run(string modelPath, string usersPath, string outPath, string? history, string? follows, string? exclude, string? onnxDirectory, bool onnx, bool engine, bool api,
         int threads, int batch, int? gpu, bool spin, TextWriter log, TextWriter warnings, bool explain = false, string? interestsPath = null, string? stageColumn = null,
-        int count = 0, string? newItemEdges = null)
+        int count = 0, string? newItemEdges = null, bool excludeSelf = false)
     {
         // Every scorer excludes the model's stored training history; --history adds (its union is taken) fresh seen items.
         var ml = new MLContext(seed: 1);
@@ -173,8 +182,9 @@ internal static class RecommendCommand
         {
             scorer = "MultiInterestRecommender";
             // --stage: one stage of several, by its candidates column (the library names the columns it can serve if none is).
-            var recommender = foldedIn?.Recommender
-                ?? (stageColumn == null ? ml.MultiInterest().CreateRecommender(model) : ml.MultiInterest().CreateRecommender(model, stageColumn));
+            var recommender = (foldedIn?.Recommender
+                ?? (stageColumn == null ? ml.MultiInterest().CreateRecommender(model) : ml.MultiInterest().CreateRecommender(model, stageColumn))).ExcludingSelf(excludeSelf);
+            if (excludeSelf) log.WriteLine(SelfWording(ids.Count(recommender.KnowsItem), ids.Count));
             if (topics != null)
             {
                 if (recommender.Topics.Count == 0)
@@ -205,7 +215,7 @@ internal static class RecommendCommand
             var userRows = ServingData.RowsOf(embedding.UserIds, embedding.UserEmbeddings.Contains);
             // Trained users with a --history on a stage that reads them from their whole history are not the scorer's trained
             // lists: MultiInterestRecommender serves them (below, in Complete), so every scorer gives the same lists.
-            var live = new Lazy<MultiInterestRecommender>(() => ml.MultiInterest().CreateRecommender(model));
+            var live = new Lazy<MultiInterestRecommender>(() => ml.MultiInterest().CreateRecommender(model).ExcludingSelf(excludeSelf));
             var itemRows = ServingData.RowsOf(embedding.ItemIds);
             // The items a history is read with: an item key without training edges (the key type wider than the items fitted)
             // has no vector, and MultiInterestRecommender ignores it as an id it does not know; a new user left with no such
@@ -219,7 +229,10 @@ internal static class RecommendCommand
                 : ids.Where(u => userRows.TryGetValue(u, out int row) && fresh[u].Any(i => historyItemRows.TryGetValue(i, out int item) && !exclusions.Contains(row, item)))
                     .ToHashSet(StringComparer.Ordinal);
             var reread = withNewItems.Count > 0 && live.Value.RereadsTrainedUsers ? withNewItems : [];
-            var known = ids.Where(u => userRows.ContainsKey(u) && !reread.Contains(u)).ToList();
+            // --exclude-self on a stage that reads the exclusions as the users' own items: the users whose id is an item are served live.
+            var selfLive = excludeSelf && SelfExclusions.ReadAsOwnItems(model)
+                ? ids.Where(u => userRows.ContainsKey(u) && itemRows.ContainsKey(u) && !reread.Contains(u)).ToHashSet(StringComparer.Ordinal) : [];
+            var known = ids.Where(u => userRows.ContainsKey(u) && !reread.Contains(u) && !selfLive.Contains(u)).ToList();
             var rows = known.Select(u => userRows[u]).ToArray();
             if (exclusions == null) log.WriteLine("The model was saved without its training history: only --history is excluded.");
             if (historyEdges != null)
@@ -227,14 +240,20 @@ internal static class RecommendCommand
                 var freshRows = ServingData.History(historyEdges, userRows, itemRows, out _, out _);
                 exclusions = exclusions == null ? freshRows : ServingData.Union(exclusions, freshRows);
             }
+            if (excludeSelf)
+            {
+                exclusions = SelfExclusions.Add(exclusions, known, userRows, itemRows, out _);
+                log.WriteLine(SelfWording(ids.Count(historyItemRows.ContainsKey), ids.Count));
+            }
             // --exclude-items: every scorer's excludeItems (kept apart from the users' own items, which pick a clustered history
             // pool's lists), and the recommender's exclude for the users it completes.
             string[]? excludedIds = ExcludedIds(exclude, model, log);
             int[]? excludedRows = excludedIds?.Where(itemRows.ContainsKey).Select(i => itemRows[i]).Order().ToArray();
             RankedLists ranked;
             // Users the model does not know, by their --history (item rows): a DCM round-robin directory serves them (below).
+            // With --exclude-self, a new user whose id is an item is served live (the graphs' history lists take no per-user exclusions).
             var newUsers = historyEdges == null || !onnx ? []
-                : ServingData.NewUserHistories(historyEdges, ids.Where(u => !userRows.ContainsKey(u)), historyItemRows);
+                : ServingData.NewUserHistories(historyEdges, ids.Where(u => !userRows.ContainsKey(u) && !(excludeSelf && itemRows.ContainsKey(u))), historyItemRows);
             var historyLists = new Dictionary<string, int>(StringComparer.Ordinal);
             RankedLists? fromHistory = null;
             // Set-up (session creation) and the first batch (JIT, first-run allocations) are timed apart, so the
@@ -271,7 +290,7 @@ internal static class RecommendCommand
                 if (OnnxDirectoryServing.TryServe(exported, directory, sessions, batch, exclusions, rows, warmUp, newUsers, historyLists, out fromHistory, out setUp, clock, log,
                     excludedRows) is { } served)
                 {
-                    lists = Complete(ids, Lists(ids, known, served, historyLists, fromHistory, embedding.ItemIds), live, model, fresh, topics, scorer, log, reread, excludedIds);
+                    lists = Complete(ids, Lists(ids, known, served, historyLists, fromHistory, embedding.ItemIds), live, model, fresh, topics, scorer, log, reread, excludedIds, selfLive);
                     return Finish(outPath, ids, lists, fresh, scorer, setUp, clock, log, warnings);
                 }
                 var open = Stopwatch.StartNew();
@@ -311,10 +330,14 @@ internal static class RecommendCommand
                     + (scorerSession.FilledWithEngine > 0 ? $", {scorerSession.FilledWithEngine:N0} lists the clusters left short filled from the engine's ranking of the catalogue" : "")
                     + " (warm-up batch included).");
             }
-            lists = Complete(ids, Lists(ids, known, ranked, historyLists, fromHistory, embedding.ItemIds), live, model, fresh, topics, scorer, log, reread, excludedIds);
+            lists = Complete(ids, Lists(ids, known, ranked, historyLists, fromHistory, embedding.ItemIds), live, model, fresh, topics, scorer, log, reread, excludedIds, selfLive);
         }
         return Finish(outPath, ids, lists, fresh, scorer, setUp, clock, log, warnings, interestsPath);
     }
+
+    /// <summary>What --exclude-self does for the users file: how many of its ids are items of the model.</summary>
+    private static string SelfWording(int selfItems, int users) =>
+        $"--exclude-self: {Counted.Of(selfItems, "user")} of {users:N0} {(selfItems == 1 ? "has an id that is" : "have ids that are")} items of the model, left out of their own lists.";
 
     /// <summary>The ids of --exclude-items (null without it), with how many the model knows logged.</summary>
     private static string[]? ExcludedIds(string? exclude, MultiInterestModel model, TextWriter log)
@@ -405,7 +428,7 @@ internal static class RecommendCommand
     /// unserved users keep no list.
     /// </summary>
     private static List<ServedList> Complete(List<string> ids, ServedList?[] lists, Lazy<MultiInterestRecommender> live, MultiInterestModel model, ILookup<string, string>? fresh,
-        ServingData.FollowedTopics? topics, string scorer, TextWriter log, HashSet<string> reread, string[]? excluded)
+        ServingData.FollowedTopics? topics, string scorer, TextWriter log, HashSet<string> reread, string[]? excluded, HashSet<string> selfLive)
     {
         var missing = Enumerable.Range(0, ids.Count).Where(q => lists[q] == null).ToArray();
         if (missing.Length > 0 && (model.RankFusions.Count > 0 || model.ServingStage.HasTrainingHistory))
@@ -413,10 +436,14 @@ internal static class RecommendCommand
             var recommender = live.Value;
             foreach (int q in missing) lists[q] = Serve(recommender, ids[q], fresh, topics, excluded);
             var rereadRows = missing.Where(q => reread.Contains(ids[q])).ToArray();
-            var unknown = missing.Except(rereadRows).ToArray();
+            var selfRows = missing.Where(q => selfLive.Contains(ids[q])).ToArray();
+            var unknown = missing.Except(rereadRows).Except(selfRows).ToArray();
             if (rereadRows.Length > 0)
                 log.WriteLine($"{Counted.Of(rereadRows.Length, "trained user")} with a --history read from their whole history (training items and --history's, as the stage "
                     + $"reads them: MultiInterestRecommender.RereadsTrainedUsers), served by MultiInterestRecommender rather than {scorer}'s trained lists.");
+            if (selfRows.Length > 0)
+                log.WriteLine($"{Counted.Of(selfRows.Length, "trained user")} whose id is an item served by MultiInterestRecommender rather than {scorer}: "
+                    + "the stage reads their exclusions as their own items (a history-interest MMR pool that searches their items' lists), so --exclude-self leaves the id out there only.");
             // Only the users the scorer left without a list: it may have served other new users from their --history.
             if (unknown.Length > 0)
                 log.WriteLine($"{Counted.Of(unknown.Length, "user")} of the users file unknown to the model and not served by {scorer}: MultiInterestRecommender serves them, "

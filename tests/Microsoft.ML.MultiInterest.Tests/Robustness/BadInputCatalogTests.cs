@@ -683,6 +683,9 @@ public class BadInputCatalogTests
                 .Append(ml.MultiInterest().UnimodalRetriever(candidates: 3)).Fit(ml.Data.LoadFromEnumerable(MLNetTestData.Edges()));
             return ml.MultiInterest().CreateRecommender(model).Recommend("\t ").UserId;
         }),
+        ["recommend-exclude-self-onnx-follows"] = Throws<global::MultiInterest.Cli.Common.UsageException>(
+            ["--exclude-self is not served with followed topics by ONNX Runtime", "leave out --onnx", "or --exclude-self"],
+            () => RefusedCommandLine("recommend", "--model", "m.zip", "--users", "users.tsv", "--out", "out.tsv", "--exclude-self", "--onnx", "--follows", "follows.tsv")),
         ["recommend-null-history-id"] = Throws<ArgumentException>(["The history holds a null item id (entry 1 of 2): the request lost an id"], () =>
         {
             // A request whose history lost an id: refused, not served as a history one item shorter (exclude, Explain and RecommendFollowing alike).
@@ -1105,6 +1108,14 @@ public class BadInputCatalogTests
     private static Case Throws<T>(string[] gist, Func<object?> run) where T : Exception => new(typeof(T), gist, () => { run(); return null; });
 
     private static Case Accepts(string[] gist, Func<string> run) => new(null, gist, run);
+
+    /// <summary>Runs a command line the CLI refuses as a usage mistake (exit code 2), rethrowing its message as that exception.</summary>
+    private static void RefusedCommandLine(params string[] args)
+    {
+        var run = Cli.CliHarness.Run(args);
+        if (run.ExitCode == 2) throw new global::MultiInterest.Cli.Common.UsageException(run.Error);
+        throw new InvalidOperationException($"Exit code {run.ExitCode}, not the usage mistake's 2: {run.Error}");
+    }
 
     private static string RepositoryRoot()
     {
