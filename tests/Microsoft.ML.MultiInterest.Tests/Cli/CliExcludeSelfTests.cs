@@ -1,4 +1,5 @@
 using Microsoft.ML.MultiInterest.Tests.Serving;
+using MultiInterest.Cli;
 
 namespace Microsoft.ML.MultiInterest.Tests.Cli;
 
@@ -92,5 +93,67 @@ public sealed class CliExcludeSelfTests : IDisposable
             "--exclude-self", "--onnx", "--follows", PathOf("follows.tsv"));
         Assert.Equal(2, refused.ExitCode);
         Assert.Contains("--exclude-self is not served with followed topics by ONNX Runtime", refused.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A same-node graph larger than the MMR pool (100): 300 papers citing 3 to 8 papers each, mostly of their own group (the
+    /// paper's number mod 10), some anywhere. On it a paper's own id, were it read as one of its items, would add its list to
+    /// the clustered pool's search and change some pools.
+    /// </summary>
+    private static List<(string User, string Item)> CrossCitingGraph()
+    {
+        const int papers = 300, groups = 10;
+        var random = new Random(3);
+        var edges = new SortedSet<(int, int)>();
+        for (int u = 0; u < papers; u++)
+        {
+            int cites = random.Next(3, 9);
+            for (int c = 0; c < cites; c++)
+            {
+                int v = random.NextDouble() < 0.3 ? random.Next(papers) : groups * random.Next(papers / groups) + u % groups;
+                if (v != u) edges.Add((u, v));
+            }
+        }
+        return [.. edges.Select(e => ($"p{e.Item1}", $"p{e.Item2}"))];
+    }
+
+    [Fact]
+    public void OnAHistoryListsPool_TheOwnIdReadAsAnItem_WouldChangeTheEnginesLists_SoTheSelfUsersAreHandedOver()
+    {
+        var edges = CrossCitingGraph();
+        File.WriteAllLines(PathOf("train.tsv"), ["user\titem", .. edges.Select(e => $"{e.User}\t{e.Item}")]);
+        var papers = edges.Select(e => e.User).Distinct().ToArray();
+        File.WriteAllLines(PathOf("users.tsv"), ["user", .. papers]);
+        var fit = CliHarness.Run("fit", "--train", PathOf("train.tsv"), "--model", PathOf("x.zip"), "--algorithm", "truncated-svd", "--dim", "8", "--threads", "1",
+            "--retriever", "history-mmr", "--history-mmr-lambda", "0.75", "--history-pool", "clustered", "--history-pool-history-lists", "--history-pool-probes", "0",
+            "--history-pool-lists", "60", "--candidates", "20");
+        Assert.True(fit.ExitCode == 0, fit.Error);
+        var live = CliHarness.Run("recommend", "--model", PathOf("x.zip"), "--users", PathOf("users.tsv"), "--out", PathOf("live.tsv"), "--exclude-self");
+        Assert.True(live.ExitCode == 0, live.Error);
+        var lists = Lists(PathOf("live.tsv"));
+        Assert.All(lists, p => Assert.DoesNotContain(p.Key, p.Value));
+
+        // The reason for the hand-over: the engine given each own id among the user's exclusions (its own items) searches that
+        // item's list too, and some lists differ from the recommender's.
+        var ml = new MLContext(seed: 1);
+        using (var model = MultiInterestModel.Load(ml, PathOf("x.zip")))
+        {
+            var embedding = model.GraphEmbedding!;
+            var userRows = ServingData.RowsOf(embedding.UserIds, embedding.UserEmbeddings.Contains);
+            var itemRows = ServingData.RowsOf(embedding.ItemIds);
+            var withSelf = SelfExclusions.Add(model.TrainingHistory(), papers, userRows, itemRows, out int selfItems);
+            var engine = model.RetrieveWithEngine(papers.Select(u => userRows[u]).ToArray(), withSelf, threads: 1);
+            int differing = Enumerable.Range(0, papers.Length)
+                .Count(q => !engine.IndicesOf(q).ToArray().Select(i => embedding.ItemIds[i]).SequenceEqual(lists[papers[q]]));
+            Assert.True(differing > 0, "no list differs: the hand-over would not be needed on this graph");
+            foreach (string scorer in new[] { "--engine", "--onnx" })
+            {
+                var run = CliHarness.Run("recommend", "--model", PathOf("x.zip"), "--users", PathOf("users.tsv"), "--out", PathOf("other.tsv"), "--exclude-self", scorer);
+                Assert.True(run.ExitCode == 0, run.Error);
+                var other = Lists(PathOf("other.tsv"));
+                foreach (var (user, list) in lists) Assert.Equal(list, other[user]);
+                Assert.Contains($"{selfItems} trained users whose id is an item served by MultiInterestRecommender", run.Out, StringComparison.Ordinal);
+            }
+        }
     }
 }
