@@ -89,6 +89,9 @@ internal static class ExperimentRunner
         GraphEmbeddingResult? embedding = null;
         if (userEmbeddings == null)
         {
+            // The engine logs nothing: a dimension the training file cannot give is said here, by its flag.
+            if (GraphData.DimensionWarning(embeddingTrain, settings.Embedding.Algorithm, settings.Embedding.Dimension, "--dim") is { } aboveRank)
+                warnings.WriteLine($"  warning: {aboveRank}");
             GraphEmbeddingResult fit;
             using (var stage = progress.Begin($"Training embeddings: algorithm {EmbeddingFlags.Name(settings.Embedding.Algorithm)}...", EpochTotal(settings.Embedding)))
             {

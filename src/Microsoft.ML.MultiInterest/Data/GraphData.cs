@@ -61,6 +61,22 @@ public static class GraphData
     }
 
     /// <summary>
+    /// The warning a <c>GraphEmbedding</c> fit logs when implicit ALS or negative sampling is asked for more dimensions than
+    /// min(users, items) of its training edges (the interaction matrix has no more independent directions, so the others fit
+    /// noise), in the caller's name for the dimension; null when the dimension needs none. For callers that train on the
+    /// engine (<see cref="GraphEmbeddingTrainerEngine"/>), which logs nothing.
+    /// </summary>
+    /// <param name="graph">The training edges.</param>
+    /// <param name="algorithm">The algorithm asked for (Auto and the truncated SVD never get the warning: Auto never tries such a rank, the SVD refuses it).</param>
+    /// <param name="dimension">The dimension asked for.</param>
+    /// <param name="option">The setting that gave the dimension (an option or flag name), for the message.</param>
+    public static string? DimensionWarning(BipartiteGraph graph, EmbeddingAlgorithm algorithm, int dimension, string option)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        return OptionWarnings.DimensionAboveRankMessage(algorithm, dimension, graph.UserCount, graph.ItemCount, option);
+    }
+
+    /// <summary>
     /// Builds a held-out graph over fixed id maps, leaving out (and counting) the edges whose user or item the maps do
     /// not hold: published splits often have test items that never occur in training, and no vector can retrieve them.
     /// </summary>

@@ -58,6 +58,29 @@ public sealed class CliInputWarningsTests : IDisposable
         Assert.DoesNotContain("is not read", sgdTrial.Error, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// evaluate trains on the engine, which logs nothing: a --dim above min(users, items) of the training file is said by the
+    /// command, by its flag, once, as fit says it through the library's log (until 2026-12-06 evaluate said nothing).
+    /// </summary>
+    [Fact]
+    public void Evaluate_says_once_by_its_flag_a_dim_above_the_training_files_rank()
+    {
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        int users = File.ReadLines(train).Skip(1).Select(l => l.Split('\t')[0]).Distinct().Count();
+        int items = File.ReadLines(train).Skip(1).Select(l => l.Split('\t')[1]).Distinct().Count();
+        int rank = Math.Min(users, items);
+        var run = CliHarness.Run("evaluate", "--train", train, "--test", test, "--algorithm", "implicit-als", "--dim", $"{rank + 5}", "--clusters", "4",
+            "--tuned-clusters", "0", "--history-mmr-lambda", "0.5", "--threads", "1");
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Single(run.Error.Split('\n'), line => line.Contains($"warning: --dim {rank + 5} exceeds min(users, items) = {rank} of the training edges ({users} users and {items} items", StringComparison.Ordinal));
+        Assert.Contains($"Set --dim to at most {rank}.", run.Error, StringComparison.Ordinal);
+
+        var within = CliHarness.Run("evaluate", "--train", train, "--test", test, "--algorithm", "implicit-als", "--dim", $"{rank}", "--clusters", "4",
+            "--tuned-clusters", "0", "--history-mmr-lambda", "0.5", "--threads", "1");
+        Assert.True(within.ExitCode == 0, within.Error);
+        Assert.DoesNotContain("exceeds min(users, items)", within.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Fit_warns_of_unused_weights_and_of_ids_padded_with_spaces()
     {

@@ -48,13 +48,20 @@ internal static class OptionWarnings
     /// <returns>Whether the warning was logged.</returns>
     public static bool DimensionAboveRank(MLContext context, string component, EmbeddingAlgorithm algorithm, int dimension, int users, int items)
     {
-        if (algorithm is not (EmbeddingAlgorithm.ImplicitAls or EmbeddingAlgorithm.NegativeSampling)) return false;
-        int rank = Math.Min(users, items);
-        if (dimension <= rank) return false;
-        Logging.Warning(context, component, "Dimension", $"Dimension {dimension} exceeds min(users, items) = {rank} of the training edges ({users} users and {items} items "
-            + $"with edges): {algorithm} fits it, but the interaction matrix has at most {rank} independent directions, so the other dimensions add "
-            + $"time and memory, not signal. Set Dimension to at most {rank}.");
+        if (DimensionAboveRankMessage(algorithm, dimension, users, items, "Dimension") is not { } message) return false;
+        Logging.Warning(context, component, "Dimension", $"{message}");
         return true;
+    }
+
+    /// <summary>The message of <see cref="DimensionAboveRank"/> naming the dimension by <paramref name="option"/> (invariant culture), or null when it needs none.</summary>
+    internal static string? DimensionAboveRankMessage(EmbeddingAlgorithm algorithm, int dimension, int users, int items, string option)
+    {
+        if (algorithm is not (EmbeddingAlgorithm.ImplicitAls or EmbeddingAlgorithm.NegativeSampling)) return null;
+        int rank = Math.Min(users, items);
+        if (dimension <= rank) return null;
+        return string.Create(CultureInfo.InvariantCulture, $"{option} {dimension} exceeds min(users, items) = {rank} of the training edges ({users} users and {items} items "
+            + $"with edges): {algorithm} fits it, but the interaction matrix has at most {rank} independent directions, so the other dimensions add "
+            + $"time and memory, not signal. Set {option} to at most {rank}.");
     }
 
     /// <summary>
