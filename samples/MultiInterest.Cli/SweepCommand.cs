@@ -121,7 +121,7 @@ internal static class SweepCommand
             OutputFile.CheckWritableDirectory(outDirectory, "--out");
             OutputFile.CheckWritable(modelPath, "--model");
             var job = new Job(trainPath, r.Value(test), outDirectory, modelPath, r.Value(space), options, baseSettings,
-                r.Given(pipeline.Clusters), r.GetValue(measureRefit), r.Value(unseen), threads, r.GetValue(weights));
+                r.Given(pipeline.Clusters), r.GetValue(measureRefit), r.Value(unseen), threads, r.GetValue(weights), embedding.Dimension.Name);
             string? unreadDimension = embedding.UnreadDimension(r);
             return ProgressReporter.Run(console, progress =>
             {
@@ -142,12 +142,12 @@ internal static class SweepCommand
 
     /// <summary>What one sweep was asked to do; <c>Weights</c>: every trial's embedding and the refit's train on the training file's weights (<c>--weights</c>).</summary>
     private sealed record Job(string Train, string? Test, string OutDirectory, string ModelPath, SweepSearchSpace Space, SweepOptions Options,
-        SweepSettings BaseSettings, bool ClustersGiven, bool MeasureRefit, UnseenHeldOut Unseen, int Threads, bool Weights);
+        SweepSettings BaseSettings, bool ClustersGiven, bool MeasureRefit, UnseenHeldOut Unseen, int Threads, bool Weights, string DimensionFlag);
 
     private static int Run(Job job, ProgressReporter progress)
     {
         var log = progress.Out;
-        var (train, test, outDirectory, modelPath, space, options, baseSettings, clustersGiven, measureRefit, unseen, threads, weights) = job;
+        var (train, test, outDirectory, modelPath, space, options, baseSettings, clustersGiven, measureRefit, unseen, threads, weights, dimensionFlag) = job;
         var clock = Stopwatch.StartNew();
         var edges = EdgeFile.Read(train);
         TrainingFileChecks.Warn(edges, train, "sweep", progress.Warnings, weights ? TrainingWeights.Trained : TrainingWeights.Unused);
@@ -197,7 +197,8 @@ internal static class SweepCommand
             using var stage = progress.Begin($"Sweeping {Configurations(space)}...", TrialTotal(space, options));
             // The sweep's warnings come through the MLContext log; its trials through TrialProgress.
             using var sweepWarnings = LibraryLog.Show(ml, [nameof(MultiInterestCatalog.Sweep)], stage, info: false,
-                saidByTheCommand: new HashSet<string>(StringComparer.Ordinal) { LibraryLog.SweepWeightsParameter });
+                new Dictionary<string, string> { [nameof(GraphEmbeddingOptions.Dimension)] = dimensionFlag },
+                new HashSet<string>(StringComparer.Ordinal) { LibraryLog.SweepWeightsParameter });
             result = ml.MultiInterest().Sweep(data, space, options, new TrialProgress(stage), weightColumnName: weights ? ServingData.WeightColumn : null,
                 cancellationToken: cancel.Token);
         } // past the sweep and its refit, Ctrl+C ends the process as usual

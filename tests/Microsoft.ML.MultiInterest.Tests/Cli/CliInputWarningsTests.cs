@@ -81,6 +81,27 @@ public sealed class CliInputWarningsTests : IDisposable
         Assert.DoesNotContain("exceeds min(users, items)", within.Error, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// sweep: the base settings' --dim above min(users, items) is said once, by its flag, through the Sweep's own warning
+    /// (until 2026-12-06 nothing was said); not when the space varies the dimension, which the base value then does not set.
+    /// </summary>
+    [Fact]
+    public void Sweep_says_once_by_its_flag_a_base_dim_above_the_training_files_rank()
+    {
+        var (train, _) = CliHarness.WriteSplit(_directory);
+        int users = File.ReadLines(train).Skip(1).Select(l => l.Split('\t')[0]).Distinct().Count();
+        int items = File.ReadLines(train).Skip(1).Select(l => l.Split('\t')[1]).Distinct().Count();
+        int rank = Math.Min(users, items);
+        string[] common = ["sweep", "--train", train, "--algorithm", "implicit-als", "--dim", $"{rank + 5}", "--clusters", "4", "--k", "5", "--threads", "1"];
+        var run = CliHarness.Run([.. common, "--space", "lambda=0,0.5", "--out", PathOf("sweep")]);
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Single(run.Error.Split('\n'), line => line.Contains($"Sweep option Dimension (from --dim): Dimension {rank + 5} exceeds min(users, items) = {rank}", StringComparison.Ordinal));
+
+        var varied = CliHarness.Run([.. common, "--space", "dimension=4,8", "--out", PathOf("sweep-dim")]);
+        Assert.True(varied.ExitCode == 0, varied.Error);
+        Assert.DoesNotContain("exceeds min(users, items)", varied.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Fit_warns_of_unused_weights_and_of_ids_padded_with_spaces()
     {

@@ -52,6 +52,9 @@ public sealed partial class MultiInterestCatalog
         var graph = GraphData.Build(edges, new IdMap(), new IdMap(), extendIds: true, "trainEdges", useWeights: weighted);
         // After the build, which refuses weights that are not positive and finite.
         if (weighted && GraphData.WeightWarning(edges, weightColumnName!, nameof(weightColumnName)) is { } warning) Logging.Warning(Context, nameof(Sweep), nameof(weightColumnName), $"{warning}");
+        // The base settings' dimension, where no trial replaces it or the algorithm that reads it, as GraphEmbedding warns of it.
+        if (effective.BaseSettings?.Embedding is { } embedding && !space.Parameters.Any(p => p.Name is "dimension" or "algorithm"))
+            OptionWarnings.DimensionAboveRank(Context, nameof(Sweep), embedding.Algorithm, embedding.Dimension, graph.UserCount, graph.ItemCount);
         var forward = new LoggingProgress(Context, progress);
         var outcome = SweepRunner.Run(graph, space, effective, forward, cancellationToken);
         Logging.Info(Context, nameof(Sweep), $"sweep stopped ({outcome.StopReason}) after {outcome.Trials.Count} trials in {outcome.Seconds:F1} s; " +
