@@ -12,6 +12,14 @@ public sealed class CliInputWarningsTests : IDisposable
 
     private string PathOf(string name) => Path.Combine(_directory, name);
 
+    /// <summary>The users and items of a training file (one edge per line under a header), and min(users, items).</summary>
+    private static (int Users, int Items, int Rank) RankOf(string train)
+    {
+        int users = File.ReadLines(train).Skip(1).Select(l => l.Split('\t')[0]).Distinct().Count();
+        int items = File.ReadLines(train).Skip(1).Select(l => l.Split('\t')[1]).Distinct().Count();
+        return (users, items, Math.Min(users, items));
+    }
+
     [Fact]
     public void Evaluate_warns_of_test_weights_and_of_test_users_who_cannot_fill_a_list_of_K()
     {
@@ -66,9 +74,7 @@ public sealed class CliInputWarningsTests : IDisposable
     public void Evaluate_says_once_by_its_flag_a_dim_above_the_training_files_rank()
     {
         var (train, test) = CliHarness.WriteSplit(_directory);
-        int users = File.ReadLines(train).Skip(1).Select(l => l.Split('\t')[0]).Distinct().Count();
-        int items = File.ReadLines(train).Skip(1).Select(l => l.Split('\t')[1]).Distinct().Count();
-        int rank = Math.Min(users, items);
+        var (users, items, rank) = RankOf(train);
         var run = CliHarness.Run("evaluate", "--train", train, "--test", test, "--algorithm", "implicit-als", "--dim", $"{rank + 5}", "--clusters", "4",
             "--tuned-clusters", "0", "--history-mmr-lambda", "0.5", "--threads", "1");
         Assert.True(run.ExitCode == 0, run.Error);
@@ -89,9 +95,7 @@ public sealed class CliInputWarningsTests : IDisposable
     public void Sweep_says_once_by_its_flag_a_base_dim_above_the_training_files_rank()
     {
         var (train, _) = CliHarness.WriteSplit(_directory);
-        int users = File.ReadLines(train).Skip(1).Select(l => l.Split('\t')[0]).Distinct().Count();
-        int items = File.ReadLines(train).Skip(1).Select(l => l.Split('\t')[1]).Distinct().Count();
-        int rank = Math.Min(users, items);
+        int rank = RankOf(train).Rank;
         string[] common = ["sweep", "--train", train, "--algorithm", "implicit-als", "--dim", $"{rank + 5}", "--clusters", "4", "--k", "5", "--threads", "1"];
         var run = CliHarness.Run([.. common, "--space", "lambda=0,0.5", "--out", PathOf("sweep")]);
         Assert.True(run.ExitCode == 0, run.Error);

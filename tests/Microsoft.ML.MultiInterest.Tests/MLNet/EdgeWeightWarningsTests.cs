@@ -64,11 +64,9 @@ public class EdgeWeightWarningsTests
         Assert.Contains("if it holds timestamps or ids, leave WeightColumnName unset", warning, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void TheSweepSaysTheSameOfItsWeights()
+    /// <summary>A weighted grid sweep over the test edges whose row 3 weighs 5e6 against 2 for every other (no refit).</summary>
+    internal static void SweepOneHeavyWeight(MLContext ml)
     {
-        var ml = new MLContext(seed: 1);
-        var warnings = MLNetTestData.Warnings(ml);
         var mi = ml.MultiInterest();
         var frame = new Microsoft.Data.Analysis.DataFrame(
             new Microsoft.Data.Analysis.StringDataFrameColumn("User", MLNetTestData.Edges().Select(e => e.User)),
@@ -86,6 +84,14 @@ public class EdgeWeightWarningsTests
             },
         };
         mi.Sweep(mi.LoadEdges(frame, weightColumnName: "Weight"), space, options, weightColumnName: "Weight", refitBest: false);
+    }
+
+    [Fact]
+    public void TheSweepSaysTheSameOfItsWeights()
+    {
+        var ml = new MLContext(seed: 1);
+        var warnings = MLNetTestData.Warnings(ml);
+        SweepOneHeavyWeight(ml);
         Assert.Contains(warnings, w => w.Contains($"Column 'Weight' (option weightColumnName): the largest weight, 5E+06 (user '{MLNetTestData.Edges()[3].User}', item '{MLNetTestData.Edges()[3].Item}')", StringComparison.Ordinal)
             && w.Contains("2.5E+06 times the median (2)", StringComparison.Ordinal));
     }

@@ -63,25 +63,7 @@ public class OptionWarningSourceTests
     [Fact]
     public void The_sweeps_weight_warning_names_its_parameter()
     {
-        var messages = Messages(ml =>
-        {
-            var mi = ml.MultiInterest();
-            var frame = new Microsoft.Data.Analysis.DataFrame(
-                new Microsoft.Data.Analysis.StringDataFrameColumn("User", MLNetTestData.Edges().Select(e => e.User)),
-                new Microsoft.Data.Analysis.StringDataFrameColumn("Item", MLNetTestData.Edges().Select(e => e.Item)),
-                new Microsoft.Data.Analysis.SingleDataFrameColumn("Weight", MLNetTestData.Edges().Select((_, row) => row == 3 ? 5e6f : 2f)));
-            var options = new SweepOptions
-            {
-                Strategy = SweepStrategy.Grid, Cutoff = 5, Threads = 1,
-                BaseSettings = new SweepSettings
-                {
-                    Embedding = new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.TruncatedSvd, Dimension = 4 },
-                    Clustering = new SphericalKMeansOptions { Clusters = 4 },
-                    Components = 2,
-                },
-            };
-            mi.Sweep(mi.LoadEdges(frame, weightColumnName: "Weight"), new SweepSearchSpace().Add("lambda", 0, 0.5), options, weightColumnName: "Weight", refitBest: false);
-        });
+        var messages = Messages(EdgeWeightWarningsTests.SweepOneHeavyWeight);
         Assert.Contains(messages, m => m.Kind == ChannelMessageKind.Warning && m.Option == "weightColumnName"
             && m.Message.StartsWith("Column 'Weight' (option weightColumnName): the largest weight", StringComparison.Ordinal));
     }
