@@ -15,18 +15,23 @@ internal static class ExportOnnxCommand
         var output = Opt.Path("--out", "Directory for encoder.onnx, quota_scorer.onnx, unimodal_scorer.onnx (a model without clusters: unimodal_scorer.onnx and vector_scorer.onnx; "
             + "conditional: conditions.onnx too, and merged with a mixture explicit/ and implicit/; MMR: pool/, and interests.onnx for multi-interest MMR; round robin: round_robin_scorer.onnx, and for DCM history_encoder.onnx; "
             + "history-interest MMR: pool_scorer.onnx; a fusing model: one such directory per source, source0, source1, ...), manifest.json, the row -> id files, training_history.tsv (the items each list excludes) and popular_items.tsv (the fallback of users the graphs do not serve).", "DIR", required: true);
-        var command = new Command("export-onnx", "Writes the ONNX serving graphs of a saved model and the files that map rows to ids.") { model, output };
+        var signingKey = Opt.InputFile("--signing-key", "A PEM file with an EC private key (openssl ecparam -name prime256v1 -genkey -noout -out signing.pem): "
+            + "sign the exported directory (manifest.json.sig, in it and in each part), so that a service trusting the public key (recommend --trusted-key, "
+            + "OnnxSessionFactory.TrustedSigningKey) serves it only as exported.", "KEY.pem");
+        var command = new Command("export-onnx", "Writes the ONNX serving graphs of a saved model and the files that map rows to ids.") { model, output, signingKey };
         command.SetAction(r =>
         {
             Opt.CheckInputFiles(r);
             // Checked before the model loads, as the other commands check theirs: bad usage (2), not a failure at run time.
             OutputFile.CheckWritableDirectory(r.Value(output)!, "--out");
-            return Run(r.Value(model)!, r.Value(output)!, console.Out);
+            // Read before the export, so that a key that cannot sign fails before any file is written.
+            using var key = r.Value(signingKey) is { } keyPath ? SigningKeyFile.ReadPrivate(keyPath, "--signing-key") : null;
+            return Run(r.Value(model)!, r.Value(output)!, key, console.Out);
         });
         return command;
     }
 
-    private static int Run(string modelPath, string outDirectory, TextWriter log)
+    private static int Run(string modelPath, string outDirectory, System.Security.Cryptography.ECDsa? signingKey, TextWriter log)
     {
         using var model = MultiInterestModel.Load(new MLContext(seed: 1), modelPath);
         // The files this run writes are the ones listed (new, or rewritten since the listing before the export): an earlier
@@ -34,6 +39,7 @@ internal static class ExportOnnxCommand
         var root = new DirectoryInfo(outDirectory);
         var before = root.Exists ? root.GetFiles("*", SearchOption.AllDirectories).ToDictionary(f => f.FullName, f => f.LastWriteTimeUtc) : [];
         var manifest = model.ExportOnnx(outDirectory);
+        if (signingKey != null) OnnxDirectorySignature.Sign(outDirectory, signingKey);
         log.WriteLine($"Exported {Describe(manifest, outDirectory)}, M={manifest.Candidates}, {manifest.Users:N0} users, {manifest.Items:N0} items to {outDirectory}:");
         root.Refresh();
         var files = root.GetFiles("*", SearchOption.AllDirectories).OrderBy(f => f.FullName, StringComparer.Ordinal).ToList();
@@ -42,6 +48,7 @@ internal static class ExportOnnxCommand
             log.WriteLine($"  {Path.GetRelativePath(root.FullName, file.FullName),-30} {file.Length / 1e6,8:F1} MB");
         int older = files.Count(f => !Written(f));
         if (older > 0) log.WriteLine($"  ({Counted.Of(older, "other file")} left untouched, an earlier export's or your own: this model's graphs do not read them)");
+        if (signingKey != null) log.WriteLine($"Signed: {OnnxDirectorySignature.FileName} beside each manifest.json (ECDSA over SHA-256, DER); a service trusting the public key verifies it at opening.");
         if (PaddingNote(manifest) is { } note) log.WriteLine(note);
         return 0;
     }

@@ -66,13 +66,16 @@ internal static class RecommendCommand
             + "(quotas scale with it). Not with --engine or --onnx, which serve M.", min: 0, max: RetrievalLimits.MaxCandidates);
         var threads = Opt.Int("--threads", 0, "Worker threads; with --onnx, ONNX Runtime's intra-op threads per session (0 = all cores / ONNX Runtime's choice).", min: 0, max: ThreadLimits.MaxThreads);
         var spin = Opt.Flag("--onnx-spin", "With --onnx: let idle ONNX Runtime threads spin while waiting for work (off by default: slower on a shared CPU).");
+        var trustedKey = Opt.InputFile("--trusted-key", "With --onnx and --onnx-dir: a PEM file with the EC public key of the signer (openssl ec -in signing.pem -pubout "
+            + "-out trusted.pem): serve the directory only if it carries a signature this key verifies (export-onnx --signing-key), each part included; "
+            + "an unsigned, re-exported or edited directory is refused.", "KEY.pem");
         var batch = Opt.Int("--batch", OnnxCandidateScorer.DefaultBatchSize, "Users per ONNX Runtime batch at most (a quota call of large clusters serves fewer: docs/performance.md).", min: 1);
         var gpu = Opt.Parsed<int?>("--gpu", null, "CUDA device of ONNX Runtime (falls back to the CPU without CUDA).", "ID", "the CPU",
             t => int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out int id) && id >= 0 ? (true, id, null) : (false, null, $"--gpu must be a device number, not '{t}'."));
         var command = new Command("recommend", "Candidates for the users of a file from a saved model. Default: the loaded zip's lists; --engine and --onnx score "
             + "with the engine or ONNX Runtime instead. Every scorer excludes the training history stored in the model.")
         {
-            model, users, output, engine, onnx, onnxDirectory, recommender, history, newItemEdges, follows, exclude, excludeSelf, explain, interests, stage, count, threads, batch, gpu, spin,
+            model, users, output, engine, onnx, onnxDirectory, trustedKey, recommender, history, newItemEdges, follows, exclude, excludeSelf, explain, interests, stage, count, threads, batch, gpu, spin,
         };
         command.SetAction(r =>
         {
@@ -81,7 +84,7 @@ internal static class RecommendCommand
             if ((useOnnx ? 1 : 0) + (useEngine ? 1 : 0) + (api ? 1 : 0) > 1)
                 throw new UsageException("Choose one scorer: --onnx, --engine or --recommender (or none, for the loaded zip's own lists).");
             // Settings of the ONNX scorer would be ignored without a word by the others.
-            string[] onnxSettings = [.. new Option[] { onnxDirectory, batch, spin }.Where(r.Given).Select(o => o.Name)];
+            string[] onnxSettings = [.. new Option[] { onnxDirectory, trustedKey, batch, spin }.Where(r.Given).Select(o => o.Name)];
             if (!useOnnx && onnxSettings.Length > 0)
                 throw new UsageException($"{string.Join(" and ", onnxSettings)} set{(onnxSettings.Length == 1 ? "s" : "")} the ONNX scorer: add --onnx, or leave {(onnxSettings.Length == 1 ? "it" : "them")} out.");
             // The loaded chain's lists were fixed at fit time; with fresh history the zip is served live by
@@ -119,6 +122,10 @@ internal static class RecommendCommand
             if (listLength > 0) api = true;
             if (followsPath != null && useEngine)
                 throw new UsageException("--follows serves the topics live (MultiInterestRecommender.RecommendFollowing) or through a conditional model's ONNX directory: leave out --engine.");
+            string? trustedKeyPath = r.Value(trustedKey);
+            if (trustedKeyPath != null && r.Value(onnxDirectory) == null)
+                throw new UsageException("--trusted-key serves a signed export: give its directory with --onnx-dir (export-onnx --signing-key writes one), "
+                    + "not the temporary one this command would export into itself.");
             Opt.CheckInputFiles(r);
             // Before the model is loaded and every user served: an --out that cannot be written, or that is one of the inputs, fails now.
             OutputFile.CheckNotOverwriting(Opt.InputFiles(r), ("--out", r.Value(output)), ("--interests", interestsPath));
@@ -127,19 +134,25 @@ internal static class RecommendCommand
             OutputFile.CheckWritable(r.Value(output)!, "--out");
             if (interestsPath != null) OutputFile.CheckWritable(interestsPath, "--interests");
             return Run(r.Value(model)!, r.Value(users)!, r.Value(output)!, historyPath, followsPath, excludePath, r.Value(onnxDirectory), useOnnx, useEngine, api || (followsPath != null && !useOnnx),
-                r.Value(threads), r.Value(batch), r.Value(gpu), r.GetValue(spin), console.Out, console.Error, explaining, interestsPath, stageColumn, listLength, newItemsPath, selfExcluded);
+                r.Value(threads), r.Value(batch), r.Value(gpu), r.GetValue(spin), console.Out, console.Error, explaining, interestsPath, stageColumn, listLength, newItemsPath, selfExcluded,
+                trustedKeyPath);
         });
         return command;
     }
 
     private static int Run(string modelPath, string usersPath, string outPath, string? history, string? follows, string? exclude, string? onnxDirectory, bool onnx, bool engine, bool api,
         int threads, int batch, int? gpu, bool spin, TextWriter log, TextWriter warnings, bool explain = false, string? interestsPath = null, string? stageColumn = null,
-        int count = 0, string? newItemEdges = null, bool excludeSelf = false)
+        int count = 0, string? newItemEdges = null, bool excludeSelf = false, string? trustedKeyPath = null)
     {
         // Every scorer excludes the model's stored training history; --history adds (its union is taken) fresh seen items.
         var ml = new MLContext(seed: 1);
         // The CPU fallback is a warning (standard error), not part of the lists' log.
-        var sessions = new OnnxSessionFactory(gpu, message => warnings.WriteLine($"warning: {message}")) { IntraOpThreads = threads, AllowSpinning = spin };
+        bool holdsPrivatePart = false;
+        using var trusted = trustedKeyPath != null ? SigningKeyFile.ReadTrusted(trustedKeyPath, "--trusted-key", out holdsPrivatePart) : null;
+        if (trusted != null && holdsPrivatePart)
+            warnings.WriteLine($"warning: --trusted-key: '{trustedKeyPath}' holds the private key too; a server needs only the public part "
+                + "(openssl ec -in KEY -pubout -out trusted.pem), and whoever reads the private key can sign directories.");
+        var sessions = new OnnxSessionFactory(gpu, message => warnings.WriteLine($"warning: {message}")) { IntraOpThreads = threads, AllowSpinning = spin, TrustedSigningKey = trusted };
         sessions.ApplyTo(ml);
         using var model = MultiInterestModel.Load(ml, modelPath);
         var ids = ServingData.Users(usersPath, out string header, out var blankIdLines);
@@ -274,7 +287,12 @@ internal static class RecommendCommand
                 string directory = onnxDirectory ?? Path.Combine(Path.GetTempPath(), $"multiinterest-onnx-{Guid.NewGuid():N}");
                 // An export of our own is removed however the command ends (after the sessions reading it are closed).
                 using var temporary = onnxDirectory == null ? new TemporaryDirectory(directory) : null;
-                if (onnxDirectory == null || !File.Exists(Path.Combine(directory, OnnxServingDirectory.ManifestFileName)))
+                bool hasExport = File.Exists(Path.Combine(directory, OnnxServingDirectory.ManifestFileName));
+                // An export of its own would be unsigned: a trusted key serves only what its signer exported.
+                if (!hasExport && sessions.TrustedSigningKey != null)
+                    throw new FileNotFoundException($"--onnx-dir '{directory}' holds no export (no {OnnxServingDirectory.ManifestFileName}), and with --trusted-key this command "
+                        + "serves a signed export only: export and sign it first (export-onnx --model MODEL --out DIR --signing-key KEY.pem).");
+                if (onnxDirectory == null || !hasExport)
                     model.ExportOnnx(directory);
                 // A directory given with --onnx-dir may hold another model's export: refused rather than served.
                 var exported = model.CheckOnnxDirectory(directory);

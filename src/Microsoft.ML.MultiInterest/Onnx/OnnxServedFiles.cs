@@ -47,9 +47,14 @@ internal static class OnnxServedFiles
     /// before <see cref="OnnxServingManifest.ChecksumFormatVersion"/> records none and is opened unverified, said once per
     /// session factory through its log.
     /// </summary>
-    /// <exception cref="InvalidDataException">A recorded file is missing or its contents changed.</exception>
+    /// <exception cref="InvalidDataException">
+    /// A recorded file is missing or its contents changed; or <paramref name="sessions"/> trusts a signing key and the directory
+    /// carries no signature it verifies.
+    /// </exception>
     public static void Verify(string directory, OnnxSessionFactory? sessions)
     {
+        // The signature first: it vouches for the manifest, which vouches for every other file.
+        if (sessions?.TrustedSigningKey is { } trusted) OnnxDirectorySignature.Verify(directory, trusted);
         var manifest = OnnxServingManifest.Read(directory);
         string manifestPath = Path.Combine(directory, OnnxServingDirectory.ManifestFileName);
         if (manifest.FormatVersion < OnnxServingManifest.ChecksumFormatVersion)

@@ -71,6 +71,15 @@ public sealed class OnnxSessionFactory
     /// </summary>
     public bool AllowTf32 { get; init; }
 
+    /// <summary>
+    /// The public key of the only signer whose serving directories the scorers opened with this factory serve, or null (the
+    /// default: a directory is served unsigned, its checksums verified). When set, every directory a scorer opens, each part
+    /// of one included, must carry a signature this key verifies (<see cref="OnnxDirectorySignature"/>), or the opening is
+    /// refused with an <see cref="InvalidDataException"/>. The factory does not own the key: keep it undisposed while it opens
+    /// directories.
+    /// </summary>
+    public System.Security.Cryptography.ECDsa? TrustedSigningKey { get; init; }
+
     /// <summary>The CUDA device requested, or <c>null</c> for the CPU.</summary>
     public int? GpuDeviceId { get; }
 

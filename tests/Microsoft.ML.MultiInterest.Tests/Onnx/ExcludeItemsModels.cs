@@ -50,51 +50,53 @@ internal static class ExcludeItemsModels
 
     /// <summary>
     /// The scorer of a directory of model <paramref name="kind"/> (also "conditional" and "merged-conditional",
-    /// <see cref="MergedConditionalModel"/>'s directories), as two calls: trained users' lists and fresh histories' lists, both with excluded items.
+    /// <see cref="MergedConditionalModel"/>'s directories), as two calls: trained users' lists and fresh histories' lists, both with excluded items;
+    /// opened through <paramref name="sessions"/> when given.
     /// </summary>
-    public static (Func<int[], BipartiteGraph?, int[]?, RankedLists> Trained, Func<int[][], int[]?, RankedLists> Fresh, IDisposable Scorer) Open(string kind, string onnx, int batch)
+    public static (Func<int[], BipartiteGraph?, int[]?, RankedLists> Trained, Func<int[][], int[]?, RankedLists> Fresh, IDisposable Scorer) Open(string kind, string onnx, int batch,
+        OnnxSessionFactory? sessions = null)
     {
         switch (kind)
         {
             case "unimodal":
             {
-                var s = OnnxCandidateScorer.Open(onnx, batchSize: batch);
+                var s = OnnxCandidateScorer.Open(onnx, sessions, batch);
                 return ((u, h, x) => s.RetrieveUnimodal(u, h, x), (h, x) => s.RetrieveUnimodalFromHistories(h, excludeItems: x), s);
             }
             case "quota":
             {
-                var s = OnnxCandidateScorer.Open(onnx, batchSize: batch);
+                var s = OnnxCandidateScorer.Open(onnx, sessions, batch);
                 return ((u, h, x) => s.RetrieveClusterQuota(u, h, x), (h, x) => s.RetrieveClusterQuotaFromHistories(h, excludeItems: x), s);
             }
             case "mmr":
             {
-                var s = OnnxMmrScorer.Open(onnx, batchSize: batch);
+                var s = OnnxMmrScorer.Open(onnx, sessions, batch);
                 return ((u, h, x) => s.Retrieve(u, h, x), (h, x) => s.RetrieveFromHistories(h, excludeItems: x), s);
             }
             case "history-mmr":
             case "clustered-history-mmr":
             {
-                var s = OnnxHistoryMmrScorer.Open(onnx, batchSize: batch);
+                var s = OnnxHistoryMmrScorer.Open(onnx, sessions, batch);
                 return ((u, h, x) => s.Retrieve(u, h, x), (h, x) => s.RetrieveFromHistories(h, excludeItems: x), s);
             }
             case "conditional":
             {
-                var s = OnnxCandidateScorer.Open(onnx, batchSize: batch);
+                var s = OnnxCandidateScorer.Open(onnx, sessions, batch);
                 return ((u, h, x) => s.RetrieveClusterQuota(u, h, x), (h, x) => s.RetrieveClusterQuotaFromHistories(h, excludeItems: x), s);
             }
             case "merged-conditional":
             {
-                var s = OnnxConditionalMergeScorer.Open(onnx, batchSize: batch);
+                var s = OnnxConditionalMergeScorer.Open(onnx, sessions, batch);
                 return ((u, h, x) => s.Retrieve(u, h, x), (h, x) => s.RetrieveFromHistories(h, excludeItems: x), s);
             }
             case "dcm":
             {
-                var s = OnnxRoundRobinScorer.Open(onnx, batchSize: batch);
+                var s = OnnxRoundRobinScorer.Open(onnx, sessions, batch);
                 return ((u, h, x) => s.Retrieve(u, h, x), (h, x) => s.RetrieveFromHistories(h, excludeItems: x), s);
             }
             default:
             {
-                var s = OnnxFusionScorer.Open(onnx, batchSize: batch);
+                var s = OnnxFusionScorer.Open(onnx, sessions, batch);
                 return ((u, h, x) => s.Retrieve(u, h, x), (h, x) => s.RetrieveFromHistories(h, x), s);
             }
         }

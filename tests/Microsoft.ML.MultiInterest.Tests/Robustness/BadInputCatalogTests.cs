@@ -884,6 +884,59 @@ public class BadInputCatalogTests
             "the manifest does not match its graphs (was it edited?)"], () => OpenQuotaDirectoryEdited("edited-onnx", json => json["candidates"] = 3)),
         ["onnx-manifest-edited"] = Throws<InvalidDataException>(["manifest.json' does not match its manifest_sha256", "it was edited or damaged after the export",
             "an edited manifest is not served. Export the directory again"], () => OpenQuotaDirectoryEdited("manifest-edited-onnx", json => json["alpha"] = 0.5, reseal: false)),
+        ["onnx-signature-missing"] = Throws<InvalidDataException>(["is not signed (it has no manifest.json.sig)", "only directories signed by the trusted key are served",
+            "Sign it where it was exported (OnnxDirectorySignature.Sign, or export-onnx --signing-key)"], () =>
+        {
+            using var trusted = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+            Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(SignatureFixture("unsigned-onnx", signer: null), new Microsoft.ML.MultiInterest.Onnx.OnnxSessionFactory { TrustedSigningKey = trusted }).Dispose();
+        }),
+        ["onnx-signature-mismatch"] = Throws<InvalidDataException>(["manifest.json.sig' does not verify the manifest of", "signed with another key, or its manifest changed after it was signed",
+            "It is not served"], () =>
+        {
+            using var signer = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+            using var trusted = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+            Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(SignatureFixture("other-signer-onnx", signer), new Microsoft.ML.MultiInterest.Onnx.OnnxSessionFactory { TrustedSigningKey = trusted }).Dispose();
+        }),
+        ["onnx-sign-damaged"] = Throws<InvalidDataException>(["unimodal_scorer.onnx' of the ONNX serving directory", "does not match the SHA-256 manifest.json records for it"], () =>
+        {
+            // Verified before it is signed: a damaged directory never gets a signature.
+            string directory = SignatureFixture("sign-damaged-onnx", signer: null);
+            string graph = Path.Combine(directory, Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.UnimodalScorerFileName);
+            byte[] bytes = File.ReadAllBytes(graph);
+            bytes[^100] ^= 0x01;
+            File.WriteAllBytes(graph, bytes);
+            using var signer = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+            Microsoft.ML.MultiInterest.Onnx.OnnxDirectorySignature.Sign(directory, signer);
+        }),
+        ["onnx-sign-public-key"] = Throws<ArgumentException>(["The signing key holds no private key", "(Parameter 'signingKey')"], () =>
+        {
+            using var signer = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+            using var publicOnly = System.Security.Cryptography.ECDsa.Create();
+            publicOnly.ImportFromPem(signer.ExportSubjectPublicKeyInfoPem());
+            Microsoft.ML.MultiInterest.Onnx.OnnxDirectorySignature.Sign(SignatureFixture("sign-public-onnx", signer: null), publicOnly);
+        }),
+        ["onnx-sign-before-checksums"] = Throws<InvalidDataException>(["(manifest format version 3) records no checksums of its files, so a signature of its manifest would not cover them",
+            "export it again with this library, then sign it"], () =>
+        {
+            string directory = SignatureFixture("sign-old-onnx", signer: null);
+            string path = Path.Combine(directory, Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.ManifestFileName);
+            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+            json["format_version"] = 3;
+            File.WriteAllText(path, json.ToJsonString());
+            Onnx.ServingChecksums.Reseal(directory);
+            using var signer = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+            Microsoft.ML.MultiInterest.Onnx.OnnxDirectorySignature.Sign(directory, signer);
+        }),
+        ["cli-signing-key-public-only"] = Throws<InvalidDataException>(["--signing-key: the file", "public.pem' holds a public key only", "signing needs the private key it belongs to"], () =>
+        {
+            using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+            global::MultiInterest.Cli.SigningKeyFile.ReadPrivate(BadInputFixtures.Text("public.pem", key.ExportSubjectPublicKeyInfoPem()), "--signing-key").Dispose();
+        }),
+        ["cli-signing-key-not-a-key"] = Throws<InvalidDataException>(["--trusted-key: the file", "edges.tsv' holds no EC key in PEM that can be read", "openssl ecparam -name prime256v1 -genkey"],
+            () => global::MultiInterest.Cli.SigningKeyFile.ReadTrusted(BadInputFixtures.Text("edges.tsv", "user\titem\nu1\ti1\n"), "--trusted-key", out _).Dispose()),
+        ["recommend-trusted-key-without-onnx-dir"] = Throws<global::MultiInterest.Cli.Common.UsageException>(
+            ["--trusted-key serves a signed export: give its directory with --onnx-dir", "not the temporary one this command would export into itself"],
+            () => RefusedCommandLine("recommend", "--model", "m.zip", "--users", "users.tsv", "--out", "out.tsv", "--onnx", "--trusted-key", "trusted.pem")),
         ["onnx-served-file-changed"] = Throws<InvalidDataException>(["unimodal_scorer.onnx' of the ONNX serving directory", "does not match the SHA-256 manifest.json records for it",
             "Export the directory again"], () =>
         {
@@ -1301,6 +1354,16 @@ public class BadInputCatalogTests
         var ml = new MLContext();
         var rows = new[] { new ItemVector { Item = 0, ItemEmbedding = vector }, new ItemVector { Item = 1, ItemEmbedding = vector } };
         ml.MultiInterest().SphericalKMeans(numberOfClusters: 2).Fit(ml.Data.LoadFromEnumerable(rows));
+    }
+
+    /// <summary>A small quota serving directory named <paramref name="name"/>, signed by <paramref name="signer"/> when given.</summary>
+    private static string SignatureFixture(string name, System.Security.Cryptography.ECDsa? signer)
+    {
+        var w = Onnx.MixtureWorld.Create(seed: 5, dimension: 3, integers: true);
+        string directory = BadInputFixtures.Directory(name);
+        Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, 5, 1.0, directory, exclusionMask: true);
+        if (signer != null) Microsoft.ML.MultiInterest.Onnx.OnnxDirectorySignature.Sign(directory, signer);
+        return directory;
     }
 
     /// <summary>Exports a small quota serving directory named <paramref name="name"/>, edits its manifest, and opens it.</summary>

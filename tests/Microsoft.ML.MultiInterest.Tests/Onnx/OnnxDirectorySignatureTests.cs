@@ -1,0 +1,170 @@
+using System.Security.Cryptography;
+using Microsoft.ML.MultiInterest.Onnx;
+
+namespace Microsoft.ML.MultiInterest.Tests.Onnx;
+
+/// <summary>
+/// The checksums catch damage, not forgery: whoever can write a directory's files can record their checksums and seal the
+/// manifest again, and every scorer served it. A directory signed with a private key is served by a factory that trusts
+/// the public key only as signed: a forged file with resealed checksums, an unsigned directory and another signer's are refused.
+/// </summary>
+public sealed class OnnxDirectorySignatureTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("onnx-signature-").FullName;
+    private readonly ECDsa _signer = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+    public void Dispose()
+    {
+        _signer.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    /// <summary>Every kind of directory a model exports, the ones with parts (fusion, MMR pool, merged conditional halves) included.</summary>
+    public static TheoryData<string> Kinds => ["unimodal", "quota", "mmr", "history-mmr", "clustered-history-mmr", "dcm", "fusion", "conditional", "merged-conditional"];
+
+    private string Exported(string kind)
+    {
+        if (!kind.EndsWith("conditional", StringComparison.Ordinal))
+        {
+            var (model, onnx) = ExcludeItemsModels.Exported(new MLContext(seed: 1), _directory, kind);
+            model.Dispose();
+            return onnx;
+        }
+        using var conditional = MergedConditionalModel.Saved(new MLContext(seed: 1), Path.Combine(_directory, kind + ".zip"), implicitShare: kind == "conditional" ? 0 : 0.5);
+        string directory = Path.Combine(_directory, kind + "-onnx");
+        conditional.ExportOnnx(directory);
+        return directory;
+    }
+
+    /// <summary>A factory trusting only <paramref name="key"/>'s public part, as a service holding the public key alone has it.</summary>
+    private static OnnxSessionFactory Trusting(ECDsa key)
+    {
+        var trusted = ECDsa.Create();
+        trusted.ImportFromPem(key.ExportSubjectPublicKeyInfoPem());
+        return new OnnxSessionFactory { TrustedSigningKey = trusted };
+    }
+
+    private static readonly int[] Users = [0, 1, 2, 3, 4, 5];
+
+    private static int[][] Lists(string kind, string onnx, OnnxSessionFactory? sessions)
+    {
+        var (trained, _, scorer) = ExcludeItemsModels.Open(kind, onnx, batch: 4, sessions);
+        using (scorer)
+        {
+            var lists = trained(Users, null, null);
+            return [.. Users.Select((_, q) => lists.IndicesOf(q).ToArray())];
+        }
+    }
+
+    private static InvalidDataException Refused(string kind, string onnx, OnnxSessionFactory sessions) =>
+        Assert.Throws<InvalidDataException>(() => ExcludeItemsModels.Open(kind, onnx, batch: 4, sessions).Scorer.Dispose());
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void ASignedDirectoryIsServedAsBefore_AndRefusedUnsigned_ByAnotherSigner_OrWithAForgedFileWhoseChecksumsWereRecordedAgain(string kind)
+    {
+        string onnx = Exported(kind);
+        var before = Lists(kind, onnx, sessions: null);
+        var sessions = Trusting(_signer);
+
+        var unsigned = Refused(kind, onnx, sessions);
+        Assert.Contains($"'{onnx}' is not signed (it has no {OnnxDirectorySignature.FileName})", unsigned.Message, StringComparison.Ordinal);
+
+        OnnxDirectorySignature.Sign(onnx, _signer);
+        // The directory and each part a scorer opens on its own carry a signature.
+        foreach (string manifest in Directory.GetFiles(onnx, OnnxServingDirectory.ManifestFileName, SearchOption.AllDirectories))
+            Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(manifest)!, OnnxDirectorySignature.FileName)), manifest);
+        Assert.Equal(before, Lists(kind, onnx, sessions));
+
+        using (var other = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+        {
+            var e = Refused(kind, onnx, Trusting(other));
+            Assert.Contains("does not verify the manifest of", e.Message, StringComparison.Ordinal);
+            Assert.Contains("signed with another key", e.Message, StringComparison.Ordinal);
+        }
+
+        // A forger without the key: one served file changed, its checksum recorded and every enclosing manifest sealed again.
+        // The checksums alone take it; the signature does not.
+        string graph = Directory.GetFiles(onnx, "*.onnx", SearchOption.AllDirectories).OrderBy(f => f, StringComparer.Ordinal).Last();
+        byte[] bytes = File.ReadAllBytes(graph);
+        bytes[^1] ^= 0x01;
+        File.WriteAllBytes(graph, bytes);
+        ServingChecksums.Reseal(Path.GetDirectoryName(graph)!);
+        OnnxServedFiles.Verify(onnx, sessions: null);
+        var forged = Refused(kind, onnx, sessions);
+        Assert.Contains("does not verify the manifest of", forged.Message, StringComparison.Ordinal);
+        Assert.Contains("its manifest changed after it was signed", forged.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnotherModelExportedIntoASignedDirectory_IsRefusedUntilItIsSignedAgain_TheSameModelAgainIsNot()
+    {
+        var (quota, onnx) = ExcludeItemsModels.Exported(new MLContext(seed: 1), _directory, "quota");
+        var (unimodal, _) = ExcludeItemsModels.Exported(new MLContext(seed: 1), _directory, "unimodal");
+        using (quota)
+        using (unimodal)
+        {
+            OnnxDirectorySignature.Sign(onnx, _signer);
+            var sessions = Trusting(_signer);
+            var before = Lists("quota", onnx, sessions);
+            // The export is deterministic: the same model writes the same manifest, which the signature still verifies.
+            quota.ExportOnnx(onnx);
+            Assert.Equal(before, Lists("quota", onnx, sessions));
+            unimodal.ExportOnnx(onnx);
+            Assert.Contains("its manifest changed after it was signed", Refused("unimodal", onnx, sessions).Message, StringComparison.Ordinal);
+            OnnxDirectorySignature.Sign(onnx, _signer);
+            Assert.Equal(Lists("unimodal", onnx, sessions: null), Lists("unimodal", onnx, sessions));
+        }
+    }
+
+    [Fact]
+    public void TheSignatureIsDerEcdsaOfTheManifestBytes_AsAnotherClientChecksIt()
+    {
+        var (model, onnx) = ExcludeItemsModels.Exported(new MLContext(seed: 1), _directory, "unimodal");
+        model.Dispose();
+        OnnxDirectorySignature.Sign(onnx, _signer);
+        byte[] manifest = File.ReadAllBytes(Path.Combine(onnx, OnnxServingDirectory.ManifestFileName));
+        byte[] signature = File.ReadAllBytes(Path.Combine(onnx, OnnxDirectorySignature.FileName));
+        using var client = ECDsa.Create();
+        client.ImportFromPem(_signer.ExportSubjectPublicKeyInfoPem());
+        Assert.True(client.VerifyData(manifest, signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
+        manifest[^2] ^= 0x01;
+        Assert.False(client.VerifyData(manifest, signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
+    }
+
+    [Fact]
+    public void SigningRefusesADamagedDirectory_APublicKey_AndNoExport()
+    {
+        var (model, onnx) = ExcludeItemsModels.Exported(new MLContext(seed: 1), _directory, "unimodal");
+        model.Dispose();
+        using (var publicOnly = ECDsa.Create())
+        {
+            publicOnly.ImportFromPem(_signer.ExportSubjectPublicKeyInfoPem());
+            var e = Assert.Throws<ArgumentException>(() => OnnxDirectorySignature.Sign(onnx, publicOnly));
+            Assert.Equal("signingKey", e.ParamName);
+            Assert.Contains("holds no private key", e.Message, StringComparison.Ordinal);
+        }
+        string graph = Path.Combine(onnx, OnnxServingDirectory.UnimodalScorerFileName);
+        byte[] bytes = File.ReadAllBytes(graph);
+        bytes[bytes.Length / 2] ^= 0x01;
+        File.WriteAllBytes(graph, bytes);
+        var damaged = Assert.Throws<InvalidDataException>(() => OnnxDirectorySignature.Sign(onnx, _signer));
+        Assert.Contains("does not match the SHA-256", damaged.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(onnx, OnnxDirectorySignature.FileName)));
+        Assert.Throws<FileNotFoundException>(() => OnnxDirectorySignature.Sign(Path.Combine(_directory, "nothing-here"), _signer));
+    }
+
+    [Fact]
+    public void ADirectoryOfAFormatBeforeChecksums_IsNotSigned()
+    {
+        var (model, onnx) = ExcludeItemsModels.Exported(new MLContext(seed: 1), _directory, "unimodal");
+        model.Dispose();
+        string path = Path.Combine(onnx, OnnxServingDirectory.ManifestFileName);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        json["format_version"] = OnnxServingManifest.ChecksumFormatVersion - 1;
+        File.WriteAllText(path, json.ToJsonString());
+        ServingChecksums.Reseal(onnx);
+        var e = Assert.Throws<InvalidDataException>(() => OnnxDirectorySignature.Sign(onnx, _signer));
+        Assert.Contains("records no checksums of its files, so a signature of its manifest would not cover them", e.Message, StringComparison.Ordinal);
+    }
+}
