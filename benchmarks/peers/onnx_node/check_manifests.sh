@@ -33,10 +33,10 @@ flip() {
     rm "$work/$1/$2"
     node -e "const fs = require('fs'); const b = fs.readFileSync('$dir/$2'); b[b.length >> 1] ^= 1; fs.writeFileSync('$work/$1/$2', b);"
 }
-# expect NAME STATUS PATTERN: score.mjs on that copy exits with STATUS and prints PATTERN.
+# expect NAME STATUS PATTERN [OPTION ...]: score.mjs on that copy (with the options) exits with STATUS and prints PATTERN.
 expect() {
     local status=0
-    node "$here/score.mjs" --dir "$work/$1" --users "$users" --out "$work/$1.tsv" > "$work/$1.log" 2>&1 || status=$?
+    node "$here/score.mjs" --dir "$work/$1" --users "$users" --out "$work/$1.tsv" "${@:4}" > "$work/$1.log" 2>&1 || status=$?
     if [ "$status" = "$2" ] && grep -q -- "$3" "$work/$1.log"; then echo "ok   $1: exit $status, '$3'"
     else echo "FAIL $1: exit $status (expected $2), output:"; cat "$work/$1.log"; failures=$((failures + 1)); fi
 }
@@ -82,6 +82,21 @@ expect v5missing 2 "lacks 'history_quota_scorer'"
 expect mmr 2 "is a 'history_mmr' directory"
 expect head 2 'has head_slots'
 expect bom 2 'starts with a UTF-8 byte-order mark (bytes EF BB BF), which the export never writes'
+# Signatures (docs/onnx.md, "Signatures"): a copy signed as the library signs (ECDSA P-256 over the manifest's SHA-256, DER,
+# in manifest.json.sig) is served with --trusted-key and its lists are the unsigned copy's; unsigned, another signer's and a
+# signed copy whose manifest was edited afterwards are refused.
+for name in unsigned signed other_signer edited_after; do make "$name" ''; rm -f "$work/$name/manifest.json.sig"; done
+node -e "const c = require('crypto'), fs = require('fs');
+  const sign = (name, key) => fs.writeFileSync('$work/' + name + '/manifest.json.sig', c.sign('sha256', fs.readFileSync('$work/' + name + '/manifest.json'), { key, dsaEncoding: 'der' }));
+  const pair = () => c.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const ours = pair(), theirs = pair();
+  fs.writeFileSync('$work/trusted.pem', ours.publicKey.export({ type: 'spki', format: 'pem' }));
+  sign('signed', ours.privateKey); sign('other_signer', theirs.privateKey); sign('edited_after', ours.privateKey);
+  fs.appendFileSync('$work/edited_after/manifest.json', ' ');"
+expect signed 0 'manifest v4' --trusted-key "$work/trusted.pem"
+expect unsigned 2 'is not signed (it has no manifest.json.sig)' --trusted-key "$work/trusted.pem"
+expect other_signer 2 'does not verify the manifest of' --trusted-key "$work/trusted.pem"
+expect edited_after 2 'does not verify the manifest of' --trusted-key "$work/trusted.pem"
 # Users ids are read exactly as written, as recommend reads them: the first user padded with a space is another, unknown
 # user (the popular list), not the first user trimmed; a line starting with a TAB, and a blank id the model does not know,
 # are refused naming their line.
@@ -98,6 +113,7 @@ for name in empty blank; do
     if [ "$status" = 2 ] && grep -q -- "_users.tsv', line 3: the user id " "$work/$name.log"; then echo "ok   $name user id: exit 2, line 3 named"
     else echo "FAIL $name user id: exit $status, output:"; cat "$work/$name.log"; failures=$((failures + 1)); fi
 done
+if cmp -s "$work/v4.tsv" "$work/signed.tsv"; then echo "ok   signed lists = v4 lists"; else echo "FAIL signed lists differ from v4's"; failures=$((failures + 1)); fi
 for v in v3 v2 v1; do
     if cmp -s "$work/v4.tsv" "$work/$v.tsv"; then echo "ok   $v lists = v4 lists"; else echo "FAIL $v lists differ from v4's"; failures=$((failures + 1)); fi
 done

@@ -5,11 +5,14 @@
 // session creation, first batch, then the steady state over all users.
 //
 //   node score.mjs --dir DIR --users USERS.tsv [--train TRAIN.tsv.gz] [--history EDGES.tsv ...]
-//                  [--batch 64] [--method quota|unimodal] [--plain] [--threads N] [--no-spin] --out CANDIDATES.tsv
+//                  [--batch 64] [--method quota|unimodal] [--plain] [--threads N] [--no-spin] [--trusted-key KEY.pem]
+//                  --out CANDIDATES.tsv
 //
 // Manifests: format versions 1 to 5 (docs/onnx.md, "Manifest format versions"); a newer one is refused naming its version,
 // and a manifest of version 2 or later must name every field of its version; version 4's checksums are verified before
-// serving (an edited manifest, or a served file changed or missing, is refused naming it). Directories: `cluster_quota` (encoder +
+// serving (an edited manifest, or a served file changed or missing, is refused naming it). With --trusted-key (a PEM EC public
+// key), the directory is served only if manifest.json.sig, the signer's ECDSA signature of manifest.json's SHA-256 (DER), verifies
+// with it (docs/onnx.md, "Signatures"), checked before anything else of the manifest is read. Directories: `cluster_quota` (encoder +
 // quota scorer; `head_slots` is laid out by the graph) and `unimodal`; every other `retrieval` is refused.
 //
 // Threads: ONNX Runtime's defaults (intra-op threads = physical cores, idle threads spin) unless --threads N or
@@ -30,11 +33,11 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { join, isAbsolute } from 'node:path';
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey, verify } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import ort from 'onnxruntime-node';
 
-const usage = `usage: node score.mjs --dir DIR --users FILE [--train FILE] [--history FILE ...] [--batch N] [--method quota|unimodal] [--plain] [--threads N] [--no-spin] --out FILE`;
+const usage = `usage: node score.mjs --dir DIR --users FILE [--train FILE] [--history FILE ...] [--batch N] [--method quota|unimodal] [--plain] [--threads N] [--no-spin] [--trusted-key KEY.pem] --out FILE`;
 
 function fail(message) {
   console.error(`error: ${message}`);
@@ -57,6 +60,7 @@ function parseArgs(argv) {
       case '--train': args.train = value; break;
       case '--history': args.history.push(value); break;
       case '--out': args.out = value; break;
+      case '--trusted-key': args.trustedKey = value; break;
       case '--method':
         if (value !== 'quota' && value !== 'unimodal') fail(`--method must be quota or unimodal, not '${value}'`);
         args.method = value;
@@ -298,6 +302,24 @@ function refuseByteOrderMark(bytes, path) {
  * the library that wrote it), every field of its version from version 2 on, and the fields this client serves from;
  * version 1 lacks the later fields, which read as their defaults (no head, quota directory, mean histories).
  */
+/**
+ * The signer's signature of manifest.json (docs/onnx.md, "Signatures"): ECDSA over the SHA-256 of the file as the export
+ * wrote it, DER encoded, in manifest.json.sig. The manifest records every other file's SHA-256, which verifyChecksums then
+ * checks, so a verified signature covers the directory.
+ */
+function verifySignature(dir, keyPath) {
+  if (!existsSync(keyPath)) fail(`--trusted-key: no file '${keyPath}'`);
+  let key;
+  try { key = createPublicKey(readFileSync(keyPath, 'utf8')); } catch (e) { fail(`--trusted-key: '${keyPath}' holds no key in PEM that can be read: ${e.message}`); }
+  const signature = join(dir, 'manifest.json.sig');
+  if (!existsSync(signature)) {
+    fail(`the serving directory '${dir}' is not signed (it has no manifest.json.sig), and only directories signed by the trusted key are served: sign it where it was exported (export-onnx --signing-key)`);
+  }
+  if (!verify('sha256', readFileSync(join(dir, 'manifest.json')), { key, dsaEncoding: 'der' }, readFileSync(signature))) {
+    fail(`the signature '${signature}' does not verify the manifest of '${dir}' with the trusted key: signed with another key, or the manifest changed after it was signed; not served`);
+  }
+}
+
 function readManifest(dir) {
   const path = join(dir, 'manifest.json');
   if (existsSync(join(dir, 'EXPORT-UNFINISHED'))) {
@@ -377,6 +399,7 @@ function better(a, ia, b, ib) {
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
+  if (args.trustedKey) verifySignature(args.dir, args.trustedKey);
   const manifest = readManifest(args.dir);
   if (!manifest.exclusionMask) fail(`'${args.dir}' was exported without the exclusion mask; this client always excludes the training edges`);
   const unimodalDirectory = manifest.retrieval === 'unimodal';
