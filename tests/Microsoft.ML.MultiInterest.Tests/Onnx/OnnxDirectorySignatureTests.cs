@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.Onnx;
 
 namespace Microsoft.ML.MultiInterest.Tests.Onnx;
@@ -116,6 +117,39 @@ public sealed class OnnxDirectorySignatureTests : IDisposable
             Assert.Equal(Lists("unimodal", onnx, sessions: null), Lists("unimodal", onnx, sessions));
         }
     }
+
+    [Fact]
+    public void TheOnnxPageSigningSnippet_CompilesRuns_AndIsOnThePage()
+    {
+        var (model, onnx) = ExcludeItemsModels.Exported(new MLContext(seed: 1), _directory, "quota");
+        model.Dispose();
+        string directory = onnx;
+        string signingPemFile = PathOf("signing.pem"), trustedPemFile = PathOf("trusted.pem");
+        File.WriteAllText(signingPemFile, _signer.ExportECPrivateKeyPem());
+        File.WriteAllText(trustedPemFile, _signer.ExportSubjectPublicKeyInfoPem());
+        int[] userRows = [0, 1, 2];
+
+        #region SignedDirectory
+        // Where models are exported: sign each export with the private key (after ExportOnnx).
+        using (var signingKey = ECDsa.Create())
+        {
+            signingKey.ImportFromPem(File.ReadAllText(signingPemFile));   // openssl ecparam -name prime256v1 -genkey ...
+            OnnxDirectorySignature.Sign(directory, signingKey);
+        }
+        // Where they are served: a factory that trusts the public key serves signed directories only.
+        using var trustedKey = ECDsa.Create();
+        trustedKey.ImportFromPem(File.ReadAllText(trustedPemFile));   // its public part: openssl ec -pubout ...
+        var sessions = new OnnxSessionFactory { TrustedSigningKey = trustedKey };
+        using var scorer = OnnxCandidateScorer.Open(directory, sessions);   // InvalidDataException if unsigned or not as signed
+        RankedLists lists = scorer.RetrieveClusterQuota(userRows);
+        #endregion
+
+        Assert.Equal(userRows.Length, lists.QueryCount);
+        Assert.All(Enumerable.Range(0, userRows.Length), q => Assert.NotEmpty(lists.IndicesOf(q).ToArray()));
+        Docs.DocSnippets.AssertOnPage(Path.Combine("Onnx", nameof(OnnxDirectorySignatureTests) + ".cs"), "SignedDirectory", "docs/onnx.md");
+    }
+
+    private string PathOf(string name) => Path.Combine(_directory, name);
 
     [Fact]
     public void TheSignatureIsDerEcdsaOfTheManifestBytes_AsAnotherClientChecksIt()
