@@ -49,6 +49,8 @@ internal static class CliRunner
         }
         if (parse.Action is ParseErrorAction)
             return Usage(console, FirstError(parse), CommandPath(parse));
+        if (parse.Action is HelpAction && UnknownWordUnderHelp(root, args) is { } unknown)
+            return Usage(console, FirstError(unknown), CommandPath(unknown));
         try
         {
             return parse.Invoke(invocation);
@@ -80,15 +82,26 @@ internal static class CliRunner
     }
 
     /// <summary>The error to show: the one about an unknown word when there is one (a typo is the likeliest mistake), else the first.</summary>
-    private static string FirstError(ParseResult parse)
+    private static string FirstError(ParseResult parse) => UnknownWordError(parse) ?? parse.Errors[0].Message;
+
+    /// <summary>
+    /// The command line without its help option, parsed, when it then fails on a word no command or option matches (a
+    /// mistyped command or option); else null. --help clears the parse errors, so `splt --help` or `help splt` would print the
+    /// program's help and exit 0; it should win over a missing required option only.
+    /// </summary>
+    private static ParseResult? UnknownWordUnderHelp(Command root, IReadOnlyList<string> args)
     {
-        if (parse.UnmatchedTokens.Count > 0)
-        {
-            string token = $"'{parse.UnmatchedTokens[0]}'";
-            foreach (var error in parse.Errors)
-                if (error.Message.Contains(token, StringComparison.Ordinal)) return error.Message;
-        }
-        return parse.Errors[0].Message;
+        var help = root.Options.OfType<HelpOption>().Single();
+        var withoutHelp = root.Parse(args.Where(a => a != help.Name && !help.Aliases.Contains(a)).ToArray());
+        return UnknownWordError(withoutHelp) != null ? withoutHelp : null;
+    }
+
+    /// <summary>The parse error about the first word no command or option matched; null when there is none (or, on a command that takes unmatched words, it is no error).</summary>
+    private static string? UnknownWordError(ParseResult parse)
+    {
+        if (parse.UnmatchedTokens.Count == 0) return null;
+        string token = $"'{parse.UnmatchedTokens[0]}'";
+        return parse.Errors.FirstOrDefault(error => error.Message.Contains(token, StringComparison.Ordinal))?.Message;
     }
 
     private static int Usage(CliConsole console, string message, string command)

@@ -287,6 +287,28 @@ public sealed class CliCommandLineTests
         Assert.Contains("--edges", viaWord.Out, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Asking for the help of a word the command line does not know is bad usage, as the word alone is: it printed the
+    /// program's help and exited 0 (System.CommandLine lets --help win over every parse error), so a script asking for
+    /// `help splt` or `fit --modle x --help` read success.
+    /// </summary>
+    [Theory]
+    [InlineData("'splt'", "multiinterest", "help", "splt")]
+    [InlineData("'splt'", "multiinterest", "splt", "--help")]
+    [InlineData("'--modle'", "multiinterest fit", "fit", "--modle", "--help")]
+    [InlineData("'--modle'", "multiinterest fit", "help", "fit", "--modle")]
+    public void Help_of_an_unknown_command_or_option_is_bad_usage(string word, string command, params string[] args)
+    {
+        var run = CliHarness.Run(args);
+        Assert.Equal(CliRunner.BadUsage, run.ExitCode);
+        Assert.Equal($"Unrecognized command or argument {word}. See '{command} --help'.", Assert.Single(run.ErrorLines).TrimEnd());
+        Assert.Equal("", run.Out);
+    }
+
+    [Fact]
+    public void Help_still_wins_over_a_missing_required_option() =>
+        Assert.Contains("--edges", CliHarness.Run("split", "--help").Out, StringComparison.Ordinal);
+
     [Fact]
     public void Fit_help_shows_single_precision_defaults_as_written_and_no_report_only_sweeps()
     {
