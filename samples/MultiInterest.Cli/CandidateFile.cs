@@ -80,7 +80,13 @@ internal static class CandidateFile
     /// <summary>"Lists by source: Trained 27,050, Popular 2."</summary>
     public static string SourceSummary(IEnumerable<ServedList> lists) => $"Lists by source: {CountBySource(lists)}.";
 
-    /// <summary>"Trained 27,050, Popular 2": the non-empty lists of each source, in the enum's order (the empty ones are counted apart).</summary>
-    public static string CountBySource(IEnumerable<ServedList> lists) =>
-        string.Join(", ", lists.Where(l => l.Items.Length > 0).GroupBy(l => l.Source).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count():N0}"));
+    /// <summary>
+    /// "Trained 27,050, Popular 2": the non-empty lists of each source, in the enum's order (the empty ones are counted apart);
+    /// "none" when every list is empty (every item excluded), which would otherwise read as a cut-off line.
+    /// </summary>
+    public static string CountBySource(IEnumerable<ServedList> lists)
+    {
+        string counts = string.Join(", ", lists.Where(l => l.Items.Length > 0).GroupBy(l => l.Source).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count():N0}"));
+        return counts.Length > 0 ? counts : "none";
+    }
 }

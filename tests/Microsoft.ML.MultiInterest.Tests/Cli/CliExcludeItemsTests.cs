@@ -95,4 +95,28 @@ public sealed class CliExcludeItemsTests : IDisposable
         Assert.Equal(2, refused.ExitCode);
         Assert.Contains("leave out --follows", refused.Error, StringComparison.Ordinal);
     }
+    /// <summary>
+    /// Every item excluded leaves every list empty, and the run says so in words: its summary read "Lists by source: ." and
+    /// the engine's hand-over of the new user "... else with the popular items ()." (a first-day run found both).
+    /// </summary>
+    [Fact]
+    public void EveryItemExcluded_TheSummaryNamesNoSource_InWords()
+    {
+        var (train, _) = CliHarness.WriteSplit(_directory);
+        var fit = CliHarness.Run("fit", "--train", train, "--model", PathOf("m.zip"), "--algorithm", "truncated-svd", "--dim", "4", "--threads", "1",
+            "--retriever", "unimodal");
+        Assert.True(fit.ExitCode == 0, fit.Error);
+        File.WriteAllLines(PathOf("users.tsv"), ["user", "u0", "someone-new"]);
+        File.WriteAllLines(PathOf("all.tsv"), ["item", .. File.ReadAllLines(train).Skip(1).Select(l => l.Split('\t')[1]).Distinct()]);
+        foreach (string[] scorer in new[] { Array.Empty<string>(), ["--engine"] })
+        {
+            var run = CliHarness.Run(["recommend", "--model", PathOf("m.zip"), "--users", PathOf("users.tsv"), "--out", PathOf("none.tsv"),
+                "--exclude-items", PathOf("all.tsv"), .. scorer]);
+            Assert.True(run.ExitCode == 0, run.Error);
+            Assert.Single(File.ReadAllLines(PathOf("none.tsv")));
+            string all = run.Out + run.Error;
+            Assert.Contains("Lists by source: none.", all, StringComparison.Ordinal);
+            Assert.DoesNotContain("()", all, StringComparison.Ordinal);
+        }
+    }
 }
