@@ -49,7 +49,7 @@ internal static class CliRunner
         }
         if (parse.Action is ParseErrorAction)
             return Usage(console, FirstError(parse), CommandPath(parse));
-        if (parse.Action is HelpAction && UnknownWordUnderHelp(root, args) is { } unknown)
+        if (parse.UnmatchedTokens.Count > 0 && UnknownWordUnderHelpOrVersion(root, args) is { } unknown)
             return Usage(console, FirstError(unknown), CommandPath(unknown));
         try
         {
@@ -85,15 +85,15 @@ internal static class CliRunner
     private static string FirstError(ParseResult parse) => UnknownWordError(parse) ?? parse.Errors[0].Message;
 
     /// <summary>
-    /// The command line without its help option, parsed, when it then fails on a word no command or option matches (a
-    /// mistyped command or option); else null. --help clears the parse errors, so `splt --help` or `help splt` would print the
-    /// program's help and exit 0; it should win over a missing required option only.
+    /// The command line without its --help and --version, parsed, when it then fails on a word no command or option matches
+    /// (a mistyped command or option); else null. Both options clear the parse errors, so `splt --help`, `help splt` or
+    /// `splt --version` would print the help or the version and exit 0; they should win over a missing required option only.
     /// </summary>
-    private static ParseResult? UnknownWordUnderHelp(Command root, IReadOnlyList<string> args)
+    private static ParseResult? UnknownWordUnderHelpOrVersion(Command root, IReadOnlyList<string> args)
     {
-        var help = root.Options.OfType<HelpOption>().Single();
-        var withoutHelp = root.Parse(args.Where(a => a != help.Name && !help.Aliases.Contains(a)).ToArray());
-        return UnknownWordError(withoutHelp) != null ? withoutHelp : null;
+        var words = root.Options.Where(o => o is HelpOption or VersionOption).SelectMany(o => o.Aliases.Append(o.Name)).ToHashSet(StringComparer.Ordinal);
+        var withoutThem = root.Parse(args.Where(a => !words.Contains(a)).ToArray());
+        return UnknownWordError(withoutThem) != null ? withoutThem : null;
     }
 
     /// <summary>The parse error about the first word no command or option matched; null when there is none (or, on a command that takes unmatched words, it is no error).</summary>
