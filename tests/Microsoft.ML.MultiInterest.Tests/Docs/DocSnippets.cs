@@ -25,6 +25,36 @@ internal static class DocSnippets
         var lines = File.ReadAllLines(Path.Combine(RepositoryRoot(), "tests", "Microsoft.ML.MultiInterest.Tests", testFile))
             .SkipWhile(l => l.Trim() != "#region " + name).Skip(1).TakeWhile(l => l.Trim() != "#endregion").ToList();
         Assert.NotEmpty(lines);
+        return Dedent(lines);
+    }
+
+    /// <summary>
+    /// Every region of the test project's .cs files (bin/ and obj/ left out): the file relative to the test project, the
+    /// region's name and its code as <see cref="Region"/> gives it.
+    /// </summary>
+    public static IReadOnlyList<(string File, string Name, string Code)> Regions()
+    {
+        string project = Path.Combine(RepositoryRoot(), "tests", "Microsoft.ML.MultiInterest.Tests");
+        var regions = new List<(string, string, string)>();
+        foreach (string file in Directory.EnumerateFiles(project, "*.cs", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            string relative = Path.GetRelativePath(project, file).Replace('\\', '/');
+            if (relative.StartsWith("bin/", StringComparison.Ordinal) || relative.StartsWith("obj/", StringComparison.Ordinal)) continue;
+            var lines = File.ReadAllLines(file);
+            for (int i = 0; i < lines.Length; i++)
+            {
+                string line = lines[i].Trim();
+                if (!line.StartsWith("#region ", StringComparison.Ordinal)) continue;
+                var body = lines.Skip(i + 1).TakeWhile(l => l.Trim() != "#endregion").ToList();
+                if (body.Any(l => l.Trim().Length > 0)) regions.Add((relative, line["#region ".Length..], Dedent(body)));
+            }
+        }
+        return regions;
+    }
+
+    /// <summary>The lines less their common indentation, joined with \n.</summary>
+    public static string Dedent(IReadOnlyList<string> lines)
+    {
         int indent = lines.Where(l => l.Trim().Length > 0).Min(l => l.Length - l.TrimStart().Length);
         return string.Join("\n", lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()));
     }
