@@ -18,7 +18,10 @@ internal static class ExportOnnxCommand
         var signingKey = Opt.InputFile("--signing-key", "A PEM file with an EC private key (openssl ecparam -name prime256v1 -genkey -noout -out signing.pem): "
             + "sign the exported directory (manifest.json.sig, in it and in each part), so that a service trusting the public key (recommend --trusted-key, "
             + "OnnxSessionFactory.TrustedSigningKey) serves it only as exported.", "KEY.pem");
-        var command = new Command("export-onnx", "Writes the ONNX serving graphs of a saved model and the files that map rows to ids.") { model, output, signingKey };
+        var externalData = Opt.Flag("--external-data", "Keep every graph's large tables (1 KiB and over) in a side file beside it, <graph>.onnx.data (ONNX external data), "
+            + "whatever its size. Without it a graph is written whole unless it would pass the 2 GB limit of one protobuf message; then its tables go to the side file anyway. "
+            + "Serve such a directory by its path, copied whole: the manifest's checksums cover the side files.");
+        var command = new Command("export-onnx", "Writes the ONNX serving graphs of a saved model and the files that map rows to ids.") { model, output, signingKey, externalData };
         command.SetAction(r =>
         {
             Opt.CheckInputFiles(r);
@@ -26,19 +29,19 @@ internal static class ExportOnnxCommand
             OutputFile.CheckWritableDirectory(r.Value(output)!, "--out");
             // Read before the export, so that a key that cannot sign fails before any file is written.
             using var key = r.Value(signingKey) is { } keyPath ? SigningKeyFile.ReadPrivate(keyPath, "--signing-key") : null;
-            return Run(r.Value(model)!, r.Value(output)!, key, console.Out);
+            return Run(r.Value(model)!, r.Value(output)!, key, console.Out, r.GetValue(externalData) ? OnnxExternalData.Always : OnnxExternalData.Automatic);
         });
         return command;
     }
 
-    private static int Run(string modelPath, string outDirectory, System.Security.Cryptography.ECDsa? signingKey, TextWriter log)
+    private static int Run(string modelPath, string outDirectory, System.Security.Cryptography.ECDsa? signingKey, TextWriter log, OnnxExternalData externalData)
     {
         using var model = MultiInterestModel.Load(new MLContext(seed: 1), modelPath);
         // The files this run writes are the ones listed (new, or rewritten since the listing before the export): an earlier
         // export's other files, and the user's own, stay beside them.
         var root = new DirectoryInfo(outDirectory);
         var before = root.Exists ? root.GetFiles("*", SearchOption.AllDirectories).ToDictionary(f => f.FullName, f => f.LastWriteTimeUtc) : [];
-        var manifest = model.ExportOnnx(outDirectory);
+        var manifest = model.ExportOnnx(outDirectory, externalData: externalData);
         if (signingKey != null) OnnxDirectorySignature.Sign(outDirectory, signingKey);
         log.WriteLine($"Exported {Describe(manifest, outDirectory)}, M={manifest.Candidates}, {manifest.Users:N0} users, {manifest.Items:N0} items to {outDirectory}:");
         root.Refresh();

@@ -65,6 +65,8 @@ internal static class RecommendCommand
             + "MultiInterestRecommender (Recommend's count; implies --recommender): a list of another length is not always a prefix of the M-long one "
             + "(quotas scale with it). Not with --engine or --onnx, which serve M.", min: 0, max: RetrievalLimits.MaxCandidates);
         var threads = Opt.Int("--threads", 0, "Worker threads; with --onnx, ONNX Runtime's intra-op threads per session (0 = all cores / ONNX Runtime's choice).", min: 0, max: ThreadLimits.MaxThreads);
+        var externalData = Opt.Flag("--external-data", "With --onnx, when the graphs are exported here (no --onnx-dir, or one without a manifest): keep every graph's large tables "
+            + "in a side file beside it (ONNX external data, <graph>.onnx.data), as export-onnx --external-data does. Without it a graph goes external only when it would pass 2 GB.");
         var spin = Opt.Flag("--onnx-spin", "With --onnx: let idle ONNX Runtime threads spin while waiting for work (off by default: slower on a shared CPU).");
         var trustedKey = Opt.InputFile("--trusted-key", "With --onnx and --onnx-dir: a PEM file with the EC public key of the signer (openssl ec -in signing.pem -pubout "
             + "-out trusted.pem): serve the directory only if it carries a signature this key verifies (export-onnx --signing-key), each part included; "
@@ -75,7 +77,7 @@ internal static class RecommendCommand
         var command = new Command("recommend", "Candidates for the users of a file from a saved model. Default: the loaded zip's lists; --engine and --onnx score "
             + "with the engine or ONNX Runtime instead. Every scorer excludes the training history stored in the model.")
         {
-            model, users, output, engine, onnx, onnxDirectory, trustedKey, recommender, history, newItemEdges, follows, exclude, excludeSelf, explain, interests, stage, count, threads, batch, gpu, spin,
+            model, users, output, engine, onnx, onnxDirectory, trustedKey, recommender, history, newItemEdges, follows, exclude, excludeSelf, explain, interests, stage, count, threads, batch, gpu, spin, externalData,
         };
         command.SetAction(r =>
         {
@@ -84,7 +86,7 @@ internal static class RecommendCommand
             if ((useOnnx ? 1 : 0) + (useEngine ? 1 : 0) + (api ? 1 : 0) > 1)
                 throw new UsageException("Choose one scorer: --onnx, --engine or --recommender (or none, for the loaded zip's own lists).");
             // Settings of the ONNX scorer would be ignored without a word by the others.
-            string[] onnxSettings = [.. new Option[] { onnxDirectory, trustedKey, batch, spin }.Where(r.Given).Select(o => o.Name)];
+            string[] onnxSettings = [.. new Option[] { onnxDirectory, trustedKey, batch, spin, externalData }.Where(r.Given).Select(o => o.Name)];
             if (!useOnnx && onnxSettings.Length > 0)
                 throw new UsageException($"{string.Join(" and ", onnxSettings)} set{(onnxSettings.Length == 1 ? "s" : "")} the ONNX scorer: add --onnx, or leave {(onnxSettings.Length == 1 ? "it" : "them")} out.");
             // The loaded chain's lists were fixed at fit time; with fresh history the zip is served live by
@@ -135,14 +137,15 @@ internal static class RecommendCommand
             if (interestsPath != null) OutputFile.CheckWritable(interestsPath, "--interests");
             return Run(r.Value(model)!, r.Value(users)!, r.Value(output)!, historyPath, followsPath, excludePath, r.Value(onnxDirectory), useOnnx, useEngine, api || (followsPath != null && !useOnnx),
                 r.Value(threads), r.Value(batch), r.Value(gpu), r.GetValue(spin), console.Out, console.Error, explaining, interestsPath, stageColumn, listLength, newItemsPath, selfExcluded,
-                trustedKeyPath);
+                trustedKeyPath, r.GetValue(externalData) ? OnnxExternalData.Always : OnnxExternalData.Automatic);
         });
         return command;
     }
 
     private static int Run(string modelPath, string usersPath, string outPath, string? history, string? follows, string? exclude, string? onnxDirectory, bool onnx, bool engine, bool api,
         int threads, int batch, int? gpu, bool spin, TextWriter log, TextWriter warnings, bool explain = false, string? interestsPath = null, string? stageColumn = null,
-        int count = 0, string? newItemEdges = null, bool excludeSelf = false, string? trustedKeyPath = null)
+        int count = 0, string? newItemEdges = null, bool excludeSelf = false, string? trustedKeyPath = null,
+        OnnxExternalData externalData = OnnxExternalData.Automatic)
     {
         // Every scorer excludes the model's stored training history; --history adds (its union is taken) fresh seen items.
         var ml = new MLContext(seed: 1);
@@ -293,7 +296,7 @@ internal static class RecommendCommand
                     throw new FileNotFoundException($"--onnx-dir '{directory}' holds no export (no {OnnxServingDirectory.ManifestFileName}), and with --trusted-key this command "
                         + "serves a signed export only: export and sign it first (export-onnx --model MODEL --out DIR --signing-key KEY.pem).");
                 if (onnxDirectory == null || !hasExport)
-                    model.ExportOnnx(directory);
+                    model.ExportOnnx(directory, externalData: externalData);
                 // A directory given with --onnx-dir may hold another model's export: refused rather than served.
                 var exported = model.CheckOnnxDirectory(directory);
                 if (follows != null && exported.ConditionModel == null)

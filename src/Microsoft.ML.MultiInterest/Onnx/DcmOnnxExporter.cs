@@ -51,7 +51,7 @@ public static class DcmOnnxExporter
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(output);
         if (!output.CanWrite) throw new ArgumentException("The output stream is not writable.", nameof(output));
-        BuildEncoder(model).WriteTo(output);
+        OnnxModelFile.WriteWhole(BuildEncoder(model), output, "DCM history encoder");
     }
 
     /// <summary>Builds the encoder of <paramref name="model"/> without writing it.</summary>

@@ -42,24 +42,24 @@ internal static class DivideConquerGraphTables
         int[] shape = OnnxTensorReader.Shape(inputs);
         if (shape.Length != 2 || shape[0] != manifest.Items || shape[1] != manifest.Dimension)
             Fail($"its input vectors are [{string.Join(", ", shape)}], the directory's items [{manifest.Items}, {manifest.Dimension}]");
-        var prior = OnnxTensorReader.Doubles(Find(DivideConquerOnnxExporter.PriorName));
+        var prior = OnnxTensorReader.Doubles(Find(DivideConquerOnnxExporter.PriorName), path);
         int k = prior.Length;
         if (k < 1 || (mixture && k != manifest.Clusters)) Fail($"it has {k} clusters, the quota scorer {manifest.Clusters}");
-        var clusters = OnnxTensorReader.Int64s(Find(DivideConquerOnnxExporter.ClusterOfName));
+        var clusters = OnnxTensorReader.Int64s(Find(DivideConquerOnnxExporter.ClusterOfName), path);
         if (clusters.Length != manifest.Items || clusters.Any(c => c < 0 || c >= k)) Fail($"its item clusters are not {manifest.Items} clusters in 0..{k - 1}");
-        var prompts = OnnxTensorReader.Floats(Find(DivideConquerOnnxExporter.PromptsName));
+        var prompts = OnnxTensorReader.Floats(Find(DivideConquerOnnxExporter.PromptsName), path);
         if (prompts.Length != k * manifest.Dimension) Fail($"its prompts hold {prompts.Length} values, not {k} x {manifest.Dimension}");
-        double smoothing = OnnxTensorReader.Doubles(Find(DivideConquerOnnxExporter.SmoothingName)).Single();
-        long m = OnnxTensorReader.Int64s(Find(DivideConquerOnnxExporter.ComponentsName)).Single();
+        double smoothing = OnnxTensorReader.Doubles(Find(DivideConquerOnnxExporter.SmoothingName), path).Single();
+        long m = OnnxTensorReader.Int64s(Find(DivideConquerOnnxExporter.ComponentsName), path).Single();
         // A mixture padded to the trained users' scorer never has more components than it takes.
         int most = mixture && !ownScorer ? Math.Min(k, manifest.Components) : k;
         if (m < 1 || m > most) Fail($"m = {m}, outside 1..{most} (the clusters{(mixture ? ", the quota scorer's components" : "")})");
-        var query = Has(DivideConquerOnnxExporter.AttentionQueryName) ? OnnxTensorReader.Floats(Find(DivideConquerOnnxExporter.AttentionQueryName)) : null;
+        var query = Has(DivideConquerOnnxExporter.AttentionQueryName) ? OnnxTensorReader.Floats(Find(DivideConquerOnnxExporter.AttentionQueryName), path) : null;
         if (query != null && query.Length != manifest.Dimension) Fail($"its attention query holds {query.Length} values, not {manifest.Dimension}");
         // The exporter writes ones for a model trained without prompts (t = 1): the same queries, read as no prompts.
         bool noPrompts = prompts.All(t => t == 1f);
         var tables = new HistoryEncoderTables(query != null ? DivideConquerEncoder.AttentionPooling : DivideConquerEncoder.MeanPooling,
-            [.. Enumerable.Range(0, manifest.Items)], new EmbeddingMatrix(manifest.Items, manifest.Dimension, OnnxTensorReader.Floats(inputs)),
+            [.. Enumerable.Range(0, manifest.Items)], new EmbeddingMatrix(manifest.Items, manifest.Dimension, OnnxTensorReader.Floats(inputs, path)),
             [.. clusters.Select(c => (int)c)], noPrompts ? null : new EmbeddingMatrix(k, manifest.Dimension, prompts),
             query != null ? new EmbeddingMatrix(1, manifest.Dimension, query) : null, prior, smoothing, (int)m);
         return tables.Checked($"The ONNX history encoder '{path}'").ToModel(items);

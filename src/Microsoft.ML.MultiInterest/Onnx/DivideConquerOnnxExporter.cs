@@ -46,7 +46,7 @@ public static class DivideConquerOnnxExporter
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(output);
         if (!output.CanWrite) throw new ArgumentException("The output stream is not writable.", nameof(output));
-        BuildEncoder(model).WriteTo(output);
+        OnnxModelFile.WriteWhole(BuildEncoder(model), output, "divide-and-conquer encoder");
     }
 
     /// <summary>Softmax over the history of z_raw [B,H,K] (rows where "invalid" get -1e30, so weight zero), then <c>t_k ⊙ Σ_h a s</c> into "queries_raw".</summary>

@@ -106,9 +106,15 @@ internal static class MixtureExportChecks
                 + "from the zip or the engine, whose lists hold at most the items a user has not seen.");
     }
 
+    /// <summary>
+    /// Refuses, before any table is built, a model over the 2 GB limit of one protobuf message that is written to a stream: only
+    /// an export to a path (<see cref="ExternalDataPolicy.WritesToPath"/>) has a folder for the side file of ONNX external data.
+    /// </summary>
     internal static void CheckSize(string model, double bytes)
     {
-        if (bytes > UnimodalOnnxExporter.MaxModelBytes)
-            throw new NotSupportedException($"The {model} tables take {bytes:F0} bytes, over the 2 GB limit of a single protobuf ONNX model; ONNX external data is not supported yet.");
+        if (bytes > ExternalDataPolicy.InlineLimit && !ExternalDataPolicy.WritesToPath)
+            throw new NotSupportedException($"The {model} tables take {bytes:F0} bytes, over the 2 GB limit of a single protobuf ONNX model, and a stream cannot carry "
+                + "ONNX external data (a side file beside the model): export to a serving directory (OnnxServingDirectory, MultiInterestModel.ExportOnnx) "
+                + "or a file path instead, where the large tables go to external data.");
     }
 }

@@ -88,7 +88,7 @@ public static class MixtureOnnxExporter
     public static void ExportEncoder(EmbeddingMatrix users, MixtureTable mixtures, int candidates, double alpha, Stream output)
     {
         CheckWritable(output);
-        BuildEncoder(users, mixtures, candidates, alpha).WriteTo(output);
+        OnnxModelFile.WriteWhole(BuildEncoder(users, mixtures, candidates, alpha), output, "mixture encoder");
     }
 
     /// <summary>Writes the quota scorer graph to <paramref name="output"/>.</summary>
@@ -101,7 +101,7 @@ public static class MixtureOnnxExporter
     public static void ExportQuotaScorer(EmbeddingMatrix items, ItemClustering clustering, MixtureTable mixtures, int candidates, Stream output, bool exclusionMask = false)
     {
         CheckWritable(output);
-        BuildQuotaScorer(items, clustering, mixtures, candidates, exclusionMask).WriteTo(output);
+        OnnxModelFile.WriteWhole(BuildQuotaScorer(items, clustering, mixtures, candidates, exclusionMask), output, "quota scorer");
     }
 
     /// <summary>Validates the arguments and builds the encoder model.</summary>

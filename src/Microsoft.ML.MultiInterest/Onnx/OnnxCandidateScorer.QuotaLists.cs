@@ -75,9 +75,10 @@ public sealed partial class OnnxCandidateScorer
     /// </summary>
     private static InferenceSession OpenComponentsOnly(string directory, OnnxServingGraph quotaScorer, OnnxSessionFactory? sessions)
     {
-        byte[] cut = OnnxGraphPruning.KeepOutputs(File.ReadAllBytes(Path.Combine(directory, quotaScorer.File)),
-            [ComponentCandidateRowsOutput, ComponentCandidateScoresOutput]);
-        return (sessions ?? new OnnxSessionFactory()).CreateSession(cut);
+        string path = Path.Combine(directory, quotaScorer.File);
+        byte[] cut = OnnxGraphPruning.KeepOutputs(File.ReadAllBytes(path), [ComponentCandidateRowsOutput, ComponentCandidateScoresOutput]);
+        // The cut keeps the file's references to its side file (ONNX external data), which ONNX Runtime resolves in the file's folder.
+        return (sessions ?? new OnnxSessionFactory()).CreateSession(cut, Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
     /// <summary>

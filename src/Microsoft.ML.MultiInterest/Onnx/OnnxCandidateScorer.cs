@@ -122,7 +122,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     private int CatalogueCandidates { get; }
 
     /// <summary>Opens the serving directory <paramref name="directory"/>.</summary>
-    /// <param name="directory">A directory written by <see cref="OnnxServingDirectory.Export(EmbeddingMatrix, EmbeddingMatrix, ItemClustering, MixtureTable, int, double, string, bool)"/>.</param>
+    /// <param name="directory">A directory written by <see cref="OnnxServingDirectory.Export(EmbeddingMatrix, EmbeddingMatrix, ItemClustering, MixtureTable, int, double, string, bool, OnnxExternalData)"/>.</param>
     /// <param name="sessions">Creates the ONNX Runtime sessions; null for a CPU-only factory.</param>
     /// <param name="batchSize">
     /// Users per call at most, at least 1. Memory per call grows with it (the quota scorer holds batch x m x S x d floats, the

@@ -54,6 +54,26 @@ internal sealed class OnnxGraphBuilder
         return this;
     }
 
+    /// <summary>
+    /// Adds a float table held in an array: written as <see cref="AddInitializer(string, long[], ReadOnlySpan{float})"/> does,
+    /// except that a table over <see cref="ExternalDataPolicy.InlineLimit"/> is streamed from the array into the model's side
+    /// file, never copied (<see cref="StreamedTables"/>).
+    /// </summary>
+    public OnnxGraphBuilder AddInitializer(string name, long[] dims, float[] values)
+    {
+        Claim(name);
+        _graph.Initializer.Add(OnnxTensors.Float(name, dims, values));
+        return this;
+    }
+
+    /// <summary>Adds an int64 table held in an array, streamed as <see cref="AddInitializer(string, long[], float[])"/> says.</summary>
+    public OnnxGraphBuilder AddInitializer(string name, long[] dims, long[] values)
+    {
+        Claim(name);
+        _graph.Initializer.Add(OnnxTensors.Int64(name, dims, values));
+        return this;
+    }
+
     /// <summary>Adds a constant tensor built elsewhere (any element type).</summary>
     public OnnxGraphBuilder AddInitializer(TensorProto tensor)
     {

@@ -20,7 +20,18 @@ internal static class OnnxGraphPruning
     public static byte[] KeepOutputs(byte[] model, IReadOnlyCollection<string> outputs)
     {
         var proto = ModelProto.Parser.ParseFrom(model);
-        var graph = proto.Graph;
+        var pruned = KeepOutputs(proto, outputs);
+        return ReferenceEquals(pruned, proto) ? model : pruned.ToByteArray();
+    }
+
+    /// <summary>
+    /// As <see cref="KeepOutputs(byte[], IReadOnlyCollection{string})"/> on a model in memory; the kept initializers are the
+    /// model's own objects (a table streamed into external data, <see cref="StreamedTables"/>, stays one), and
+    /// <paramref name="model"/> itself is returned when it has control flow.
+    /// </summary>
+    public static ModelProto KeepOutputs(ModelProto model, IReadOnlyCollection<string> outputs)
+    {
+        var graph = model.Graph;
         foreach (string name in outputs)
             if (!graph.Output.Any(o => o.Name == name)) throw new ArgumentException($"The graph has no output '{name}'.", nameof(outputs));
         if (graph.Node.Any(n => n.OpType is "If" or "Loop" or "Scan")) return model;
@@ -39,13 +50,14 @@ internal static class OnnxGraphPruning
         var pruned = graph.Clone();
         pruned.Node.Clear();
         pruned.Node.AddRange(kept);
-        Keep(pruned.Initializer, t => needed.Contains(t.Name));
+        pruned.Initializer.Clear();
+        pruned.Initializer.AddRange(graph.Initializer.Where(t => needed.Contains(t.Name)));
         Keep(pruned.Input, v => needed.Contains(v.Name));
         Keep(pruned.Output, v => outputs.Contains(v.Name));
         Keep(pruned.ValueInfo, v => needed.Contains(v.Name));
-        var copy = proto.Clone();
+        var copy = model.Clone();
         copy.Graph = pruned;
-        return copy.ToByteArray();
+        return copy;
     }
 
     private static void Keep<T>(Google.Protobuf.Collections.RepeatedField<T> field, Func<T, bool> keep)

@@ -7,15 +7,17 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// Reads a few named initializers out of an ONNX model file without parsing the rest: it walks the protobuf wire format
 /// (ModelProto.graph, GraphProto.initializer, TensorProto's dims, data_type, name and raw_data) and seeks past every
 /// other field, so a model's large tables are neither read into memory nor left as garbage; the wanted values are read
-/// straight into their arrays. Handles the tensors this library writes (little-endian <c>raw_data</c>).
+/// straight into their arrays. Handles the tensors this library writes: little-endian <c>raw_data</c>, or the same bytes in
+/// the model's side file (ONNX external data, <see cref="OnnxExternalTable"/>).
 /// </summary>
 internal static class OnnxInitializerFile
 {
     // Field numbers of onnx.proto (see OnnxSubset.proto).
-    private const int ModelGraph = 7, GraphInitializer = 5, TensorDims = 1, TensorDataType = 2, TensorName = 8, TensorRawData = 9;
+    private const int ModelGraph = 7, GraphInitializer = 5, TensorDims = 1, TensorDataType = 2, TensorName = 8, TensorRawData = 9,
+        TensorExternalData = 13, TensorDataLocation = 14, EntryKey = 1, EntryValue = 2, ExternalLocation = 1;
 
-    /// <summary>Where one initializer's values lie in the file.</summary>
-    private sealed record Entry(long[] Dims, int DataType, long Offset, long Length);
+    /// <summary>Where one initializer's values lie: in the file (<see cref="External"/> null), or in its side file.</summary>
+    private sealed record Entry(long[] Dims, int DataType, long Offset, long Length, List<(string Key, string Value)>? External);
 
     /// <summary>
     /// The initializers <paramref name="wanted"/> of the model at <paramref name="path"/>, each with its shape and its values
@@ -75,10 +77,17 @@ internal static class OnnxInitializerFile
                 _ => throw new NotSupportedException($"Reading initializers of element type {type} is not supported."),
             };
             var bytes = type == TensorProto.Types.DataType.Float ? MemoryMarshal.AsBytes(((float[])values).AsSpan()) : MemoryMarshal.AsBytes(((long[])values).AsSpan());
-            if (bytes.Length != entry.Length)
-                throw new InvalidDataException($"Initializer '{name}' of '{path}' of shape [{string.Join(", ", shape)}] holds {entry.Length} bytes instead of {bytes.Length}.");
-            file.Position = entry.Offset;
-            file.ReadExactly(bytes);
+            if (entry.External != null)
+            {
+                OnnxExternalTable.Resolve(path, name, entry.External, bytes.Length).ReadInto(bytes);
+            }
+            else
+            {
+                if (bytes.Length != entry.Length)
+                    throw new InvalidDataException($"Initializer '{name}' of '{path}' of shape [{string.Join(", ", shape)}] holds {entry.Length} bytes instead of {bytes.Length}.");
+                file.Position = entry.Offset;
+                file.ReadExactly(bytes);
+            }
             if (!BitConverter.IsLittleEndian)
             {
                 int size = type == TensorProto.Types.DataType.Float ? sizeof(float) : sizeof(long);
@@ -111,13 +120,15 @@ internal static class OnnxInitializerFile
         }
     }
 
-    /// <summary>Reads a TensorProto's dims, type and name, and where its raw data lies (null without raw data).</summary>
+    /// <summary>Reads a TensorProto's dims, type and name, and where its data lies: raw data, or external data (null without either).</summary>
     private static Entry? Tensor(Stream file, long end, out string name)
     {
         var dims = new List<long>();
         int dataType = 0;
         long offset = -1, length = 0;
         string tensorName = "";
+        var external = new List<(string Key, string Value)>();
+        bool isExternal = false;
         Walk(file, end, (field, wire, fieldEnd) =>
         {
             switch (field)
@@ -132,9 +143,13 @@ internal static class OnnxInitializerFile
                     dataType = (int)Varint(file);
                     return true;
                 case TensorName when wire == 2:
-                    var text = new byte[fieldEnd - file.Position];
-                    file.ReadExactly(text);
-                    tensorName = System.Text.Encoding.UTF8.GetString(text);
+                    tensorName = Text(file, fieldEnd);
+                    return true;
+                case TensorExternalData when wire == 2:
+                    external.Add(KeyValue(file, fieldEnd));
+                    return true;
+                case TensorDataLocation when wire == 0:
+                    isExternal = Varint(file) == ExternalLocation;
                     return true;
                 case TensorRawData when wire == 2:
                     offset = file.Position;
@@ -146,7 +161,30 @@ internal static class OnnxInitializerFile
             }
         });
         name = tensorName;
-        return offset < 0 ? null : new Entry(dims.ToArray(), dataType, offset, length);
+        if (isExternal) return new Entry(dims.ToArray(), dataType, -1, 0, external);
+        return offset < 0 ? null : new Entry(dims.ToArray(), dataType, offset, length, null);
+    }
+
+    /// <summary>A StringStringEntryProto (an external_data entry) ending at <paramref name="end"/>.</summary>
+    private static (string Key, string Value) KeyValue(Stream file, long end)
+    {
+        string key = "", value = "";
+        Walk(file, end, (field, wire, fieldEnd) =>
+        {
+            if (wire != 2) return false;
+            if (field == EntryKey) key = Text(file, fieldEnd);
+            else if (field == EntryValue) value = Text(file, fieldEnd);
+            else return false;
+            return true;
+        });
+        return (key, value);
+    }
+
+    private static string Text(Stream file, long end)
+    {
+        var text = new byte[end - file.Position];
+        file.ReadExactly(text);
+        return System.Text.Encoding.UTF8.GetString(text);
     }
 
     private static void Skip(Stream file, int wire, long fieldEnd)

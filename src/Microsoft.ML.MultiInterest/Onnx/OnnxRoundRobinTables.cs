@@ -103,8 +103,8 @@ internal sealed class OnnxRoundRobinTables
         var shape = OnnxTensorReader.Shape(seedTensor);
         if (shape.Length != 2 || shape[0] != manifest.Components || shape[1] != manifest.Dimension)
             throw new InvalidDataException($"'{path}' holds seeds of shape [{string.Join(", ", shape)}]; the round-robin scorer takes {manifest.Components} interests of dimension {manifest.Dimension}.");
-        float inverse = OnnxTensorReader.Floats(OnnxTensorReader.Find(model, DcmOnnxExporter.InverseTemperatureName)).Single();
-        float beta = OnnxTensorReader.Floats(OnnxTensorReader.Find(model, DcmOnnxExporter.PriorWeightName)).Single();
+        float inverse = OnnxTensorReader.Floats(OnnxTensorReader.Find(model, DcmOnnxExporter.InverseTemperatureName), path).Single();
+        float beta = OnnxTensorReader.Floats(OnnxTensorReader.Find(model, DcmOnnxExporter.PriorWeightName), path).Single();
         int steps = model.Graph.Node.Count(n => n.OpType == DcmOnnxExporter.StepOperator);
         float guess = 1f / inverse, tau = guess;
         // The guess, then one ulp up, one down, two up, two down...
@@ -117,8 +117,8 @@ internal sealed class OnnxRoundRobinTables
             throw new InvalidDataException($"'{path}' holds the inverse temperature {inverse}, which is no positive float's reciprocal.");
         // Absent when the weights are the masses themselves (exponent 1), as in directories exported before the exponent existed.
         float exponent = model.Graph.Initializer.Any(t => t.Name == DcmOnnxExporter.WeightExponentName)
-            ? (float)OnnxTensorReader.Doubles(OnnxTensorReader.Find(model, DcmOnnxExporter.WeightExponentName)).Single()
+            ? (float)OnnxTensorReader.Doubles(OnnxTensorReader.Find(model, DcmOnnxExporter.WeightExponentName), path).Single()
             : DcmDefaults.WeightExponent;
-        return new DcmClustering(new EmbeddingMatrix(shape[0], shape[1], OnnxTensorReader.Floats(seedTensor)), tau, beta, steps, exponent);
+        return new DcmClustering(new EmbeddingMatrix(shape[0], shape[1], OnnxTensorReader.Floats(seedTensor, path)), tau, beta, steps, exponent);
     }
 }

@@ -30,16 +30,29 @@ internal static class OnnxServedFiles
         return new Dictionary<string, string>(recorded, StringComparer.Ordinal);
     }
 
-    /// <summary>The names <see cref="Record"/> considers, relative to the directory.</summary>
+    /// <summary>
+    /// The names <see cref="Record"/> considers, relative to the directory: each graph with its side file (ONNX external data,
+    /// <see cref="OnnxModelFile.SideFileName"/>), which <see cref="Record"/> finds only beside a graph written with one.
+    /// </summary>
     private static IEnumerable<string> Names(OnnxServingManifest manifest)
+    {
+        foreach (string graph in Graphs(manifest))
+        {
+            yield return graph;
+            yield return OnnxModelFile.SideFileName(graph);
+        }
+        foreach (string table in Tables) yield return table;
+        foreach (string part in manifest.PartDirectories()) yield return $"{part}/{OnnxServingDirectory.ManifestFileName}";
+    }
+
+    /// <summary>The model files the manifest lists, and an MMR directory's interest term.</summary>
+    private static IEnumerable<string> Graphs(OnnxServingManifest manifest)
     {
         OnnxServingGraph?[] graphs = [manifest.Encoder, manifest.QuotaScorer, manifest.UnimodalScorer, manifest.ConditionModel, manifest.VectorScorer,
             manifest.RoundRobinScorer, manifest.HistoryEncoder, manifest.HistoryQuotaScorer, manifest.PoolScorer, manifest.PoolLists];
         foreach (var graph in graphs)
             if (!string.IsNullOrEmpty(graph?.File)) yield return graph.File;
         if (manifest.Retrieval == OnnxServingManifest.MmrRetrieval && manifest.InterestWeight > 0) yield return OnnxMmrScorer.InterestsFileName;
-        foreach (string table in Tables) yield return table;
-        foreach (string part in manifest.PartDirectories()) yield return $"{part}/{OnnxServingDirectory.ManifestFileName}";
     }
 
     /// <summary>

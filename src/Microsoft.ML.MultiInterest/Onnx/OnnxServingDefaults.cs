@@ -19,4 +19,27 @@ internal static class OnnxServingDefaults
     /// kNN-Embed default's 2,000) keep 64 (docs/performance.md).
     /// </summary>
     public const long QuotaGatherBudgetBytes = 64L << 20;
+
+    /// <summary>
+    /// The largest model file written whole (<see cref="OnnxExternalData.Automatic"/>): a protobuf message cannot pass 2 GB
+    /// (2^31 - 1 bytes), and 16 MiB are kept for the graph around the tables. Also the largest table built as one byte array:
+    /// a table over it is streamed into the side file from its values.
+    /// </summary>
+    public const long MaxInlineModelBytes = int.MaxValue - (16L << 20);
+
+    /// <summary>
+    /// The smallest table moved into a model's side file when it has one: 1 KiB, the ONNX tools' own default. The scalars and
+    /// short index lists that steer the graph stay in the model, so it still reads as itself without its side file.
+    /// </summary>
+    public const int ExternalDataMinTableBytes = 1024;
+
+    /// <summary>
+    /// Where each table of a side file starts: a multiple of 64 KiB, the allocation granularity of memory mapping on Windows
+    /// (4 KiB pages elsewhere divide it), so ONNX Runtime (and any client) can map a table without copying it. The gap
+    /// before a table is zeros, which no table's offset and length cover.
+    /// </summary>
+    public const int ExternalDataAlignment = 64 << 10;
+
+    /// <summary>What a model's side file adds to the model's file name: <c>unimodal_scorer.onnx</c> keeps its tables in <c>unimodal_scorer.onnx.data</c>.</summary>
+    public const string ExternalDataSuffix = ".data";
 }

@@ -6,7 +6,7 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 public static partial class OnnxServingDirectory
 {
     /// <summary>
-    /// <see cref="Export(EmbeddingMatrix, EmbeddingMatrix, ItemClustering, MixtureTable, int, QuotaRetrievalOptions, string, bool)"/>,
+    /// <see cref="Export(EmbeddingMatrix, EmbeddingMatrix, ItemClustering, MixtureTable, int, QuotaRetrievalOptions, string, bool, OnnxExternalData)"/>,
     /// and beside it the divide-and-conquer encoder of <paramref name="historyModel"/> (<see cref="DivideConquerOnnxExporter"/>) as
     /// <see cref="HistoryEncoderFileName"/>, so that a user known by a fresh history only is read as a <see cref="ClusterQuotaRetriever"/>
     /// stage over that model reads it (<see cref="OnnxCandidateScorer.RetrieveClusterQuotaFromHistories"/>): with
@@ -28,13 +28,15 @@ public static partial class OnnxServingDirectory
     /// <param name="historyModel">A divide-and-conquer model with a pooling encoder over <paramref name="items"/>' rows.</param>
     /// <param name="mixtureByModel">Whether a fresh history's mixture is the model's (else counted).</param>
     /// <param name="vectorByModel">Whether a fresh history's vector is the encoder's query (else its mean, or the fold-in a model's export records).</param>
+    /// <param name="externalData">Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).</param>
     /// <returns>The manifest that was written.</returns>
     /// <exception cref="ArgumentException">The model's items, dimension or clusters are not the directory's, or neither reading is asked for.</exception>
     /// <exception cref="NotSupportedException">The model's encoder reads time order (SelfAttention) or has no history encoder (UserVector).</exception>
     public static OnnxServingManifest Export(EmbeddingMatrix users, EmbeddingMatrix items, ItemClustering clustering, MixtureTable mixtures,
         int candidates, QuotaRetrievalOptions options, string directory, bool exclusionMask, DivideConquerModel historyModel, bool mixtureByModel = true,
-        bool vectorByModel = false)
+        bool vectorByModel = false, OnnxExternalData externalData = OnnxExternalData.Automatic)
     {
+        using var externalDataScope = ExternalDataPolicy.Enter(externalData);
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(historyModel);
@@ -67,12 +69,14 @@ public static partial class OnnxServingDirectory
     /// <param name="directory">The directory to write into.</param>
     /// <param name="exclusionMask">True to give the scorers the exclusion mask input (seen-item exclusion).</param>
     /// <param name="historyModel">A divide-and-conquer model with a pooling encoder over <paramref name="items"/>' rows.</param>
+    /// <param name="externalData">Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).</param>
     /// <returns>The manifest that was written.</returns>
     /// <exception cref="ArgumentException">The model's items or dimension are not the directory's.</exception>
     /// <exception cref="NotSupportedException">The model's encoder reads time order (SelfAttention) or has no history encoder (UserVector).</exception>
     public static OnnxServingManifest ExportUnimodalWithDivideConquerEncoder(EmbeddingMatrix users, EmbeddingMatrix items, int candidates, string directory,
-        bool exclusionMask, DivideConquerModel historyModel)
+        bool exclusionMask, DivideConquerModel historyModel, OnnxExternalData externalData = OnnxExternalData.Automatic)
     {
+        using var externalDataScope = ExternalDataPolicy.Enter(externalData);
         ArgumentNullException.ThrowIfNull(historyModel);
         return ExportUnimodalOverKeys(users, items, candidates, directory, exclusionMask, itemAbsence: null, historyModel);
     }
@@ -90,8 +94,7 @@ public static partial class OnnxServingDirectory
 
     /// <summary>Writes the encoder computing only <paramref name="history"/>'s outputs (a client runs what the manifest lists, and no more).</summary>
     private static void WriteHistoryEncoder(DivideConquerHistory history, string directory) =>
-        File.WriteAllBytes(Path.Combine(directory, HistoryEncoderFileName),
-            OnnxGraphPruning.KeepOutputs(Google.Protobuf.MessageExtensions.ToByteArray(DivideConquerOnnxExporter.BuildEncoder(history.Model)), history.Outputs));
+        Write(OnnxGraphPruning.KeepOutputs(DivideConquerOnnxExporter.BuildEncoder(history.Model), history.Outputs), directory, HistoryEncoderFileName);
 
     /// <summary>The manifest entry of <paramref name="history"/>'s encoder.</summary>
     private static OnnxServingGraph HistoryEncoderGraph(DivideConquerHistory history) => new()

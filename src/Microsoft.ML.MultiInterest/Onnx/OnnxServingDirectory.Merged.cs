@@ -10,7 +10,7 @@ public static partial class OnnxServingDirectory
     /// (<see cref="ConditionalRetrievalOptions.ImplicitShare"/> above 0), whose conditions and clusters share items: the
     /// conditional directory of the explicit components (<see cref="ExportConditional"/>, without a head) in
     /// <see cref="OnnxConditionalMergeScorer.ExplicitDirectoryName"/>, the quota directory of the implicit ones
-    /// (<see cref="Export(EmbeddingMatrix, EmbeddingMatrix, ItemClustering, MixtureTable, int, QuotaRetrievalOptions, string, bool)"/>
+    /// (<see cref="Export(EmbeddingMatrix, EmbeddingMatrix, ItemClustering, MixtureTable, int, QuotaRetrievalOptions, string, bool, OnnxExternalData)"/>
     /// with the implicit query) in <see cref="OnnxConditionalMergeScorer.ImplicitDirectoryName"/>, and a manifest
     /// (<see cref="OnnxServingManifest.ConditionalMergedRetrieval"/>) with M, alpha, the head share and the implicit share.
     /// <see cref="OnnxConditionalMergeScorer"/> proves every component's ranking from the two directories' candidates and lays
@@ -28,11 +28,13 @@ public static partial class OnnxServingDirectory
     /// <param name="exclusionMask">True to give the scorers the exclusion mask input (seen-item exclusion).</param>
     /// <param name="model">The trained condition model, for users known by a fresh history (<see cref="OnnxConditionalMergeScorer.RetrieveFromHistories"/>); null to serve trained users only.</param>
     /// <param name="maxConditions">With <paramref name="model"/>: the most conditions a fresh history gets.</param>
+    /// <param name="externalData">Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).</param>
     /// <returns>The manifest that was written.</returns>
     public static OnnxServingManifest ExportConditionalMerged(EmbeddingMatrix users, EmbeddingMatrix items, ItemConditions conditions, MixtureTable conditionQueries,
         ItemClustering clustering, MixtureTable mixtures, int candidates, ConditionalRetrievalOptions options, string directory, bool exclusionMask = false,
-        ConditionalModel? model = null, int maxConditions = ConditionalDefaults.MaxConditions)
+        ConditionalModel? model = null, int maxConditions = ConditionalDefaults.MaxConditions, OnnxExternalData externalData = OnnxExternalData.Automatic)
     {
+        using var externalDataScope = ExternalDataPolicy.Enter(externalData);
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();

@@ -61,10 +61,14 @@ public static partial class OnnxServingDirectory
     /// <param name="alpha">Quota exponent, finite and non-negative (1 = proportional to the weights).</param>
     /// <param name="directory">The directory to write into.</param>
     /// <param name="exclusionMask">True to give both scorers the exclusion mask input (seen-item exclusion).</param>
+    /// <param name="externalData">Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).</param>
     /// <returns>The manifest that was written.</returns>
     public static OnnxServingManifest Export(EmbeddingMatrix users, EmbeddingMatrix items, ItemClustering clustering, MixtureTable mixtures,
-        int candidates, double alpha, string directory, bool exclusionMask = false) =>
-        Export(users, items, clustering, mixtures, candidates, new QuotaRetrievalOptions { Alpha = alpha }, directory, exclusionMask);
+        int candidates, double alpha, string directory, bool exclusionMask = false, OnnxExternalData externalData = OnnxExternalData.Automatic)
+    {
+        using var externalDataScope = ExternalDataPolicy.Enter(externalData);
+        return Export(users, items, clustering, mixtures, candidates, new QuotaRetrievalOptions { Alpha = alpha }, directory, exclusionMask);
+    }
 
     /// <summary>
     /// Writes the three models and the manifest with the quota retrieval <paramref name="options"/>: Alpha and the query
@@ -78,10 +82,12 @@ public static partial class OnnxServingDirectory
     /// <param name="options">Alpha, Query, Beta and HeadShare (the list opens with the unimodal top round(HeadShare × M), which the components skip).</param>
     /// <param name="directory">The directory to write into.</param>
     /// <param name="exclusionMask">True to give both scorers the exclusion mask input (seen-item exclusion).</param>
+    /// <param name="externalData">Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).</param>
     /// <returns>The manifest that was written.</returns>
     public static OnnxServingManifest Export(EmbeddingMatrix users, EmbeddingMatrix items, ItemClustering clustering, MixtureTable mixtures,
-        int candidates, QuotaRetrievalOptions options, string directory, bool exclusionMask = false)
+        int candidates, QuotaRetrievalOptions options, string directory, bool exclusionMask = false, OnnxExternalData externalData = OnnxExternalData.Automatic)
     {
+        using var externalDataScope = ExternalDataPolicy.Enter(externalData);
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(options);
         MixtureExportChecks.Together(users, items);
@@ -93,7 +99,7 @@ public static partial class OnnxServingDirectory
 
     /// <summary>
     /// Writes the serving directory of <see cref="ConditionalRetriever"/> without implicit components: the same three graphs
-    /// and manifest as <see cref="Export(EmbeddingMatrix, EmbeddingMatrix, ItemClustering, MixtureTable, int, QuotaRetrievalOptions, string, bool)"/>,
+    /// and manifest as <see cref="Export(EmbeddingMatrix, EmbeddingMatrix, ItemClustering, MixtureTable, int, QuotaRetrievalOptions, string, bool, OnnxExternalData)"/>,
     /// with the items grouped by condition (an item without one is in no group: only the fill reaches it), each user's
     /// components its conditions with their queries (<see cref="ConditionalModel.Represent"/>), the unimodal head and fill, and
     /// the hand-off's slots after every quota, as the engine lays its lists out. <see cref="OnnxCandidateScorer.RetrieveClusterQuota"/> serves it exactly.
@@ -113,11 +119,13 @@ public static partial class OnnxServingDirectory
     /// Its conditions must be <paramref name="conditions"/>.
     /// </param>
     /// <param name="maxConditions">With <paramref name="model"/>: the most conditions a fresh history gets (the stage's <c>MaxConditions</c>), at least 1.</param>
+    /// <param name="externalData">Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).</param>
     /// <returns>The manifest that was written (<see cref="OnnxServingManifest.Retrieval"/> = <see cref="OnnxServingManifest.ConditionalRetrieval"/>).</returns>
     public static OnnxServingManifest ExportConditional(EmbeddingMatrix users, EmbeddingMatrix items, ItemConditions conditions, MixtureTable conditionQueries,
         int candidates, double alpha, double headShare, string directory, bool exclusionMask = false, ConditionalModel? model = null,
-        int maxConditions = ConditionalDefaults.MaxConditions)
+        int maxConditions = ConditionalDefaults.MaxConditions, OnnxExternalData externalData = OnnxExternalData.Automatic)
     {
+        using var externalDataScope = ExternalDataPolicy.Enter(externalData);
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var options = new QuotaRetrievalOptions { Alpha = alpha, HeadShare = headShare };
         options.Validate();
@@ -160,9 +168,13 @@ public static partial class OnnxServingDirectory
     /// <param name="candidates">M, the list length: 1 to the number of items.</param>
     /// <param name="directory">The directory to write into.</param>
     /// <param name="exclusionMask">True to give the scorer the exclusion mask input (seen-item exclusion).</param>
+    /// <param name="externalData">Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).</param>
     /// <returns>The manifest that was written.</returns>
-    public static OnnxServingManifest ExportUnimodal(EmbeddingMatrix users, EmbeddingMatrix items, int candidates, string directory, bool exclusionMask = false) =>
-        ExportUnimodalOverKeys(users, items, candidates, directory, exclusionMask, itemAbsence: null);
+    public static OnnxServingManifest ExportUnimodal(EmbeddingMatrix users, EmbeddingMatrix items, int candidates, string directory, bool exclusionMask = false, OnnxExternalData externalData = OnnxExternalData.Automatic)
+    {
+        using var externalDataScope = ExternalDataPolicy.Enter(externalData);
+        return ExportUnimodalOverKeys(users, items, candidates, directory, exclusionMask, itemAbsence: null);
+    }
 
     /// <summary>
     /// <see cref="ExportUnimodal"/> over a table indexed by item key, with <paramref name="itemAbsence"/> (<see cref="ItemAbsence.Mask"/>):
@@ -276,10 +288,14 @@ public static partial class OnnxServingDirectory
     /// The soft k-means of a differentiable-clustering <paramref name="model"/> (<see cref="GraphEmbeddingResult.Dcm"/>), over the
     /// same item rows as its item components; null to write no history encoder.
     /// </param>
+    /// <param name="externalData">Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).</param>
     /// <returns>The manifest that was written.</returns>
     /// <exception cref="ArgumentException"><paramref name="dcm"/> does not fit <paramref name="model"/> (items, dimension, interests, or C_d above 1).</exception>
-    public static OnnxServingManifest ExportRoundRobin(MixtureEmbeddingResult model, int candidates, string directory, bool exclusionMask = false, DcmModel? dcm = null) =>
-        ExportRoundRobinOverKeys(model, candidates, directory, exclusionMask, dcm, itemAbsence: null);
+    public static OnnxServingManifest ExportRoundRobin(MixtureEmbeddingResult model, int candidates, string directory, bool exclusionMask = false, DcmModel? dcm = null, OnnxExternalData externalData = OnnxExternalData.Automatic)
+    {
+        using var externalDataScope = ExternalDataPolicy.Enter(externalData);
+        return ExportRoundRobinOverKeys(model, candidates, directory, exclusionMask, dcm, itemAbsence: null);
+    }
 
     /// <summary>
     /// <see cref="ExportRoundRobin"/> over item components indexed by item key, with <paramref name="itemAbsence"/>
@@ -309,10 +325,14 @@ public static partial class OnnxServingDirectory
     /// <param name="candidates">K, the largest list length served: 1 to the number of items.</param>
     /// <param name="directory">The directory to write into (created if needed).</param>
     /// <param name="exclusionMask">True to give the scorer the exclusion mask input (seen-item exclusion).</param>
+    /// <param name="externalData">Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).</param>
     /// <returns>The manifest that was written.</returns>
     public static OnnxServingManifest ExportMixtureRoundRobin(EmbeddingMatrix users, MixtureTable mixtures, EmbeddingMatrix items, int candidates, string directory,
-        bool exclusionMask = false) =>
-        ExportMixtureRoundRobinOverKeys(users, mixtures, items, candidates, directory, exclusionMask, itemAbsence: null);
+        bool exclusionMask = false, OnnxExternalData externalData = OnnxExternalData.Automatic)
+    {
+        using var externalDataScope = ExternalDataPolicy.Enter(externalData);
+        return ExportMixtureRoundRobinOverKeys(users, mixtures, items, candidates, directory, exclusionMask, itemAbsence: null);
+    }
 
     /// <summary>
     /// <see cref="ExportMixtureRoundRobin"/> over a table indexed by item key, with <paramref name="itemAbsence"/>
@@ -388,11 +408,12 @@ public static partial class OnnxServingDirectory
             throw new ArgumentException($"The DCM model has {dcm.Interests} interests, but the model {components} components per user.", nameof(dcm));
     }
 
-    private static void Write(Proto.ModelProto model, string directory, string fileName)
-    {
-        using var file = File.Create(Path.Combine(directory, fileName));
-        model.WriteTo(file);
-    }
+    /// <summary>
+    /// Writes one graph of the directory, whole or with its large tables in its side file (<see cref="OnnxModelFile"/>), as the
+    /// export's <see cref="OnnxExternalData"/> choice and the model's size say.
+    /// </summary>
+    private static void Write(Proto.ModelProto model, string directory, string fileName) =>
+        OnnxModelFile.Write(model, Path.Combine(directory, fileName));
 
     /// <summary>The manifest entry of <see cref="UnimodalScorerFileName"/>, with the mask input when <paramref name="mask"/> names it.</summary>
     private static OnnxServingGraph UnimodalScorerGraph(string[] mask) => new()

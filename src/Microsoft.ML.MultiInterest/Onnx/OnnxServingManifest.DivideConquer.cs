@@ -7,7 +7,7 @@ public sealed partial class OnnxServingManifest
 {
     /// <summary>
     /// The version of a quota or unimodal directory with a divide-and-conquer history encoder (<see cref="HistoryEncoder"/>,
-    /// <see cref="OnnxServingDirectory.Export(EmbeddingMatrix, EmbeddingMatrix, ItemClustering, MixtureTable, int, QuotaRetrievalOptions, string, bool, DivideConquerModel, bool, bool)"/>,
+    /// <see cref="OnnxServingDirectory.Export(EmbeddingMatrix, EmbeddingMatrix, ItemClustering, MixtureTable, int, QuotaRetrievalOptions, string, bool, DivideConquerModel, bool, bool, OnnxExternalData)"/>,
     /// <see cref="OnnxServingDirectory.ExportUnimodalWithDivideConquerEncoder"/>): 5. A version-4 reader would read such a directory's fresh
     /// histories by counting their mixture and by their mean, not by the model, so it refuses it.
     /// </summary>

@@ -160,7 +160,28 @@ public sealed class OnnxSessionFactory
         return Open(options => new InferenceSession(model, options));
     }
 
-    /// <summary>Opens a session over an ONNX file, on CUDA if possible, else on the CPU.</summary>
+    /// <summary>
+    /// Opens a session over an in-memory model that may keep tables in ONNX external data: ONNX Runtime finds a side file
+    /// relative to a model's path, which bytes lack, so its folder is given (the folder of the file the model was read from).
+    /// </summary>
+    internal InferenceSession CreateSession(byte[] model, string externalDataFolder)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrEmpty(externalDataFolder);
+        return Open(options =>
+        {
+            options.AddSessionConfigEntry(ExternalDataFolderKey, Path.GetFullPath(externalDataFolder));
+            return new InferenceSession(model, options);
+        });
+    }
+
+    /// <summary>ONNX Runtime's session setting naming the folder of an in-memory model's external data.</summary>
+    private const string ExternalDataFolderKey = "session.model_external_initializers_file_folder_path";
+
+    /// <summary>
+    /// Opens a session over an ONNX file, on CUDA if possible, else on the CPU. ONNX Runtime reads a table kept in ONNX external
+    /// data from the side file the model names, relative to <paramref name="modelPath"/>'s folder.
+    /// </summary>
     public InferenceSession CreateSession(string modelPath)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);

@@ -6,7 +6,9 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 
 /// <summary>
 /// Reads the values of the initializers this library writes (little-endian <c>raw_data</c>, or
-/// <c>string_data</c> for strings) back into arrays, checking the element type and the shape.
+/// <c>string_data</c> for strings) back into arrays, checking the element type and the shape. A tensor stored as ONNX
+/// external data is read from its side file, found beside <c>modelPath</c>: the model's file, which a reader of a model
+/// parsed from a file passes (one parsed from elsewhere, such as a saved zip's entry, has no side file to read).
 /// </summary>
 internal static class OnnxTensorReader
 {
@@ -18,13 +20,13 @@ internal static class OnnxTensorReader
     /// <summary>The shape of <paramref name="tensor"/>, each dimension as an int.</summary>
     public static int[] Shape(TensorProto tensor) => tensor.Dims.Select(d => checked((int)d)).ToArray();
 
-    public static float[] Floats(TensorProto tensor) => Decode<float>(tensor, TensorProto.Types.DataType.Float);
+    public static float[] Floats(TensorProto tensor, string? modelPath = null) => Decode<float>(tensor, TensorProto.Types.DataType.Float, modelPath);
 
-    public static double[] Doubles(TensorProto tensor) => Decode<double>(tensor, TensorProto.Types.DataType.Double);
+    public static double[] Doubles(TensorProto tensor, string? modelPath = null) => Decode<double>(tensor, TensorProto.Types.DataType.Double, modelPath);
 
-    public static long[] Int64s(TensorProto tensor) => Decode<long>(tensor, TensorProto.Types.DataType.Int64);
+    public static long[] Int64s(TensorProto tensor, string? modelPath = null) => Decode<long>(tensor, TensorProto.Types.DataType.Int64, modelPath);
 
-    public static uint[] UInt32s(TensorProto tensor) => Decode<uint>(tensor, TensorProto.Types.DataType.Uint32);
+    public static uint[] UInt32s(TensorProto tensor, string? modelPath = null) => Decode<uint>(tensor, TensorProto.Types.DataType.Uint32, modelPath);
 
     public static string[] Strings(TensorProto tensor)
     {
@@ -34,12 +36,12 @@ internal static class OnnxTensorReader
         return values;
     }
 
-    /// <summary>The little-endian <c>raw_data</c> as values, reversing each value's bytes on big-endian hosts.</summary>
-    private static T[] Decode<T>(TensorProto tensor, TensorProto.Types.DataType type) where T : unmanaged
+    /// <summary>The little-endian <c>raw_data</c> (or external data) as values, reversing each value's bytes on big-endian hosts.</summary>
+    private static T[] Decode<T>(TensorProto tensor, TensorProto.Types.DataType type, string? modelPath) where T : unmanaged
     {
         CheckType(tensor, type);
         int size = Unsafe.SizeOf<T>();
-        var bytes = tensor.RawData.ToByteArray();
+        var bytes = tensor.DataLocation == TensorProto.Types.DataLocation.External ? External(tensor, size, modelPath) : tensor.RawData.ToByteArray();
         if (bytes.Length % size != 0)
             throw new InvalidDataException($"Initializer '{tensor.Name}' holds {bytes.Length} bytes, not a whole number of {size}-byte values.");
         if (!BitConverter.IsLittleEndian)
@@ -47,6 +49,24 @@ internal static class OnnxTensorReader
         var values = MemoryMarshal.Cast<byte, T>(bytes).ToArray();
         CheckCount(tensor, values.Length);
         return values;
+    }
+
+    /// <summary>The bytes of an external <paramref name="tensor"/>, read from the side file of <paramref name="modelPath"/>.</summary>
+    private static byte[] External(TensorProto tensor, int size, string? modelPath)
+    {
+        if (modelPath == null)
+            throw new InvalidDataException($"Initializer '{tensor.Name}' keeps its values in ONNX external data (a side file), but its model was not read from a file "
+                + "whose folder holds one: the model was edited or damaged.");
+        long expected = size;
+        foreach (long d in tensor.Dims)
+        {
+            if (d < 0 || (d > 0 && expected > Array.MaxLength / d))
+                throw new InvalidDataException($"Initializer '{tensor.Name}' of '{modelPath}' has shape [{string.Join(", ", tensor.Dims)}], which no array holds: the model was edited or damaged.");
+            expected *= d;
+        }
+        var bytes = new byte[expected];
+        OnnxExternalTable.Resolve(modelPath, tensor, expected).ReadInto(bytes);
+        return bytes;
     }
 
     private static void CheckType(TensorProto tensor, TensorProto.Types.DataType type)

@@ -19,6 +19,25 @@ internal static class OnnxTensors
     public static TensorProto Int64(string name, long[] dims, ReadOnlySpan<long> values) =>
         LittleEndian(name, TensorProto.Types.DataType.Int64, dims, values);
 
+    /// <summary>
+    /// As <see cref="Float(string, long[], ReadOnlySpan{float})"/>, but a table over <see cref="ExternalDataPolicy.InlineLimit"/>
+    /// is not copied: it becomes a <see cref="StreamedTables"/> placeholder, written from <paramref name="values"/> into the side file.
+    /// </summary>
+    public static TensorProto Float(string name, long[] dims, float[] values) =>
+        Table(name, TensorProto.Types.DataType.Float, dims, values);
+
+    /// <summary>As <see cref="Float(string, long[], float[])"/> for an int64 table.</summary>
+    public static TensorProto Int64(string name, long[] dims, long[] values) =>
+        Table(name, TensorProto.Types.DataType.Int64, dims, values);
+
+    private static TensorProto Table<T>(string name, TensorProto.Types.DataType type, long[] dims, T[] values) where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if ((long)values.Length * Unsafe.SizeOf<T>() <= ExternalDataPolicy.InlineLimit) return LittleEndian<T>(name, type, dims, values);
+        CheckCount(name, dims, values.Length);
+        return StreamedTables.Create(name, type, dims, values);
+    }
+
     /// <summary>A double tensor named <paramref name="name"/> of shape <paramref name="dims"/> holding <paramref name="values"/>.</summary>
     public static TensorProto Double(string name, long[] dims, ReadOnlySpan<double> values) =>
         LittleEndian(name, TensorProto.Types.DataType.Double, dims, values);
@@ -41,6 +60,9 @@ internal static class OnnxTensors
     private static TensorProto LittleEndian<T>(string name, TensorProto.Types.DataType type, long[] dims, ReadOnlySpan<T> values) where T : unmanaged
     {
         CheckCount(name, dims, values.Length);
+        if ((long)values.Length * Unsafe.SizeOf<T>() > Array.MaxLength)
+            throw new NotSupportedException($"Tensor '{name}' takes {(long)values.Length * Unsafe.SizeOf<T>():N0} bytes, more than one array holds (2 GB): "
+                + "this table is not written from an array that can be streamed into external data.");
         byte[] bytes = MemoryMarshal.AsBytes(values).ToArray();
         if (!BitConverter.IsLittleEndian)
         {

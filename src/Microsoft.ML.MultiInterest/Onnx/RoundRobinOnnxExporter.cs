@@ -70,7 +70,7 @@ public static class RoundRobinOnnxExporter
     {
         ArgumentNullException.ThrowIfNull(output);
         if (!output.CanWrite) throw new ArgumentException("The output stream is not writable.", nameof(output));
-        BuildScorer(itemComponents, destinationComponents, maxComponents, candidates, exclusionMask).WriteTo(output);
+        OnnxModelFile.WriteWhole(BuildScorer(itemComponents, destinationComponents, maxComponents, candidates, exclusionMask), output, "round-robin scorer");
     }
 
     /// <summary>The encoder's tables for a learned model: each user's mean component as its vector, and its mixture table.</summary>

@@ -29,8 +29,9 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// <para>A model exported from a pipeline whose item key type holds keys without training edges has a row per key, zero for
 /// those, and adds the constant <c>item_absence</c> (negative infinity on those rows) to the scores, so they come last
 /// with the excluded items and are never listed.</para>
-/// <para>The whole model is one protobuf message, which is limited to 2 GB; larger tables are refused
-/// (ONNX external data is not written yet, see docs/onnx.md).</para>
+/// <para>A model file is one protobuf message, which is limited to 2 GB: written to a path, a model that would pass it keeps
+/// its large tables in ONNX external data, a side file beside it (<see cref="OnnxExternalData"/>, docs/onnx.md); written to a
+/// stream, it is refused.</para>
 /// </remarks>
 public static class UnimodalOnnxExporter
 {
@@ -56,34 +57,40 @@ public static class UnimodalOnnxExporter
     /// <summary>Name of the float <c>[batch, k]</c> output holding the scores of <see cref="CandidateRowsOutput"/>.</summary>
     public const string CandidateScoresOutput = "candidate_scores";
 
-    /// <summary>Largest model this exporter writes: protobuf messages cannot exceed 2 GB; a little room is kept for the graph itself.</summary>
-    internal const long MaxModelBytes = int.MaxValue - (16L << 20);
-
-    /// <summary>Writes the scorer to <paramref name="output"/>.</summary>
+    /// <summary>Writes the scorer to <paramref name="output"/>, whole: a stream cannot carry external data, so a scorer over 2 GB is refused.</summary>
     /// <param name="users">User embeddings; row r answers user row r.</param>
     /// <param name="items">Item embeddings, same dimension; returned item rows index this table.</param>
     /// <param name="candidates">M, the list length: 1 to the number of items.</param>
     /// <param name="output">A writable stream; it is not closed.</param>
     /// <param name="exclusionMask">True to add the <see cref="ExclusionMaskInput"/> input (seen-item exclusion).</param>
+    /// <exception cref="NotSupportedException">The tables pass 2 GB: export to a path, where they go to external data.</exception>
     public static void Export(EmbeddingMatrix users, EmbeddingMatrix items, int candidates, Stream output, bool exclusionMask = false)
     {
         ArgumentNullException.ThrowIfNull(output);
         if (!output.CanWrite) throw new ArgumentException("The output stream is not writable.", nameof(output));
-        BuildModel(users, items, candidates, exclusionMask).WriteTo(output);
+        OnnxModelFile.WriteWhole(BuildModel(users, items, candidates, exclusionMask), output, "unimodal scorer");
     }
 
-    /// <summary>Writes the scorer to the file <paramref name="path"/> (created or overwritten).</summary>
+    /// <summary>
+    /// Writes the scorer to the file <paramref name="path"/> (created or overwritten), with its tables in its side file
+    /// <c>path + ".data"</c> when <paramref name="externalData"/> says so or the scorer would pass 2 GB (then open it from its
+    /// path, with the side file beside it; a side file an earlier export left is removed when the scorer is written whole).
+    /// </summary>
     /// <param name="users">User embeddings; row r answers user row r.</param>
     /// <param name="items">Item embeddings, same dimension; returned item rows index this table.</param>
     /// <param name="candidates">M, the list length: 1 to the number of items.</param>
     /// <param name="path">The .onnx file to write.</param>
     /// <param name="exclusionMask">True to add the <see cref="ExclusionMaskInput"/> input (seen-item exclusion).</param>
-    public static void Export(EmbeddingMatrix users, EmbeddingMatrix items, int candidates, string path, bool exclusionMask = false)
+    /// <param name="externalData">
+    /// <see cref="OnnxExternalData.Automatic"/> (default): whole unless the scorer would pass 2 GB; <see cref="OnnxExternalData.Always"/>:
+    /// the tables in the side file whatever their size.
+    /// </param>
+    public static void Export(EmbeddingMatrix users, EmbeddingMatrix items, int candidates, string path, bool exclusionMask = false,
+        OnnxExternalData externalData = OnnxExternalData.Automatic)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var model = BuildModel(users, items, candidates, exclusionMask);
-        using var file = File.Create(path);
-        model.WriteTo(file);
+        using var scope = ExternalDataPolicy.Enter(externalData);
+        OnnxModelFile.Write(BuildModel(users, items, candidates, exclusionMask), path);
     }
 
     /// <summary>Builds the model without writing it (validates the arguments first).</summary>
@@ -117,9 +124,7 @@ public static class UnimodalOnnxExporter
         if (items.Rows < 1) throw new ArgumentException("The item embedding table is empty: there is nothing to export.", nameof(items));
         MixtureExportChecks.Candidates(candidates, items.Rows);
         ItemAbsence.Check(itemAbsence, items.Rows);
-        long bytes = ((long)(users?.Values.Length ?? 0) + items.Values.Length) * sizeof(float);
-        if (bytes > MaxModelBytes)
-            throw new NotSupportedException($"The embeddings take {bytes} bytes, over the 2 GB limit of a single protobuf ONNX model; ONNX external data is not supported yet.");
+        MixtureExportChecks.CheckSize(users != null ? "unimodal scorer" : "vector scorer", ((double)(users?.Values.Length ?? 0) + items.Values.Length) * sizeof(float));
         users?.ThrowIfNotFinite("user embeddings");
         items.ThrowIfNotFinite("item embeddings");
 

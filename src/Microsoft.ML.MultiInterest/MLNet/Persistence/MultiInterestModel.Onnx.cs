@@ -24,6 +24,13 @@ public sealed partial class MultiInterestModel
     /// last, so an interrupted or failed export is refused by serving, never taken for a complete one.
     /// </param>
     /// <param name="exclusionMask">True to give the scorers the seen-item mask input.</param>
+    /// <param name="externalData">
+    /// Where the graphs keep their tables (docs/onnx.md, "Size limit: 2 GB and external data"): <see cref="OnnxExternalData.Automatic"/>
+    /// (default) writes each graph whole, as before external data existed, unless it would pass the 2 GB limit of one protobuf
+    /// message, when its large tables go to a side file beside it (<c>&lt;graph&gt;.onnx.data</c>); <see cref="OnnxExternalData.Always"/>
+    /// puts every graph's large tables in its side file. Side files are recorded in the manifest's checksums and verified at
+    /// opening like the graphs; copy the directory whole.
+    /// </param>
     /// <exception cref="IOException"><paramref name="directory"/> is a file, or holds files and no serving manifest of an earlier export.</exception>
     /// <exception cref="InvalidOperationException">The model lacks the embedding, clustering or mixture stage (round robin: the embedding stage's components).</exception>
     /// <exception cref="NotSupportedException">
@@ -39,9 +46,10 @@ public sealed partial class MultiInterestModel
     /// <see cref="HistoryMixture.DivideConquer"/>, is exported with the model's history encoder, manifest format version
     /// <see cref="OnnxServingManifest.DivideConquerHistoryFormatVersion"/>; over a subset of the item keys it is refused.)
     /// </exception>
-    public OnnxServingManifest ExportOnnx(string directory, bool exclusionMask = true)
+    public OnnxServingManifest ExportOnnx(string directory, bool exclusionMask = true, OnnxExternalData externalData = OnnxExternalData.Automatic)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
+        using var externalDataScope = ExternalDataPolicy.Enter(externalData);
         if (File.Exists(directory))
             throw new IOException($"'{directory}' is a file: ExportOnnx writes a directory of graphs and manifests there (created if needed).");
         CheckNewOrEarlierExport(directory);

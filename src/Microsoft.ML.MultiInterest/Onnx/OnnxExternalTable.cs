@@ -1,0 +1,81 @@
+using System.Globalization;
+using Microsoft.ML.MultiInterest.Onnx.Proto;
+
+namespace Microsoft.ML.MultiInterest.Onnx;
+
+/// <summary>
+/// Where a tensor stored as ONNX external data keeps its bytes: a file beside the model (<c>location</c>), from
+/// <c>offset</c>, <c>length</c> bytes. <see cref="Resolve(string, string, IEnumerable{ValueTuple{string, string}}, long)"/> checks the reference against the side file before anything is
+/// read, so a missing or cut side file, or a reference past its end, is refused by name: never a partial read, never padding.
+/// </summary>
+internal sealed record OnnxExternalTable(string ModelPath, string TensorName, string SidePath, long Offset, long Length)
+{
+    /// <summary>The <c>external_data</c> keys of the ONNX specification.</summary>
+    public const string LocationKey = "location", OffsetKey = "offset", LengthKey = "length";
+
+    /// <summary>
+    /// The checked reference of tensor <paramref name="tensorName"/> of the model at <paramref name="modelPath"/>, from its
+    /// <c>external_data</c> entries; <paramref name="expectedBytes"/> is what its shape and type need.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The entries are malformed, name a file outside the model's folder, or the side file is missing or too short.</exception>
+    public static OnnxExternalTable Resolve(string modelPath, string tensorName, IEnumerable<(string Key, string Value)> entries, long expectedBytes)
+    {
+        string? location = null;
+        long offset = 0, length = -1;
+        foreach (var (key, value) in entries)
+        {
+            switch (key)
+            {
+                case LocationKey: location = value; break;
+                case OffsetKey: offset = Number(modelPath, tensorName, key, value); break;
+                case LengthKey: length = Number(modelPath, tensorName, key, value); break;
+            }
+        }
+        if (string.IsNullOrEmpty(location))
+            throw Damaged(modelPath, tensorName, "its external data names no location (side file)");
+        if (Path.IsPathRooted(location) || location.Split('/', '\\').Contains(".."))
+            throw Damaged(modelPath, tensorName, $"its external data location '{location}' lies outside the model's folder");
+        if (length < 0) length = expectedBytes;
+        if (length != expectedBytes)
+            throw Damaged(modelPath, tensorName, $"its external data length is {length:N0} bytes, but its shape and type need {expectedBytes:N0}");
+        string sidePath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath)) ?? ".", location);
+        if (!File.Exists(sidePath))
+            throw new InvalidDataException($"The side file '{sidePath}' of the ONNX model '{modelPath}' is missing: initializer '{tensorName}' keeps its values there "
+                + "(ONNX external data). Copy the model's folder whole (the .onnx with its .onnx.data), or export it again.");
+        long available = new FileInfo(sidePath).Length;
+        if (offset > available || length > available - offset)
+            throw new InvalidDataException($"The side file '{sidePath}' of the ONNX model '{modelPath}' holds {available:N0} bytes, but initializer '{tensorName}' "
+                + $"reads {length:N0} bytes from offset {offset:N0}, past its end: the side file is cut short or belongs to another export. Copy the model's folder "
+                + "whole again, or export it again.");
+        return new OnnxExternalTable(modelPath, tensorName, sidePath, offset, length);
+    }
+
+    /// <summary>The reference of an in-memory <paramref name="tensor"/> read from the model file <paramref name="modelPath"/>.</summary>
+    public static OnnxExternalTable Resolve(string modelPath, TensorProto tensor, long expectedBytes) =>
+        Resolve(modelPath, tensor.Name, tensor.ExternalData.Select(e => (e.Key, e.Value)), expectedBytes);
+
+    /// <summary>Reads the table into <paramref name="destination"/>, exactly <see cref="Length"/> bytes.</summary>
+    public void ReadInto(Span<byte> destination)
+    {
+        if (destination.Length != Length) throw new ArgumentException($"{Length} bytes are read into a buffer of {destination.Length}.", nameof(destination));
+        using var side = new FileStream(SidePath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+        side.Position = Offset;
+        try
+        {
+            side.ReadExactly(destination);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException($"The side file '{SidePath}' of the ONNX model '{ModelPath}' ended inside initializer '{TensorName}' "
+                + $"({Length:N0} bytes from offset {Offset:N0}): it was cut short while being read. Copy the model's folder whole again, or export it again.", e);
+        }
+    }
+
+    private static long Number(string modelPath, string tensorName, string key, string value) =>
+        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long number)
+            ? number
+            : throw Damaged(modelPath, tensorName, $"its external data {key} '{value}' is not a non-negative whole number");
+
+    private static InvalidDataException Damaged(string modelPath, string tensorName, string what) =>
+        new($"Initializer '{tensorName}' of the ONNX model '{modelPath}' cannot be read: {what}. The model was edited or damaged; export it again.");
+}
