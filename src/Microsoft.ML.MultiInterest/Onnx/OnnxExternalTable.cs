@@ -5,7 +5,7 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 
 /// <summary>
 /// Where a tensor stored as ONNX external data keeps its bytes: a file beside the model (<c>location</c>), from
-/// <c>offset</c>, <c>length</c> bytes. <see cref="Resolve(string, string, IEnumerable{ValueTuple{string, string}}, long)"/> checks the reference against the side file before anything is
+/// <c>offset</c>, <c>length</c> bytes. <see cref="Resolve(string, string, IEnumerable{ValueTuple{string, string}}, long?)"/> checks the reference against the side file before anything is
 /// read, so a missing or cut side file, or a reference past its end, is refused by name: never a partial read, never padding.
 /// </summary>
 internal sealed record OnnxExternalTable(string ModelPath, string TensorName, string SidePath, long Offset, long Length)
@@ -15,10 +15,10 @@ internal sealed record OnnxExternalTable(string ModelPath, string TensorName, st
 
     /// <summary>
     /// The checked reference of tensor <paramref name="tensorName"/> of the model at <paramref name="modelPath"/>, from its
-    /// <c>external_data</c> entries; <paramref name="expectedBytes"/> is what its shape and type need.
+    /// <c>external_data</c> entries; <paramref name="expectedBytes"/> is what its shape and type need (null: the entries' length is taken).
     /// </summary>
     /// <exception cref="InvalidDataException">The entries are malformed, name a file outside the model's folder, or the side file is missing or too short.</exception>
-    public static OnnxExternalTable Resolve(string modelPath, string tensorName, IEnumerable<(string Key, string Value)> entries, long expectedBytes)
+    public static OnnxExternalTable Resolve(string modelPath, string tensorName, IEnumerable<(string Key, string Value)> entries, long? expectedBytes)
     {
         string? location = null;
         long offset = 0, length = -1;
@@ -35,8 +35,12 @@ internal sealed record OnnxExternalTable(string ModelPath, string TensorName, st
             throw Damaged(modelPath, tensorName, "its external data names no location (side file)");
         if (Path.IsPathRooted(location) || location.Split('/', '\\').Contains(".."))
             throw Damaged(modelPath, tensorName, $"its external data location '{location}' lies outside the model's folder");
-        if (length < 0) length = expectedBytes;
-        if (length != expectedBytes)
+        if (length < 0)
+        {
+            if (expectedBytes == null) throw Damaged(modelPath, tensorName, "its external data gives no length, nor does its element type");
+            length = expectedBytes.Value;
+        }
+        if (expectedBytes != null && length != expectedBytes)
             throw Damaged(modelPath, tensorName, $"its external data length is {length:N0} bytes, but its shape and type need {expectedBytes:N0}");
         string sidePath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath)) ?? ".", location);
         if (!File.Exists(sidePath))

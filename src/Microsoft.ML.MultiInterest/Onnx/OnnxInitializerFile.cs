@@ -35,28 +35,8 @@ internal static class OnnxInitializerFile
         params (string Name, TensorProto.Types.DataType Type)[] wanted)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
-        var found = new Dictionary<string, Entry>();
         var names = wanted.Select(w => w.Name).ToHashSet();
-        try
-        {
-            Walk(file, file.Length, (field, wire, end) =>
-            {
-                if (field != ModelGraph || wire != 2) return false;
-                Walk(file, end, (graphField, graphWire, tensorEnd) =>
-                {
-                    if (graphField != GraphInitializer || graphWire != 2) return false;
-                    var entry = Tensor(file, tensorEnd, out string name);
-                    if (entry != null && names.Contains(name)) found[name] = entry;
-                    file.Position = tensorEnd;
-                    return true;
-                });
-                return true;
-            });
-        }
-        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or OverflowException)
-        {
-            throw new InvalidDataException($"'{path}' is not a complete ONNX model: {e.Message}", e);
-        }
+        var found = Index(file, path, names.Contains);
 
         var result = new Dictionary<string, (int[] Shape, Array Values)>();
         foreach (var (name, type) in wanted)
@@ -96,6 +76,61 @@ internal static class OnnxInitializerFile
             result[name] = (shape, values);
         }
         return result;
+    }
+
+    /// <summary>
+    /// Checks every table the model at <paramref name="path"/> keeps in ONNX external data against its side file (present, long
+    /// enough, the reference inside it and the model's folder), reading no values: ONNX Runtime's own refusal names neither.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A side file is missing or too short, or a reference is malformed or out of range.</exception>
+    public static void CheckExternalData(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        foreach (var (name, entry) in Index(file, path, _ => true))
+        {
+            if (entry.External == null) continue;
+            long count = 1;
+            foreach (long d in entry.Dims) count = d < 0 ? -1 : count < 0 ? -1 : checked(count * d);
+            long size = ElementBytes(entry.DataType);
+            OnnxExternalTable.Resolve(path, name, entry.External, count < 0 || size == 0 ? null : checked(count * size));
+        }
+    }
+
+    /// <summary>The bytes of one value of ONNX element type <paramref name="dataType"/>; 0 for types not stored by fixed size.</summary>
+    private static long ElementBytes(int dataType) => (TensorProto.Types.DataType)dataType switch
+    {
+        TensorProto.Types.DataType.Float or TensorProto.Types.DataType.Int32 or TensorProto.Types.DataType.Uint32 => 4,
+        TensorProto.Types.DataType.Int64 or TensorProto.Types.DataType.Double or TensorProto.Types.DataType.Uint64 => 8,
+        TensorProto.Types.DataType.Int16 or TensorProto.Types.DataType.Uint16 or TensorProto.Types.DataType.Float16 => 2,
+        TensorProto.Types.DataType.Int8 or TensorProto.Types.DataType.Uint8 or TensorProto.Types.DataType.Bool => 1,
+        _ => 0,
+    };
+
+    /// <summary>The initializers of the model <paramref name="file"/> whose names <paramref name="wanted"/> takes, by name, with where their data lies.</summary>
+    private static Dictionary<string, Entry> Index(FileStream file, string path, Func<string, bool> wanted)
+    {
+        var found = new Dictionary<string, Entry>();
+        try
+        {
+            Walk(file, file.Length, (field, wire, end) =>
+            {
+                if (field != ModelGraph || wire != 2) return false;
+                Walk(file, end, (graphField, graphWire, tensorEnd) =>
+                {
+                    if (graphField != GraphInitializer || graphWire != 2) return false;
+                    var entry = Tensor(file, tensorEnd, out string name);
+                    if (entry != null && wanted(name)) found[name] = entry;
+                    file.Position = tensorEnd;
+                    return true;
+                });
+                return true;
+            });
+        }
+        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or OverflowException)
+        {
+            throw new InvalidDataException($"'{path}' is not a complete ONNX model: {e.Message}", e);
+        }
+        return found;
     }
 
     /// <summary>

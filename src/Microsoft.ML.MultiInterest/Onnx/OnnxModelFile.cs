@@ -49,7 +49,7 @@ internal static class OnnxModelFile
                 Refer(written.Graph.Initializer[i], Path.GetFileName(sidePath), offset, length);
             }
         }
-        if (written.CalculateSize() is var size && (size < 0 || size > ExternalDataPolicy.InlineLimit))
+        if (EncodedBytes(written) > int.MaxValue)
             throw new NotSupportedException($"The ONNX model '{path}' is over the 2 GB limit of a protobuf message even with its tables in external data "
                 + "(its graph, or its tables under 1 KiB, take the room).");
         using (var file = File.Create(path)) written.WriteTo(file);

@@ -180,12 +180,15 @@ public sealed class OnnxSessionFactory
 
     /// <summary>
     /// Opens a session over an ONNX file, on CUDA if possible, else on the CPU. ONNX Runtime reads a table kept in ONNX external
-    /// data from the side file the model names, relative to <paramref name="modelPath"/>'s folder.
+    /// data from the side file the model names, relative to <paramref name="modelPath"/>'s folder; each such reference is checked
+    /// against its side file first, so a missing or cut side file is refused by name.
     /// </summary>
+    /// <exception cref="InvalidDataException">A side file of the model is missing or too short, or a reference into it is out of range.</exception>
     public InferenceSession CreateSession(string modelPath)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
         if (!File.Exists(modelPath)) throw new FileNotFoundException($"No ONNX model at '{modelPath}'.", modelPath);
+        OnnxInitializerFile.CheckExternalData(modelPath);
         return Open(options => new InferenceSession(modelPath, options));
     }
 
