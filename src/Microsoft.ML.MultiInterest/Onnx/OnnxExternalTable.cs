@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Microsoft.ML.MultiInterest.Onnx.Proto;
 
 namespace Microsoft.ML.MultiInterest.Onnx;
@@ -58,15 +60,27 @@ internal sealed record OnnxExternalTable(string ModelPath, string TensorName, st
     public static OnnxExternalTable Resolve(string modelPath, TensorProto tensor, long expectedBytes) =>
         Resolve(modelPath, tensor.Name, tensor.ExternalData.Select(e => (e.Key, e.Value)), expectedBytes);
 
-    /// <summary>Reads the table into <paramref name="destination"/>, exactly <see cref="Length"/> bytes.</summary>
-    public void ReadInto(Span<byte> destination)
+    /// <summary>
+    /// Reads the table into <paramref name="values"/> (exactly <see cref="Length"/> bytes of little-endian values), a block at a
+    /// time: a table may pass 2 GB, more than one span of bytes can address.
+    /// </summary>
+    public void ReadInto<T>(T[] values) where T : unmanaged
     {
-        if (destination.Length != Length) throw new ArgumentException($"{Length} bytes are read into a buffer of {destination.Length}.", nameof(destination));
+        int size = Unsafe.SizeOf<T>();
+        if ((long)values.Length * size != Length) throw new ArgumentException($"{Length} bytes are read into {values.Length} values of {size} bytes.", nameof(values));
+        const int BlockBytes = 1 << 20;
+        int block = BlockBytes / size;
         using var side = new FileStream(SidePath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
         side.Position = Offset;
         try
         {
-            side.ReadExactly(destination);
+            for (long start = 0; start < values.LongLength; start += block)
+            {
+                var bytes = MemoryMarshal.AsBytes(values.AsSpan((int)start, (int)Math.Min(block, values.LongLength - start)));
+                side.ReadExactly(bytes);
+                if (!BitConverter.IsLittleEndian)
+                    for (int offset = 0; offset < bytes.Length; offset += size) bytes.Slice(offset, size).Reverse();
+            }
         }
         catch (EndOfStreamException e)
         {

@@ -56,18 +56,21 @@ internal static class OnnxInitializerFile
                 TensorProto.Types.DataType.Int64 => new long[count],
                 _ => throw new NotSupportedException($"Reading initializers of element type {type} is not supported."),
             };
-            var bytes = type == TensorProto.Types.DataType.Float ? MemoryMarshal.AsBytes(((float[])values).AsSpan()) : MemoryMarshal.AsBytes(((long[])values).AsSpan());
+            long byteCount = count * (type == TensorProto.Types.DataType.Float ? sizeof(float) : sizeof(long));
             if (entry.External != null)
             {
-                OnnxExternalTable.Resolve(path, name, entry.External, bytes.Length).ReadInto(bytes);
+                var table = OnnxExternalTable.Resolve(path, name, entry.External, byteCount);
+                if (values is float[] floats) table.ReadInto(floats);
+                else table.ReadInto((long[])values);
+                result[name] = (shape, values);
+                continue;
             }
-            else
-            {
-                if (bytes.Length != entry.Length)
-                    throw new InvalidDataException($"Initializer '{name}' of '{path}' of shape [{string.Join(", ", shape)}] holds {entry.Length} bytes instead of {bytes.Length}.");
-                file.Position = entry.Offset;
-                file.ReadExactly(bytes);
-            }
+            // Inline raw data lies within one protobuf message, under 2 GB, so one span of bytes holds it.
+            if (byteCount != entry.Length)
+                throw new InvalidDataException($"Initializer '{name}' of '{path}' of shape [{string.Join(", ", shape)}] holds {entry.Length} bytes instead of {byteCount}.");
+            var bytes = type == TensorProto.Types.DataType.Float ? MemoryMarshal.AsBytes(((float[])values).AsSpan()) : MemoryMarshal.AsBytes(((long[])values).AsSpan());
+            file.Position = entry.Offset;
+            file.ReadExactly(bytes);
             if (!BitConverter.IsLittleEndian)
             {
                 int size = type == TensorProto.Types.DataType.Float ? sizeof(float) : sizeof(long);

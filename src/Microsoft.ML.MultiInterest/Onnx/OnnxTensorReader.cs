@@ -41,7 +41,8 @@ internal static class OnnxTensorReader
     {
         CheckType(tensor, type);
         int size = Unsafe.SizeOf<T>();
-        var bytes = tensor.DataLocation == TensorProto.Types.DataLocation.External ? External(tensor, size, modelPath) : tensor.RawData.ToByteArray();
+        if (tensor.DataLocation == TensorProto.Types.DataLocation.External) return External<T>(tensor, modelPath);
+        var bytes = tensor.RawData.ToByteArray();
         if (bytes.Length % size != 0)
             throw new InvalidDataException($"Initializer '{tensor.Name}' holds {bytes.Length} bytes, not a whole number of {size}-byte values.");
         if (!BitConverter.IsLittleEndian)
@@ -51,22 +52,22 @@ internal static class OnnxTensorReader
         return values;
     }
 
-    /// <summary>The bytes of an external <paramref name="tensor"/>, read from the side file of <paramref name="modelPath"/>.</summary>
-    private static byte[] External(TensorProto tensor, int size, string? modelPath)
+    /// <summary>The values of an external <paramref name="tensor"/>, read from the side file of <paramref name="modelPath"/> straight into their array.</summary>
+    private static T[] External<T>(TensorProto tensor, string? modelPath) where T : unmanaged
     {
         if (modelPath == null)
             throw new InvalidDataException($"Initializer '{tensor.Name}' keeps its values in ONNX external data (a side file), but its model was not read from a file "
                 + "whose folder holds one: the model was edited or damaged.");
-        long expected = size;
+        long count = 1;
         foreach (long d in tensor.Dims)
         {
-            if (d < 0 || (d > 0 && expected > Array.MaxLength / d))
+            if (d < 0 || (d > 0 && count > Array.MaxLength / d))
                 throw new InvalidDataException($"Initializer '{tensor.Name}' of '{modelPath}' has shape [{string.Join(", ", tensor.Dims)}], which no array holds: the model was edited or damaged.");
-            expected *= d;
+            count *= d;
         }
-        var bytes = new byte[expected];
-        OnnxExternalTable.Resolve(modelPath, tensor, expected).ReadInto(bytes);
-        return bytes;
+        var values = new T[count];
+        OnnxExternalTable.Resolve(modelPath, tensor, count * Unsafe.SizeOf<T>()).ReadInto(values);
+        return values;
     }
 
     private static void CheckType(TensorProto tensor, TensorProto.Types.DataType type)

@@ -959,6 +959,27 @@ public class BadInputCatalogTests
             File.Delete(Path.Combine(directory, Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.EncoderFileName));
             Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory).Dispose();
         }),
+        ["onnx-external-data-missing"] = Throws<InvalidDataException>(["unimodal_scorer.onnx.data' of the ONNX serving directory", "is missing, though manifest.json records it",
+            "Copy the whole directory again"], () => OpenExternalDataDirectoryEdited("external-missing-onnx", graph => File.Delete(graph + ".data"), reseal: false)),
+        ["onnx-external-data-cut"] = Throws<InvalidDataException>(["The side file '", "unimodal_scorer.onnx.data' of the ONNX model '", "past its end",
+            "the side file is cut short or belongs to another export"], () => OpenExternalDataDirectoryEdited("external-cut-onnx", graph =>
+        {
+            using var side = new FileStream(graph + ".data", FileMode.Open);
+            side.SetLength(side.Length - 100);
+        })),
+        ["onnx-external-data-out-of-range"] = Throws<InvalidDataException>(["unimodal_scorer.onnx.data' of the ONNX model '", "unimodal_scorer.onnx' holds",
+            "but initializer 'item_embeddings' reads", "past its end"], () => OpenExternalDataDirectoryEdited("external-offset-onnx", graph =>
+            EditExternalData(graph, "offset", (new FileInfo(graph + ".data").Length + 4096).ToString(System.Globalization.CultureInfo.InvariantCulture)))),
+        ["onnx-external-data-outside"] = Throws<InvalidDataException>(["Initializer 'item_embeddings' of the ONNX model '", "its external data location '../elsewhere.data' lies outside the model's folder"],
+            () => OpenExternalDataDirectoryEdited("external-outside-onnx", graph => EditExternalData(graph, "location", "../elsewhere.data"))),
+        ["onnx-export-stream-over-limit"] = Throws<NotSupportedException>(["over the 2 GB limit of a single protobuf ONNX model", "a stream cannot carry ONNX external data",
+            "export to a serving directory"], () =>
+        {
+            // A real 2 GB table takes minutes: the limit is lowered for the test.
+            var w = Onnx.MixtureWorld.Create(seed: 5, users: 50, items: 80, dimension: 16);
+            using var limit = ExternalDataPolicy.LowerLimitForTests(4_000);
+            UnimodalOnnxExporter.Export(w.Users, w.Items, 5, Stream.Null);
+        }),
         ["onnx-manifest-setting-out-of-range"] = Throws<InvalidDataException>(["manifest.json' has alpha -1, outside what an export writes (finite and non-negative)",
             "it was edited or damaged. Export the directory again."], () => OpenQuotaDirectoryEdited("setting-onnx", json => json["alpha"] = -1)),
         ["onnx-manifest-components-edited"] = Throws<InvalidDataException>(["quota_scorer.onnx' takes 3 mixture components per user (input 'mixture_clusters')",
@@ -1364,6 +1385,29 @@ public class BadInputCatalogTests
         Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, 5, 1.0, directory, exclusionMask: true);
         if (signer != null) Microsoft.ML.MultiInterest.Onnx.OnnxDirectorySignature.Sign(directory, signer);
         return directory;
+    }
+
+    /// <summary>
+    /// Exports a small unimodal serving directory named <paramref name="name"/> with its tables in external data, edits its
+    /// unimodal scorer (given the graph's path) with its checksums recomputed as by hand when <paramref name="reseal"/>, and opens it.
+    /// </summary>
+    private static void OpenExternalDataDirectoryEdited(string name, Action<string> edit, bool reseal = true)
+    {
+        var w = Onnx.MixtureWorld.Create(seed: 5, users: 50, items: 80, dimension: 16);
+        string directory = BadInputFixtures.Directory(name);
+        OnnxServingDirectory.ExportUnimodal(w.Users, w.Items, 5, directory, externalData: OnnxExternalData.Always);
+        edit(Path.Combine(directory, OnnxServingDirectory.UnimodalScorerFileName));
+        if (reseal) Onnx.ServingChecksums.Reseal(directory);
+        OnnxCandidateScorer.Open(directory).Dispose();
+    }
+
+    /// <summary>Sets the <c>external_data</c> entry <paramref name="key"/> of the item table of the model at <paramref name="graph"/>.</summary>
+    private static void EditExternalData(string graph, string key, string value)
+    {
+        Microsoft.ML.MultiInterest.Onnx.Proto.ModelProto model;
+        using (var file = File.OpenRead(graph)) model = Microsoft.ML.MultiInterest.Onnx.Proto.ModelProto.Parser.ParseFrom(file);
+        model.Graph.Initializer.Single(t => t.Name == UnimodalOnnxExporter.ItemTableName).ExternalData.Single(e => e.Key == key).Value = value;
+        File.WriteAllBytes(graph, Google.Protobuf.MessageExtensions.ToByteArray(model));
     }
 
     /// <summary>Exports a small quota serving directory named <paramref name="name"/>, edits its manifest, and opens it.</summary>
