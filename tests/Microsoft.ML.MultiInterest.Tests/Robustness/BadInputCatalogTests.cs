@@ -980,6 +980,16 @@ public class BadInputCatalogTests
             using var limit = ExternalDataPolicy.LowerLimitForTests(4_000);
             UnimodalOnnxExporter.Export(w.Users, w.Items, 5, Stream.Null);
         }),
+        ["model-save-over-limit"] = Throws<NotSupportedException>(["stage's tables take", "over the 2 GB limit of one ONNX model: mlContext.Model.Save keeps each stage as one ONNX model inside the zip",
+            "cannot carry ONNX external data", "OnnxServingDirectory"], () =>
+        {
+            // A real 2 GB stage takes minutes: the limit is lowered for the test.
+            var ml = new MLContext(seed: 1);
+            var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+            var fitted = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding())).Fit(raw);
+            using var limit = ExternalDataPolicy.LowerLimitForTests(1_000);
+            ml.Model.Save(fitted, raw.Schema, new MemoryStream());
+        }),
         ["onnx-manifest-setting-out-of-range"] = Throws<InvalidDataException>(["manifest.json' has alpha -1, outside what an export writes (finite and non-negative)",
             "it was edited or damaged. Export the directory again."], () => OpenQuotaDirectoryEdited("setting-onnx", json => json["alpha"] = -1)),
         ["onnx-manifest-components-edited"] = Throws<InvalidDataException>(["quota_scorer.onnx' takes 3 mixture components per user (input 'mixture_clusters')",

@@ -170,6 +170,20 @@ internal sealed class SavedChainBuilder
     }
 
     /// <summary>
+    /// A saved stage is one ONNX model inside the zip (ML.NET's OnnxTransformer keeps it as one byte array), so it cannot carry
+    /// ONNX external data: a stage over the 2 GB limit of one protobuf message is refused by name, before anything is written.
+    /// </summary>
+    private void RefuseOverLimit(Onnx.Proto.ModelProto model)
+    {
+        long bytes = Onnx.OnnxModelFile.EncodedBytes(model);
+        if (bytes > Onnx.ExternalDataPolicy.InlineLimit || model.Graph.Initializer.Any(Onnx.StreamedTables.IsStreamed))
+            throw new NotSupportedException($"The {_stage} stage's tables take {bytes:N0} bytes, over the 2 GB limit of one ONNX model: mlContext.Model.Save keeps "
+                + "each stage as one ONNX model inside the zip (ML.NET's OnnxTransformer stores it as one byte array), which cannot carry ONNX external data. "
+                + "Serve the fitted transformers without saving them, or export the serving graphs from the fitted tables with OnnxServingDirectory "
+                + "(ExportUnimodal, Export, ExportRoundRobin ...), which write tables past 2 GB as external data (docs/onnx.md, \"Size limit: 2 GB and external data\").");
+    }
+
+    /// <summary>
     /// Fits the ML.NET chain on an empty view of the input columns; the result is what gets saved. Dispose it after
     /// saving: it owns a temp directory of its own, where ML.NET's OnnxTransformer keeps its copy of the graph.
     /// </summary>
@@ -183,6 +197,7 @@ internal sealed class SavedChainBuilder
         // time in 32,768 (OrtNameClash). Written straight from the graph, with no serialised copy in memory, and the graph's
         // tables then let go before ONNX Runtime loads its own (fit on cit-HepPh at d = 768 peaked at 4.9 GB, now 3.7-4.1).
         string modelFile = Path.Combine(temp.FullName, "stage.onnx");
+        RefuseOverLimit(model);
         using (var file = File.Create(modelFile)) model.WriteTo(file);
         Graph.ReleaseInitializers();
         var ml = new MLContext(seed: 0) { TempFilePath = temp.FullName };
