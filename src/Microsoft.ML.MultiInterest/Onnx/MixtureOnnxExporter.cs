@@ -27,8 +27,9 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// within float rounding of each other this list may order them differently from the engine; the scorer's candidate
 /// outputs (<see cref="ComponentCandidateRowsOutput"/>) let <see cref="OnnxCandidateScorer"/> return the engine's lists
 /// exactly.</para>
-/// <para>Each model is one protobuf message, limited to 2 GB; larger tables are refused with
-/// <see cref="NotSupportedException"/>. The grouped item table is C x S x d, where S is the largest cluster,
+/// <para>Each model written to a stream is one protobuf message, limited to 2 GB; larger tables are refused with
+/// <see cref="NotSupportedException"/>. Written into a serving directory (<see cref="OnnxServingDirectory"/>), a model past the
+/// limit keeps its large tables in ONNX external data instead (<see cref="OnnxExternalData"/>). The grouped item table is C x S x d, where S is the largest cluster,
 /// so unbalanced clusterings cost more than the item table itself.</para>
 /// </remarks>
 public static class MixtureOnnxExporter

@@ -28,7 +28,10 @@ public static partial class OnnxServingDirectory
     /// <param name="historyModel">A divide-and-conquer model with a pooling encoder over <paramref name="items"/>' rows.</param>
     /// <param name="mixtureByModel">Whether a fresh history's mixture is the model's (else counted).</param>
     /// <param name="vectorByModel">Whether a fresh history's vector is the encoder's query (else its mean, or the fold-in a model's export records).</param>
-    /// <param name="externalData">Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).</param>
+    /// <param name="externalData">
+    /// Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it
+    /// would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).
+    /// </param>
     /// <returns>The manifest that was written.</returns>
     /// <exception cref="ArgumentException">The model's items, dimension or clusters are not the directory's, or neither reading is asked for.</exception>
     /// <exception cref="NotSupportedException">The model's encoder reads time order (SelfAttention) or has no history encoder (UserVector).</exception>
@@ -69,7 +72,10 @@ public static partial class OnnxServingDirectory
     /// <param name="directory">The directory to write into.</param>
     /// <param name="exclusionMask">True to give the scorers the exclusion mask input (seen-item exclusion).</param>
     /// <param name="historyModel">A divide-and-conquer model with a pooling encoder over <paramref name="items"/>' rows.</param>
-    /// <param name="externalData">Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).</param>
+    /// <param name="externalData">
+    /// Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it
+    /// would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).
+    /// </param>
     /// <returns>The manifest that was written.</returns>
     /// <exception cref="ArgumentException">The model's items or dimension are not the directory's.</exception>
     /// <exception cref="NotSupportedException">The model's encoder reads time order (SelfAttention) or has no history encoder (UserVector).</exception>

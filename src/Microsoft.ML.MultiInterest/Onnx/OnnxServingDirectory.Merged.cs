@@ -28,7 +28,10 @@ public static partial class OnnxServingDirectory
     /// <param name="exclusionMask">True to give the scorers the exclusion mask input (seen-item exclusion).</param>
     /// <param name="model">The trained condition model, for users known by a fresh history (<see cref="OnnxConditionalMergeScorer.RetrieveFromHistories"/>); null to serve trained users only.</param>
     /// <param name="maxConditions">With <paramref name="model"/>: the most conditions a fresh history gets.</param>
-    /// <param name="externalData">Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).</param>
+    /// <param name="externalData">
+    /// Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it
+    /// would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).
+    /// </param>
     /// <returns>The manifest that was written.</returns>
     public static OnnxServingManifest ExportConditionalMerged(EmbeddingMatrix users, EmbeddingMatrix items, ItemConditions conditions, MixtureTable conditionQueries,
         ItemClustering clustering, MixtureTable mixtures, int candidates, ConditionalRetrievalOptions options, string directory, bool exclusionMask = false,

@@ -22,7 +22,10 @@ public static partial class OnnxServingDirectory
     /// <param name="clustering">With nu above 0: the item clusters the mixtures refer to; else null.</param>
     /// <param name="directory">The directory to write into.</param>
     /// <param name="exclusionMask">True to give the pool's scorer the exclusion mask input.</param>
-    /// <param name="externalData">Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).</param>
+    /// <param name="externalData">
+    /// Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it
+    /// would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).
+    /// </param>
     /// <returns>The manifest that was written.</returns>
     public static OnnxServingManifest ExportMmr(EmbeddingMatrix users, EmbeddingMatrix items, int candidates, int poolSize, double lambda, double interestWeight,
         MixtureTable? mixtures, ItemClustering? clustering, string directory, bool exclusionMask = false, OnnxExternalData externalData = OnnxExternalData.Automatic)
@@ -124,7 +127,10 @@ public static partial class OnnxServingDirectory
     /// serves, or null for the exact pool: its inverted lists go into <see cref="PoolListsFileName"/> (the list scorer and the
     /// centroids) and the pool scorer (each item's list, the list mask input), its probes into the manifest.
     /// </param>
-    /// <param name="externalData">Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).</param>
+    /// <param name="externalData">
+    /// Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it
+    /// would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).
+    /// </param>
     /// <returns>The manifest that was written (<see cref="OnnxServingManifest.Retrieval"/> = <see cref="OnnxServingManifest.HistoryMmrRetrieval"/>).</returns>
     public static OnnxServingManifest ExportHistoryMmr(EmbeddingMatrix users, EmbeddingMatrix items, HistoryInterests interests, int candidates, int poolSize,
         double lambda, double interestWeight, string directory, bool exclusionMask = false, HistoryInterestOptions? freshHistories = null, bool unimodalPool = false,

@@ -61,7 +61,10 @@ public static partial class OnnxServingDirectory
     /// <param name="alpha">Quota exponent, finite and non-negative (1 = proportional to the weights).</param>
     /// <param name="directory">The directory to write into.</param>
     /// <param name="exclusionMask">True to give both scorers the exclusion mask input (seen-item exclusion).</param>
-    /// <param name="externalData">Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).</param>
+    /// <param name="externalData">
+    /// Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it
+    /// would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).
+    /// </param>
     /// <returns>The manifest that was written.</returns>
     public static OnnxServingManifest Export(EmbeddingMatrix users, EmbeddingMatrix items, ItemClustering clustering, MixtureTable mixtures,
         int candidates, double alpha, string directory, bool exclusionMask = false, OnnxExternalData externalData = OnnxExternalData.Automatic)
@@ -82,7 +85,10 @@ public static partial class OnnxServingDirectory
     /// <param name="options">Alpha, Query, Beta and HeadShare (the list opens with the unimodal top round(HeadShare × M), which the components skip).</param>
     /// <param name="directory">The directory to write into.</param>
     /// <param name="exclusionMask">True to give both scorers the exclusion mask input (seen-item exclusion).</param>
-    /// <param name="externalData">Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).</param>
+    /// <param name="externalData">
+    /// Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it
+    /// would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).
+    /// </param>
     /// <returns>The manifest that was written.</returns>
     public static OnnxServingManifest Export(EmbeddingMatrix users, EmbeddingMatrix items, ItemClustering clustering, MixtureTable mixtures,
         int candidates, QuotaRetrievalOptions options, string directory, bool exclusionMask = false, OnnxExternalData externalData = OnnxExternalData.Automatic)
@@ -119,7 +125,10 @@ public static partial class OnnxServingDirectory
     /// Its conditions must be <paramref name="conditions"/>.
     /// </param>
     /// <param name="maxConditions">With <paramref name="model"/>: the most conditions a fresh history gets (the stage's <c>MaxConditions</c>), at least 1.</param>
-    /// <param name="externalData">Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).</param>
+    /// <param name="externalData">
+    /// Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it
+    /// would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).
+    /// </param>
     /// <returns>The manifest that was written (<see cref="OnnxServingManifest.Retrieval"/> = <see cref="OnnxServingManifest.ConditionalRetrieval"/>).</returns>
     public static OnnxServingManifest ExportConditional(EmbeddingMatrix users, EmbeddingMatrix items, ItemConditions conditions, MixtureTable conditionQueries,
         int candidates, double alpha, double headShare, string directory, bool exclusionMask = false, ConditionalModel? model = null,
@@ -168,7 +177,10 @@ public static partial class OnnxServingDirectory
     /// <param name="candidates">M, the list length: 1 to the number of items.</param>
     /// <param name="directory">The directory to write into.</param>
     /// <param name="exclusionMask">True to give the scorer the exclusion mask input (seen-item exclusion).</param>
-    /// <param name="externalData">Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).</param>
+    /// <param name="externalData">
+    /// Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it
+    /// would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).
+    /// </param>
     /// <returns>The manifest that was written.</returns>
     public static OnnxServingManifest ExportUnimodal(EmbeddingMatrix users, EmbeddingMatrix items, int candidates, string directory, bool exclusionMask = false, OnnxExternalData externalData = OnnxExternalData.Automatic)
     {
@@ -288,7 +300,10 @@ public static partial class OnnxServingDirectory
     /// The soft k-means of a differentiable-clustering <paramref name="model"/> (<see cref="GraphEmbeddingResult.Dcm"/>), over the
     /// same item rows as its item components; null to write no history encoder.
     /// </param>
-    /// <param name="externalData">Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).</param>
+    /// <param name="externalData">
+    /// Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it
+    /// would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).
+    /// </param>
     /// <returns>The manifest that was written.</returns>
     /// <exception cref="ArgumentException"><paramref name="dcm"/> does not fit <paramref name="model"/> (items, dimension, interests, or C_d above 1).</exception>
     public static OnnxServingManifest ExportRoundRobin(MixtureEmbeddingResult model, int candidates, string directory, bool exclusionMask = false, DcmModel? dcm = null, OnnxExternalData externalData = OnnxExternalData.Automatic)
@@ -325,7 +340,10 @@ public static partial class OnnxServingDirectory
     /// <param name="candidates">K, the largest list length served: 1 to the number of items.</param>
     /// <param name="directory">The directory to write into (created if needed).</param>
     /// <param name="exclusionMask">True to give the scorer the exclusion mask input (seen-item exclusion).</param>
-    /// <param name="externalData">Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).</param>
+    /// <param name="externalData">
+    /// Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it
+    /// would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).
+    /// </param>
     /// <returns>The manifest that was written.</returns>
     public static OnnxServingManifest ExportMixtureRoundRobin(EmbeddingMatrix users, MixtureTable mixtures, EmbeddingMatrix items, int candidates, string directory,
         bool exclusionMask = false, OnnxExternalData externalData = OnnxExternalData.Automatic)

@@ -869,6 +869,31 @@ public sealed class CliRunTests : IDisposable
         Assert.DoesNotContain(File.ReadAllLines(zipLists).Skip(1).Select(l => l.Split('\t')), f => held.Contains((f[0], f[2])));
     }
     [Fact]
+    public void Export_onnx_and_recommend_with_external_data_write_side_files_and_serve_the_same_lists()
+    {
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        string model = Path.Combine(_directory, "external.zip");
+        var fit = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "unimodal", "--algorithm", "implicit-als", "--dim", "8", "--candidates", "6",
+            "--threads", "1");
+        Assert.True(fit.ExitCode == 0, fit.Error);
+        string onnx = Path.Combine(_directory, "external-onnx");
+        var export = CliHarness.Run("export-onnx", "--model", model, "--out", onnx, "--external-data");
+        Assert.True(export.ExitCode == 0, export.Error);
+        Assert.Contains("unimodal_scorer.onnx.data", export.Out, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(onnx, "unimodal_scorer.onnx.data")));
+
+        string whole = Path.Combine(_directory, "whole.tsv"), given = Path.Combine(_directory, "given.tsv"), onTheFly = Path.Combine(_directory, "on-the-fly.tsv");
+        Assert.Equal(0, CliHarness.Run("recommend", "--model", model, "--users", test, "--out", whole, "--onnx").ExitCode);
+        Assert.Equal(0, CliHarness.Run("recommend", "--model", model, "--users", test, "--out", given, "--onnx", "--onnx-dir", onnx).ExitCode);
+        var fly = CliHarness.Run("recommend", "--model", model, "--users", test, "--out", onTheFly, "--onnx", "--external-data");
+        Assert.True(fly.ExitCode == 0, fly.Error);
+        Assert.Equal(File.ReadAllLines(whole), File.ReadAllLines(given));
+        Assert.Equal(File.ReadAllLines(whole), File.ReadAllLines(onTheFly));
+        // A setting of the ONNX scorer without --onnx is a usage mistake, as the others are.
+        Assert.Equal(2, CliHarness.Run("recommend", "--model", model, "--users", test, "--out", onTheFly, "--external-data").ExitCode);
+    }
+
+    [Fact]
     public void Fit_with_the_unimodal_retriever_saves_a_model_every_scorer_serves_alike_onnx_included()
     {
         // No clusters or mixtures in the pipeline: ONNX serves it with the unimodal scorer alone.
