@@ -89,7 +89,16 @@ internal static class OnnxInitializerFile
     public static void CheckExternalData(string path)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
-        foreach (var (name, entry) in Index(file, path, _ => true))
+        Dictionary<string, Entry> tables;
+        try
+        {
+            tables = Index(file, path, _ => true);
+        }
+        catch (InvalidDataException)
+        {
+            return; // not a whole model: ONNX Runtime refuses it in its own words, which its callers name the file with
+        }
+        foreach (var (name, entry) in tables)
         {
             if (entry.External == null) continue;
             long count = 1;
