@@ -10,6 +10,7 @@ internal static class ExternalDataPolicy
 {
     private static readonly AsyncLocal<OnnxExternalData?> Mode = new();
     private static readonly AsyncLocal<long?> LoweredLimit = new();
+    private static readonly AsyncLocal<int?> LoweredMinTable = new();
 
     /// <summary>
     /// Starts an export that writes to a path with <paramref name="mode"/>. <see cref="OnnxExternalData.Always"/> holds for
@@ -31,6 +32,18 @@ internal static class ExternalDataPolicy
 
     /// <summary>The largest model written whole: <see cref="OnnxServingDefaults.MaxInlineModelBytes"/>, unless a test lowered it.</summary>
     public static long InlineLimit => LoweredLimit.Value ?? OnnxServingDefaults.MaxInlineModelBytes;
+
+    /// <summary>The smallest table moved into a side file: <see cref="OnnxServingDefaults.ExternalDataMinTableBytes"/>, unless a test lowered it.</summary>
+    public static int MinTableBytes => LoweredMinTable.Value ?? OnnxServingDefaults.ExternalDataMinTableBytes;
+
+    /// <summary>Lowers <see cref="MinTableBytes"/> on this call path until disposed, so that the small tables of test models go out too.</summary>
+    internal static Scope LowerMinTableForTests(int bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        var outer = LoweredMinTable.Value;
+        LoweredMinTable.Value = bytes;
+        return new Scope(() => LoweredMinTable.Value = outer);
+    }
 
     /// <summary>
     /// Lowers <see cref="InlineLimit"/> to <paramref name="bytes"/> on this call path until disposed, so that tests reach the

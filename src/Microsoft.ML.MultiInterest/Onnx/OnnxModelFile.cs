@@ -8,7 +8,7 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// Writes a model to its file, whole or with its large tables in ONNX external data (docs/onnx.md, "Size limit: 2 GB and
 /// external data"). Whole when it fits under <see cref="ExternalDataPolicy.InlineLimit"/> and the export does not force
 /// external data: then the file is the model's own protobuf bytes, as before external data existed. Otherwise every table of
-/// <see cref="OnnxServingDefaults.ExternalDataMinTableBytes"/> or more goes, in graph order and aligned, into one side file
+/// <see cref="ExternalDataPolicy.MinTableBytes"/> or more goes, in graph order and aligned, into one side file
 /// beside the model (<see cref="SideFileName"/>), each tensor naming it by <c>location</c>, <c>offset</c> and <c>length</c>.
 /// </summary>
 internal static class OnnxModelFile
@@ -42,7 +42,7 @@ internal static class OnnxModelFile
             for (int i = 0; i < original.Count; i++)
             {
                 long length = DataBytes(original[i]);
-                if (length < OnnxServingDefaults.ExternalDataMinTableBytes && !StreamedTables.IsStreamed(original[i])) continue;
+                if (length < ExternalDataPolicy.MinTableBytes && !StreamedTables.IsStreamed(original[i])) continue;
                 long offset = Align(side);
                 if (StreamedTables.IsStreamed(original[i])) StreamedTables.WriteTo(original[i], side);
                 else side.Write(original[i].RawData.Span);

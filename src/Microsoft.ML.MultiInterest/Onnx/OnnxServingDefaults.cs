@@ -29,7 +29,8 @@ internal static class OnnxServingDefaults
 
     /// <summary>
     /// The smallest table moved into a model's side file when it has one: 1 KiB, the ONNX tools' own default. The scalars and
-    /// short index lists that steer the graph stay in the model, so it still reads as itself without its side file.
+    /// short lists that steer the graph (axes, shapes, TopK's k, a few bytes each) must stay in the model: ONNX Runtime's shape
+    /// inference cannot read them from external data ("Cannot parse data from external tensors"), and refuses the model.
     /// </summary>
     public const int ExternalDataMinTableBytes = 1024;
 

@@ -94,6 +94,35 @@ public sealed class OnnxExternalDataTests : IDisposable
     }
 
     [Fact]
+    public void TheDivideConquerHistoryEncoder_ReadBackFromItsSideFile_ServesFreshHistoriesAsTheWholeGraph()
+    {
+        // The scorer reads the encoder's tables (the items' input vectors, clusters, prompts) back into the engine's model.
+        var world = new Serving.DivideConquerWorld();
+        var embedding = world.DivideConquer(DivideConquerEncoder.MeanPooling, components: null);
+        using var model = world.SaveAndLoad(world.QuotaChain(embedding, HistoryMixture.DivideConquer, 6, userColumn: MultiInterestColumnNames.UserEmbedding),
+            Path.Combine(_directory, "dc.zip"));
+        string whole = Path.Combine(_directory, "dc-whole"), external = Path.Combine(_directory, "dc-external");
+        model.ExportOnnx(whole);
+        // The world's item inputs are under the 1 KiB threshold: lowered, but above the few bytes of the axes and counts that
+        // ONNX Runtime's shape inference reads, which it cannot read from external data.
+        using (ExternalDataPolicy.LowerMinTableForTests(256))
+            model.ExportOnnx(external, externalData: OnnxExternalData.Always);
+        var encoder = Parse(Path.Combine(external, OnnxServingDirectory.HistoryEncoderFileName));
+        Assert.Equal(TensorProto.Types.DataLocation.External, encoder.Graph.Initializer.Single(t => t.Name == DivideConquerOnnxExporter.HistoryItemsName).DataLocation);
+
+        var histories = Serving.DivideConquerWorld.Histories.Select(h => (IReadOnlyList<int>)h).ToArray();
+        using var a = OnnxCandidateScorer.Open(whole, batchSize: 2);
+        using var b = OnnxCandidateScorer.Open(external, batchSize: 2);
+        var x = a.RetrieveClusterQuotaFromHistories(histories);
+        var y = b.RetrieveClusterQuotaFromHistories(histories);
+        for (int q = 0; q < histories.Length; q++)
+        {
+            Assert.Equal(x.IndicesOf(q).ToArray(), y.IndicesOf(q).ToArray());
+            Assert.Equal(x.ScoresOf(q).ToArray(), y.ScoresOf(q).ToArray());
+        }
+    }
+
+    [Fact]
     public void AutomaticExternalData_WritesSmallModelsByteForByteAsBefore_AndRemovesAnEarlierSideFile()
     {
         var w = MixtureWorld.Create(seed: 3, dimension: 16);
