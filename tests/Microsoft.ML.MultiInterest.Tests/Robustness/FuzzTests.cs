@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using CsCheck;
 using Microsoft.ML.MultiInterest.IO;
@@ -8,14 +7,11 @@ namespace Microsoft.ML.MultiInterest.Tests.Robustness;
 /// <summary>
 /// Generated inputs (CsCheck) for the two readers of untrusted bytes: the edge-file parser (plain and gzip) and the
 /// model loader. Each input must end in a result or the documented exception (docs/bad-inputs.md), never another
-/// exception, a crash or a hang; each test is bounded in time.
+/// exception, a crash or a hang; each input is bounded in time (<see cref="SlowestInput"/>).
 /// </summary>
 public class FuzzTests
 {
     private const int Inputs = 10_000;
-
-    /// <summary>Bound per test, well under CI's limit on 2 cores (the runs take a few seconds).</summary>
-    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(45);
 
     /// <summary>A mutation of a byte string: flip, overwrite with a structural byte, insert, delete, or cut at a position.</summary>
     internal static readonly Gen<(int Kind, double Where, byte Value, int Count)> Mutation =
@@ -45,8 +41,8 @@ public class FuzzTests
         Assert.NotNull(MultiInterestModel.Load(new MLContext(), new MemoryStream(valid)).GraphEmbedding);
         int loaded = 0, refused = 0;
         using var contexts = new ThreadLocal<MLContext>(() => new MLContext(seed: 1));
-        var clock = Stopwatch.StartNew();
-        Gen.Select(Mutation, Mutation).Sample((first, second) =>
+        var slowest = new SlowestInput();
+        Gen.Select(Mutation, Mutation).Sample((first, second) => slowest.Time(() =>
         {
             var bytes = Mutate(Mutate(valid, first), second);
             try
@@ -64,8 +60,8 @@ public class FuzzTests
             {
                 Assert.Fail($"Undocumented exception for a {bytes.Length}-byte zip: {e}");
             }
-        }, iter: Inputs, threads: 2);
-        Assert.True(clock.Elapsed < Budget, $"{Inputs} model loads took {clock.Elapsed.TotalSeconds:F1} s (loaded {loaded}, refused {refused})");
+        }), iter: Inputs, threads: 2);
+        slowest.AssertBounded("mutated zip's load");
         Assert.Equal(Inputs, loaded + refused);
         Assert.True(refused > 0);
     }
@@ -80,8 +76,8 @@ public class FuzzTests
         var entries = Entries(BadInputFixtures.ModelZip);
         int loaded = 0, refused = 0;
         using var contexts = new ThreadLocal<MLContext>(() => new MLContext(seed: 1));
-        var clock = Stopwatch.StartNew();
-        Gen.Select(Gen.Int[0, entries.Count - 1], Mutation, Mutation).Sample((which, first, second) =>
+        var slowest = new SlowestInput();
+        Gen.Select(Gen.Int[0, entries.Count - 1], Mutation, Mutation).Sample((which, first, second) => slowest.Time(() =>
         {
             var mutated = entries.ToList();
             mutated[which] = (mutated[which].Name, Mutate(Mutate(mutated[which].Content, first), second));
@@ -99,8 +95,8 @@ public class FuzzTests
             {
                 Assert.Fail($"Undocumented exception for damage in entry '{mutated[which].Name}': {e}");
             }
-        }, iter: 100, threads: 2);
-        Assert.True(clock.Elapsed < Budget, $"100 model loads took {clock.Elapsed.TotalSeconds:F1} s (loaded {loaded}, refused {refused})");
+        }), iter: 100, threads: 2);
+        slowest.AssertBounded("damaged entry's load");
         Assert.True(refused > 0);
     }
 
@@ -183,8 +179,8 @@ public class FuzzTests
     private static void RunEdgeFuzz(byte[] valid, string fileName, Action<int>? checkEdges = null)
     {
         int parsed = 0, refused = 0, file = 0;
-        var clock = Stopwatch.StartNew();
-        Gen.Select(Mutation, Mutation, Gen.Bool).Sample((first, second, twice) =>
+        var slowest = new SlowestInput();
+        Gen.Select(Mutation, Mutation, Gen.Bool).Sample((first, second, twice) => slowest.Time(() =>
         {
             var bytes = Mutate(valid, first);
             if (twice) bytes = Mutate(bytes, second);
@@ -206,8 +202,8 @@ public class FuzzTests
             {
                 Assert.Fail($"Undocumented exception for {fileName}: {e}");
             }
-        }, iter: Inputs, threads: 2);
-        Assert.True(clock.Elapsed < Budget, $"{Inputs} parses took {clock.Elapsed.TotalSeconds:F1} s");
+        }), iter: Inputs, threads: 2);
+        slowest.AssertBounded("parse");
         Assert.Equal(Inputs, parsed + refused);
         Assert.True(parsed > 0 && refused > 0, $"parsed {parsed}, refused {refused}");
     }
