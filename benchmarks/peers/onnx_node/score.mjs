@@ -30,9 +30,9 @@
 // history's Mixture), and, in a unimodal directory whose manifest says
 // `history_fold_in`, a trained user whose --history brings new items (the library reads it again from its whole history).
 
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, statSync, openSync, readSync, closeSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { join, isAbsolute } from 'node:path';
+import { join, isAbsolute, dirname } from 'node:path';
 import { createHash, createPublicKey, verify } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import ort from 'onnxruntime-node';
@@ -203,7 +203,9 @@ function protoFields(buf, start, end, visit) {
 /**
  * The float initializers of an ONNX model by name ({ dims, data: Float32Array }), for the given names only: ModelProto
  * field 7 (graph), GraphProto field 5 (initializer), TensorProto fields 1 (dims), 2 (data_type, 1 = float), 8 (name),
- * 9 (raw_data, little-endian) or 4 (float_data). The library writes raw_data.
+ * 9 (raw_data, little-endian) or 4 (float_data). The library writes raw_data, or, for a graph past 2 GB or an export with
+ * --external-data, ONNX external data: field 14 (data_location, 1 = EXTERNAL) and field 13 (external_data: key 1, value 2
+ * entries location, offset, length), the bytes in a side file beside the model (docs/onnx.md, "Size limit").
  */
 function floatInitializers(path, names) {
   const buf = readFileSync(path);
@@ -212,10 +214,19 @@ function floatInitializers(path, names) {
     if (field !== 7 || wire !== 2) return;
     protoFields(buf, start, end, (g, gw, gs, ge) => {
       if (g !== 5 || gw !== 2) return;
-      let name = '', type = 0, raw = null, floats = null;
-      const dims = [];
+      let name = '', type = 0, raw = null, floats = null, location = 0;
+      const dims = [], external = {};
       protoFields(buf, gs, ge, (t, tw, ts, te) => {
         if (t === 8 && tw === 2) name = buf.toString('utf8', ts, te);
+        else if (t === 14 && tw === 0) location = ts;
+        else if (t === 13 && tw === 2) {
+          let key = '', value = '';
+          protoFields(buf, ts, te, (e, ew, es, ee) => {
+            if (e === 1 && ew === 2) key = buf.toString('utf8', es, ee);
+            else if (e === 2 && ew === 2) value = buf.toString('utf8', es, ee);
+          });
+          external[key] = value;
+        }
         else if (t === 1 && tw === 0) dims.push(ts);
         else if (t === 1 && tw === 2) { for (let q = ts; q < te;) { let v; [v, q] = varint(buf, q); dims.push(v); } }
         else if (t === 2 && tw === 0) type = ts;
@@ -224,13 +235,56 @@ function floatInitializers(path, names) {
       });
       if (!names.includes(name)) return;
       if (type !== 1) fail(`initializer '${name}' of '${path}' is not float (data_type ${type})`);
-      const [from, to] = raw ?? floats ?? [0, 0];
-      const data = new Float32Array(buf.buffer.slice(buf.byteOffset + from, buf.byteOffset + to));
+      let data;
+      if (location === 1) data = externalFloats(path, name, external, dims.reduce((a, b) => a * b, 1));
+      else {
+        const [from, to] = raw ?? floats ?? [0, 0];
+        data = new Float32Array(buf.buffer.slice(buf.byteOffset + from, buf.byteOffset + to));
+      }
       if (data.length !== dims.reduce((a, b) => a * b, 1)) fail(`initializer '${name}' of '${path}' holds ${data.length} floats for dims [${dims}]`);
       found.set(name, { dims, data });
     });
   });
   return found;
+}
+
+/**
+ * The floats of an initializer kept as ONNX external data: `count` little-endian floats of the side file `location` (beside
+ * the model, never outside its folder) from `offset`, its `length` bytes exactly; read in blocks, since a table may pass
+ * what one read (2 GB) takes. Anything else is refused naming the model, the initializer and the side file.
+ */
+function externalFloats(path, name, entries, count) {
+  const where = `initializer '${name}' of '${path}'`;
+  const location = entries.location;
+  if (!location || isAbsolute(location) || location.split(/[\\/]/).includes('..')) fail(`${where} names external data at '${location}', not a file beside the model`);
+  const side = join(dirname(path), location);
+  if (!existsSync(side)) fail(`${where} keeps its data in '${side}', which is missing: copy the whole directory again, or export it again`);
+  const offset = Number(entries.offset ?? 0), length = Number(entries.length ?? count * 4);
+  if (!Number.isSafeInteger(offset) || offset < 0 || length !== count * 4) fail(`${where}: external data offset ${entries.offset}, length ${entries.length}, where its shape needs ${count * 4} bytes`);
+  const size = statSync(side).size;
+  if (offset + length > size) fail(`${where}: external data [${offset}, ${offset + length}) lies past the end of '${side}' (${size} bytes): it was cut; export the directory again`);
+  const data = new Float32Array(count);
+  const bytes = new Uint8Array(data.buffer);
+  const fd = openSync(side, 'r');
+  try {
+    for (let done = 0; done < length;) {
+      const read = readSync(fd, bytes, done, Math.min(1 << 20, length - done), offset + done);
+      if (read <= 0) fail(`${where}: '${side}' ended while its external data was read`);
+      done += read;
+    }
+  } finally { closeSync(fd); }
+  return data;
+}
+
+/** The SHA-256 of a file, lower-case hex, read in 1 MiB blocks: a side file may pass what one read (2 GB) takes. */
+function fileSha256(path) {
+  const hash = createHash('sha256');
+  const block = Buffer.allocUnsafe(1 << 20);
+  const fd = openSync(path, 'r');
+  try {
+    for (let read; (read = readSync(fd, block, 0, block.length, null)) > 0;) hash.update(block.subarray(0, read));
+  } finally { closeSync(fd); }
+  return hash.digest('hex');
 }
 
 /** The manifest versions this client reads: 1 to READS (docs/onnx.md, "Manifest format versions"). */
@@ -275,7 +329,7 @@ function verifyChecksums(dir, path, text, manifest) {
     }
     const file = join(dir, name);
     if (!existsSync(file)) fail(`'${file}' is missing, though '${path}' records it: copy the whole directory again, or export it again`);
-    if (sha(readFileSync(file)) !== checksum) fail(`'${file}' does not match the SHA-256 '${path}' records for it: export the directory again`);
+    if (fileSha256(file) !== checksum) fail(`'${file}' does not match the SHA-256 '${path}' records for it: export the directory again`);
   }
 }
 
