@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks score.mjs's reading of manifest versions on copies of a real export's manifest (the graphs linked, not copied):
 # the export itself (version 4, its checksums verified), a version-3 and a version-2 manifest without the version-3 fields are served with the same lists, a version-1
-# manifest naming only the fields version 1 had too; version 6, an edited version-4 manifest (a setting changed, or its
+# manifest naming only the fields version 1 had too; version 7, an edited version-4 manifest (a setting changed, or its
 # format_version lowered to 3 with the checksums kept), a served file with one bit flipped (a table, a graph) or missing,
 # a version-2 manifest missing a field (and a version-5 one missing history_quota_scorer), a retrieval this client does not run and a manifest saved again with a byte-order mark
 # are refused, each naming what it refuses; a users file's ids are read exactly as written (a padded id is another user, an
@@ -50,7 +50,7 @@ make v1 'const keep = ["candidates", "alpha", "users", "items", "clusters", "lar
     "candidate_slack", "exclusion_mask", "encoder", "quota_scorer", "unimodal_scorer", "retrieval", "vector_scorer"];
     for (const k of Object.keys(m)) if (!keep.includes(k)) delete m[k]; m.format_version = 1;
     if (m.retrieval === "cluster_quota") delete m.retrieval'
-make v6 'm.format_version = 6; m.library_version = "9.9.9"'
+make v7 'm.format_version = 7; m.library_version = "9.9.9"'
 make edited 'm.alpha = m.alpha + 0.5'
 make downgraded 'm.format_version = 3'
 flip flipped_table user_ids.tsv
@@ -70,7 +70,7 @@ expect v4 0 'manifest v4'
 expect v3 0 'manifest v3'
 expect v2 0 'manifest v2'
 expect v1 0 'manifest v1'
-expect v6 2 'format_version 6 (written by Microsoft.ML.MultiInterest 9.9.9); this client reads versions 1 to 5'
+expect v7 2 'format_version 7 (written by Microsoft.ML.MultiInterest 9.9.9); this client reads versions 1 to 6'
 expect edited 2 'does not match its manifest_sha256'
 expect downgraded 2 'does not match its manifest_sha256'
 expect flipped_table 2 "user_ids.tsv' does not match the SHA-256"

@@ -8,7 +8,7 @@
 //                  [--batch 64] [--method quota|unimodal] [--plain] [--threads N] [--no-spin] [--trusted-key KEY.pem]
 //                  --out CANDIDATES.tsv
 //
-// Manifests: format versions 1 to 5 (docs/onnx.md, "Manifest format versions"); a newer one is refused naming its version,
+// Manifests: format versions 1 to 6 (docs/onnx.md, "Manifest format versions"); a newer one is refused naming its version,
 // and a manifest of version 2 or later must name every field of its version; version 4's checksums are verified before
 // serving (an edited manifest, or a served file changed or missing, is refused naming it). With --trusted-key (a PEM EC public
 // key), the directory is served only if manifest.json.sig, the signer's ECDSA signature of manifest.json's SHA-256 (DER), verifies
@@ -288,7 +288,7 @@ function fileSha256(path) {
 }
 
 /** The manifest versions this client reads: 1 to READS (docs/onnx.md, "Manifest format versions"). */
-const READS = 5;
+const READS = 6;
 
 /**
  * The top-level fields every manifest of version 2 names (the library's writer names every field, defaults and nulls
@@ -392,7 +392,7 @@ function readManifest(dir) {
   if (!Number.isInteger(version) || version < 1) fail(`'${path}' has format_version ${JSON.stringify(version)}, not a manifest version this client reads (1 to ${READS})`);
   if (version > READS) {
     fail(`'${path}' has manifest format_version ${version}${writer}; this client reads versions 1 to ${READS}: `
-      + 'a newer version may change what the lists mean, so it is refused; update this client or export with a library that writes at most version 5');
+      + 'a newer version may change what the lists mean, so it is refused; update this client or export with a library that writes at most version 6');
   }
   if (version >= 2) {
     const missing = FIELDS_V2.concat(Object.keys(FIELDS_ADDED).filter(f => FIELDS_ADDED[f] <= version)).filter(f => !(f in manifest));

@@ -18,10 +18,18 @@ public sealed partial class OnnxServingManifest
     /// version-2 reader would serve such a directory's fresh histories by their mean. Version 4 (2026-12-06) adds <c>file_sha256</c>
     /// and <c>manifest_sha256</c> (<see cref="FileSha256"/>, <see cref="ManifestSha256"/>), which a version-3 reader would not verify.
     /// Version 5 (library 1.6.0) gives a quota or unimodal directory a <c>history_encoder</c> (<see cref="DivideConquerHistoryFormatVersion"/>).
-    /// A directory is written at the oldest version that holds it (<see cref="WrittenFormatVersion"/>, else 5), so that readers
-    /// of version 4 keep serving every directory that does not need 5.
+    /// Version 6 (library 1.7.0) is a directory with a graph whose tables are ONNX external data (<see cref="ExternalDataFormatVersion"/>).
+    /// A directory is written at the oldest version that holds it (<see cref="WrittenFormatVersion"/>, else 5 or 6), so that readers
+    /// of version 4 keep serving every directory that does not need a later one.
     /// </summary>
-    public const int CurrentFormatVersion = 5;
+    public const int CurrentFormatVersion = 6;
+
+    /// <summary>
+    /// The version of a directory with a side file (a graph past 2 GB, or an export with <see cref="OnnxExternalData.Always"/>):
+    /// a reader before it finds no tables in the graph (its reader takes <c>raw_data</c> only) and refused the directory as
+    /// "not written by this version", so it refuses the version instead, naming the library that wrote it.
+    /// </summary>
+    public const int ExternalDataFormatVersion = 6;
 
     /// <summary>The version a directory is written at unless it needs a later one: 4.</summary>
     public const int WrittenFormatVersion = 4;
@@ -34,7 +42,8 @@ public sealed partial class OnnxServingManifest
     private static System.Text.Json.Serialization.Metadata.JsonTypeInfo<OnnxServingManifest> Json => OnnxServingManifestJson.Default.OnnxServingManifest;
 
     /// <summary>The manifest layout version (<see cref="WrittenFormatVersion"/> unless the directory needs a later one, at most <see cref="CurrentFormatVersion"/>).</summary>
-    public int FormatVersion { get; init; } = WrittenFormatVersion;
+    [System.Text.Json.Serialization.JsonInclude]
+    public int FormatVersion { get; internal set; } = WrittenFormatVersion;
 
     /// <summary>The package version of Microsoft.ML.MultiInterest that wrote the directory (null before format version 2).</summary>
     [System.Text.Json.Serialization.JsonInclude]
@@ -418,6 +427,8 @@ public sealed partial class OnnxServingManifest
     {
         LibraryVersion = MultiInterest.LibraryVersion.Current;
         FileSha256 = OnnxServedFiles.Record(this, directory);
+        if (FileSha256.Keys.Any(name => name.EndsWith(OnnxServingDefaults.ExternalDataSuffix, StringComparison.Ordinal)))
+            FormatVersion = Math.Max(FormatVersion, ExternalDataFormatVersion);
         ManifestSha256 = Unsealed;
         string text = Seal(JsonSerializer.Serialize(this, Json));
         ManifestSha256 = SealEntry().Match(text).Groups[1].Value;

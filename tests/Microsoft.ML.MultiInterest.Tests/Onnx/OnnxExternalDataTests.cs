@@ -82,6 +82,17 @@ public sealed class OnnxExternalDataTests : IDisposable
                 Assert.True(new FileInfo(graph).Length < new FileInfo(Path.Combine(whole, Path.GetRelativePath(external, graph))).Length, graph);
             }
         }
+        // A directory with side files is format 6, which readers before external data refuse by its version; without, as before.
+        foreach (string manifest in Directory.GetFiles(external, OnnxServingDirectory.ManifestFileName, SearchOption.AllDirectories))
+        {
+            string part = Path.GetDirectoryName(manifest)!;
+            var read = OnnxServingManifest.Read(part);
+            bool sides = read.FileSha256!.Keys.Any(f => f.EndsWith(".onnx.data", StringComparison.Ordinal));
+            Assert.Equal(sides ? OnnxServingManifest.ExternalDataFormatVersion : OnnxServingManifest.Read(Path.Combine(whole, Path.GetRelativePath(external, part))).FormatVersion,
+                read.FormatVersion);
+        }
+        Assert.All(Directory.GetFiles(whole, OnnxServingDirectory.ManifestFileName, SearchOption.AllDirectories),
+            m => Assert.True(OnnxServingManifest.Read(Path.GetDirectoryName(m)!).FormatVersion < OnnxServingManifest.ExternalDataFormatVersion, m));
         // The manifest records each side file's checksum beside its graph's.
         var recorded = OnnxServingManifest.Read(external).FileSha256!;
         foreach (string side in SideFiles(external).Where(f => Path.GetDirectoryName(f) == external))

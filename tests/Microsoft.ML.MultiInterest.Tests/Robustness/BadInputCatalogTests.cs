@@ -994,13 +994,13 @@ public class BadInputCatalogTests
             "it was edited or damaged. Export the directory again."], () => OpenQuotaDirectoryEdited("setting-onnx", json => json["alpha"] = -1)),
         ["onnx-manifest-components-edited"] = Throws<InvalidDataException>(["quota_scorer.onnx' takes 3 mixture components per user (input 'mixture_clusters')",
             "says components 4: the manifest does not match its graphs (was it edited?)"], () => OpenQuotaDirectoryEdited("components-onnx", json => json["components"] = 4)),
-        ["onnx-manifest-newer-format"] = Throws<InvalidDataException>(["has format version 6 (written by Microsoft.ML.MultiInterest 9.9.0)", "reads versions 1 to 5",
+        ["onnx-manifest-newer-format"] = Throws<InvalidDataException>(["has format version 7 (written by Microsoft.ML.MultiInterest 9.9.0)", "reads versions 1 to 6",
             "serve it with the library that exported it (9.9.0 or later), or export it again with this one"], () =>
         {
             // As a later library writes it: an older reader took newer layouts (head slots) for its own and served wrong orders.
             OpenQuotaDirectoryEdited("newer-onnx", json =>
             {
-                json["format_version"] = 6;
+                json["format_version"] = 7;
                 json["library_version"] = "9.9.0";
             });
         }),
