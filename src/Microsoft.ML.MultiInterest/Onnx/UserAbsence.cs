@@ -10,8 +10,8 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// leaving such rows out, and stamps its manifest (<see cref="OnnxServingManifest.ModelStage"/>); the scorers of a stamped
 /// directory read the file and refuse a call naming such a row. A part of a stamped directory (a fusion's source, an MMR
 /// directory's pool, a merged conditional directory's halves, and their parts in turn), whose own manifest is not stamped, is
-/// known by the enclosing manifest naming it, and reads its own id file (a fusion's sources have one) or else the enclosing
-/// directory's. Any other unstamped manifest (the tables' own export, <see cref="OnnxServingDirectory"/>, where every row is a
+/// known by the enclosing manifest naming it, and reads its own id file (a fusion's sources have one; only one its manifest
+/// records, so a file added since, which no checksum or signature covers, is not read) or else the enclosing directory's. Any other unstamped manifest (the tables' own export, <see cref="OnnxServingDirectory"/>, where every row is a
 /// user; a model export older than the stamp) refuses none, whatever id file lies beside it.
 /// </summary>
 internal static class UserAbsence
@@ -81,16 +81,28 @@ internal static class UserAbsence
     /// <exception cref="FileNotFoundException">A model export's directory has no user id file.</exception>
     private static string? IdFile(string directory, OnnxServingManifest manifest)
     {
-        string own = Path.Combine(directory, MultiInterestModel.UserIdsFileName);
+        string? own = OwnFile(directory, manifest);
         if (manifest.ModelStage != null)
         {
-            return File.Exists(own) ? own : throw new FileNotFoundException($"The serving directory '{directory}' is a model's export but has no {MultiInterestModel.UserIdsFileName}, "
-                + "which says which user rows hold a user: restore it or export the model again.", own);
+            return own ?? throw new FileNotFoundException($"The serving directory '{directory}' is a model's export but has no {MultiInterestModel.UserIdsFileName}, "
+                + "which says which user rows hold a user: restore it or export the model again.", Path.Combine(directory, MultiInterestModel.UserIdsFileName));
         }
         // Only a model's export is known to list its users: an id file beside any other manifest may be another export's.
         if (Enclosing(directory) is not { } enclosing || !OfModelExport(enclosing.Directory, enclosing.Manifest)) return null;
         // A part's own file where the export wrote one (a fusion's sources), whatever became of the enclosing directory's.
-        return File.Exists(own) ? own : IdFile(enclosing.Directory, enclosing.Manifest);
+        return own ?? IdFile(enclosing.Directory, enclosing.Manifest);
+    }
+
+    /// <summary>
+    /// The user id file of <paramref name="directory"/> itself, when there is one its manifest vouches for. A manifest that
+    /// records checksums (format 4 on) records the id file wherever the export wrote one; a file it does not record was added
+    /// since, is covered by no checksum and no signature, and is not read (a part then reads the enclosing directory's).
+    /// </summary>
+    private static string? OwnFile(string directory, OnnxServingManifest manifest)
+    {
+        string own = Path.Combine(directory, MultiInterestModel.UserIdsFileName);
+        if (!File.Exists(own)) return null;
+        return manifest.FileSha256 is { } recorded && !recorded.ContainsKey(MultiInterestModel.UserIdsFileName) ? null : own;
     }
 
     /// <summary>Whether <paramref name="directory"/> is a model's export (its manifest stamped) or a part of one.</summary>

@@ -201,4 +201,33 @@ public sealed class OnnxDirectorySignatureTests : IDisposable
         var e = Assert.Throws<InvalidDataException>(() => OnnxDirectorySignature.Sign(onnx, _signer));
         Assert.Contains("records no checksums of its files, so a signature of its manifest would not cover them", e.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A part of a directory (an MMR directory's pool, a merged conditional directory's halves) has no user id file of its own,
+    /// and its manifest records none. A user id file written into it afterwards is covered by no checksum and no signature, so
+    /// it must not be read: the part reads the enclosing directory's, as the export left it.
+    /// </summary>
+    [Theory]
+    [InlineData("mmr")]
+    [InlineData("merged-conditional")]
+    public void AUserIdFileAddedToASignedPart_WhichItsManifestDoesNotRecord_IsNotRead(string kind)
+    {
+        string onnx = Exported(kind);
+        OnnxDirectorySignature.Sign(onnx, _signer);
+        var sessions = Trusting(_signer);
+        var before = Lists(kind, onnx, sessions);
+        int added = 0;
+        foreach (string manifest in Directory.GetFiles(onnx, OnnxServingDirectory.ManifestFileName, SearchOption.AllDirectories))
+        {
+            string part = Path.GetDirectoryName(manifest)!, ids = Path.Combine(part, MultiInterestModel.UserIdsFileName);
+            if (File.Exists(ids)) continue;
+            Assert.DoesNotContain(MultiInterestModel.UserIdsFileName, OnnxServingManifest.Read(part).FileSha256!.Keys);
+            File.WriteAllText(ids, "not\tan id file\n");
+            added++;
+        }
+        Assert.True(added > 0, "every part has an id file of its own");
+        OnnxDirectorySignature.Verify(onnx, sessions.TrustedSigningKey!);
+        Assert.Equal(before, Lists(kind, onnx, sessions));
+        Assert.Equal(before, Lists(kind, onnx, sessions: null));
+    }
 }

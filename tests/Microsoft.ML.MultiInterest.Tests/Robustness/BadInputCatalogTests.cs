@@ -897,6 +897,16 @@ public class BadInputCatalogTests
             using var trusted = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
             Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(SignatureFixture("other-signer-onnx", signer), new Microsoft.ML.MultiInterest.Onnx.OnnxSessionFactory { TrustedSigningKey = trusted }).Dispose();
         }),
+        ["onnx-part-user-ids-unrecorded"] = Accepts(["opened, lists 3"], () =>
+        {
+            // An MMR directory's pool has no user id file of its own; one written there since is covered by no checksum or
+            // signature, and is not read (the pool reads the enclosing directory's, which its manifest records).
+            var (model, onnx) = Onnx.ExcludeItemsModels.Exported(new MLContext(seed: 1), BadInputFixtures.Directory("part-user-ids-onnx"), "mmr");
+            model.Dispose();
+            File.WriteAllText(Path.Combine(onnx, Microsoft.ML.MultiInterest.Onnx.OnnxMmrScorer.PoolDirectoryName, MultiInterestModel.UserIdsFileName), "not an id file\n");
+            using var scorer = Microsoft.ML.MultiInterest.Onnx.OnnxMmrScorer.Open(onnx);
+            return $"opened, lists {scorer.Retrieve([0, 1, 2]).QueryCount}";
+        }),
         ["onnx-sign-damaged"] = Throws<InvalidDataException>(["unimodal_scorer.onnx' of the ONNX serving directory", "does not match the SHA-256 manifest.json records for it"], () =>
         {
             // Verified before it is signed: a damaged directory never gets a signature.
