@@ -62,7 +62,7 @@ internal static class OnnxServedFiles
     /// </summary>
     /// <exception cref="InvalidDataException">
     /// A recorded file is missing or its contents changed; or <paramref name="sessions"/> trusts a signing key and the directory
-    /// carries no signature it verifies.
+    /// carries no signature it verifies, or is of a format before checksums (its signature would cover no file).
     /// </exception>
     public static void Verify(string directory, OnnxSessionFactory? sessions)
     {
@@ -72,6 +72,11 @@ internal static class OnnxServedFiles
         string manifestPath = Path.Combine(directory, OnnxServingDirectory.ManifestFileName);
         if (manifest.FormatVersion < OnnxServingManifest.ChecksumFormatVersion)
         {
+            // Signed all the same (Sign refuses such a directory, another tool need not): the signature covers the manifest alone.
+            if (sessions?.TrustedSigningKey != null)
+                throw new InvalidDataException($"The ONNX serving directory '{directory}' (manifest format version {manifest.FormatVersion}) records no checksums of its files, "
+                    + "so its signature covers none of them, and only what the trusted key signed is served (OnnxSessionFactory.TrustedSigningKey, recommend --trusted-key). "
+                    + "Export it again with this library, then sign it (OnnxDirectorySignature.Sign, or export-onnx --signing-key).");
             sessions?.WarnOnce(Path.GetFullPath(directory), $"the ONNX serving directory '{directory}' (manifest format version {manifest.FormatVersion}"
                 + (manifest.LibraryVersion != null ? $", written by Microsoft.ML.MultiInterest {manifest.LibraryVersion}" : "")
                 + ") records no checksums of its files, so they are served unverified: export it again with this library to have every file checked at opening.");

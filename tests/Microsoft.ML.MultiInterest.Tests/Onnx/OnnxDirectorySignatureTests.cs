@@ -230,4 +230,35 @@ public sealed class OnnxDirectorySignatureTests : IDisposable
         Assert.Equal(before, Lists(kind, onnx, sessions));
         Assert.Equal(before, Lists(kind, onnx, sessions: null));
     }
+
+    /// <summary>
+    /// A manifest of a format before checksums records no checksum of any file, so a signature of it covers none of them.
+    /// Sign refuses such a directory, but a signature made another way (openssl dgst -sign over manifest.json, as the docs
+    /// show the verification) verifies all the same: a factory that trusts a key must refuse it rather than serve its files
+    /// unverified, or a graph swapped after signing would be served as signed.
+    /// </summary>
+    [Fact]
+    public void ATrustedKeyRefusesASignedDirectoryOfAFormatBeforeChecksums_WhoseSignatureCoversNoFile()
+    {
+        var (model, onnx) = ExcludeItemsModels.Exported(new MLContext(seed: 1), _directory, "unimodal");
+        model.Dispose();
+        string path = Path.Combine(onnx, OnnxServingDirectory.ManifestFileName);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        json["format_version"] = OnnxServingManifest.ChecksumFormatVersion - 1;
+        File.WriteAllText(path, json.ToJsonString());
+        ServingChecksums.Reseal(onnx);
+        // Signed as openssl dgst -sha256 -sign would: ECDSA over the manifest's bytes, DER.
+        File.WriteAllBytes(Path.Combine(onnx, OnnxDirectorySignature.FileName),
+            _signer.SignData(File.ReadAllBytes(path), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
+        var sessions = Trusting(_signer);
+        OnnxDirectorySignature.Verify(onnx, sessions.TrustedSigningKey!);
+        // A graph changed after signing: no checksum records it.
+        string graph = Path.Combine(onnx, OnnxServingDirectory.UnimodalScorerFileName);
+        byte[] bytes = File.ReadAllBytes(graph);
+        bytes[^1] ^= 0x01;
+        File.WriteAllBytes(graph, bytes);
+        var e = Refused("unimodal", onnx, sessions);
+        Assert.Contains("records no checksums of its files", e.Message, StringComparison.Ordinal);
+        Assert.Contains("its signature covers none of them", e.Message, StringComparison.Ordinal);
+    }
 }

@@ -907,6 +907,21 @@ public class BadInputCatalogTests
             using var scorer = Microsoft.ML.MultiInterest.Onnx.OnnxMmrScorer.Open(onnx);
             return $"opened, lists {scorer.Retrieve([0, 1, 2]).QueryCount}";
         }),
+        ["onnx-signature-before-checksums"] = Throws<InvalidDataException>(["records no checksums of its files, so its signature covers none of them",
+            "Export it again with this library, then sign it"], () =>
+        {
+            // Sign refuses a format before checksums; a signature made by another tool over its manifest verifies all the same.
+            using var signer = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+            string directory = SignatureFixture("before-checksums-onnx", signer: null);
+            string manifest = Path.Combine(directory, Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.ManifestFileName);
+            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))!.AsObject();
+            json["format_version"] = Microsoft.ML.MultiInterest.Onnx.OnnxServingManifest.ChecksumFormatVersion - 1;
+            File.WriteAllText(manifest, json.ToJsonString());
+            Onnx.ServingChecksums.Reseal(directory);
+            File.WriteAllBytes(Path.Combine(directory, Microsoft.ML.MultiInterest.Onnx.OnnxDirectorySignature.FileName), signer.SignData(File.ReadAllBytes(manifest),
+                System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.DSASignatureFormat.Rfc3279DerSequence));
+            Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory, new Microsoft.ML.MultiInterest.Onnx.OnnxSessionFactory { TrustedSigningKey = signer }).Dispose();
+        }),
         ["onnx-sign-damaged"] = Throws<InvalidDataException>(["unimodal_scorer.onnx' of the ONNX serving directory", "does not match the SHA-256 manifest.json records for it"], () =>
         {
             // Verified before it is signed: a damaged directory never gets a signature.
