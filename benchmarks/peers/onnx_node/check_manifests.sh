@@ -84,19 +84,22 @@ expect head 2 'has head_slots'
 expect bom 2 'starts with a UTF-8 byte-order mark (bytes EF BB BF), which the export never writes'
 # Signatures (docs/onnx.md, "Signatures"): a copy signed as the library signs (ECDSA P-256 over the manifest's SHA-256, DER,
 # in manifest.json.sig) is served with --trusted-key and its lists are the unsigned copy's; unsigned, another signer's and a
-# signed copy whose manifest was edited afterwards are refused.
+# signed copy whose manifest was edited afterwards are refused, and so is a signed version-3 copy (no checksums to cover).
 for name in unsigned signed other_signer edited_after; do make "$name" ''; rm -f "$work/$name/manifest.json.sig"; done
+make old_signed "$old"; rm -f "$work/old_signed/manifest.json.sig"
 node -e "const c = require('crypto'), fs = require('fs');
   const sign = (name, key) => fs.writeFileSync('$work/' + name + '/manifest.json.sig', c.sign('sha256', fs.readFileSync('$work/' + name + '/manifest.json'), { key, dsaEncoding: 'der' }));
   const pair = () => c.generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const ours = pair(), theirs = pair();
   fs.writeFileSync('$work/trusted.pem', ours.publicKey.export({ type: 'spki', format: 'pem' }));
-  sign('signed', ours.privateKey); sign('other_signer', theirs.privateKey); sign('edited_after', ours.privateKey);
+  sign('signed', ours.privateKey); sign('other_signer', theirs.privateKey); sign('edited_after', ours.privateKey); sign('old_signed', ours.privateKey);
   fs.appendFileSync('$work/edited_after/manifest.json', ' ');"
 expect signed 0 'manifest v4' --trusted-key "$work/trusted.pem"
 expect unsigned 2 'is not signed (it has no manifest.json.sig)' --trusted-key "$work/trusted.pem"
 expect other_signer 2 'does not verify the manifest of' --trusted-key "$work/trusted.pem"
 expect edited_after 2 'does not verify the manifest of' --trusted-key "$work/trusted.pem"
+# A version-3 manifest records no checksums: its signature, made here as another tool would (the library signs none), covers no file.
+expect old_signed 2 'so its signature covers none of them' --trusted-key "$work/trusted.pem"
 # Users ids are read exactly as written, as recommend reads them: the first user padded with a space is another, unknown
 # user (the popular list), not the first user trimmed; a line starting with a TAB, and a blank id the model does not know,
 # are refused naming their line.

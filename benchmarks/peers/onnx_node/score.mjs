@@ -455,6 +455,10 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   if (args.trustedKey) verifySignature(args.dir, args.trustedKey);
   const manifest = readManifest(args.dir);
+  // A manifest before version 4 records no checksums, so its signature (made by another tool: the library signs none) covers no file.
+  if (args.trustedKey && manifest.version < 4) {
+    fail(`the serving directory '${args.dir}' (manifest format version ${manifest.version}) records no checksums of its files, so its signature covers none of them: export it again, then sign it (export-onnx --signing-key)`);
+  }
   if (!manifest.exclusionMask) fail(`'${args.dir}' was exported without the exclusion mask; this client always excludes the training edges`);
   const unimodalDirectory = manifest.retrieval === 'unimodal';
   const method = args.method ?? (unimodalDirectory ? 'unimodal' : 'quota');
