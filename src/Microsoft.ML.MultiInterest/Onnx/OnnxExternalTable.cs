@@ -94,6 +94,6 @@ internal sealed record OnnxExternalTable(string ModelPath, string TensorName, st
             ? number
             : throw Damaged(modelPath, tensorName, $"its external data {key} '{value}' is not a non-negative whole number");
 
-    private static InvalidDataException Damaged(string modelPath, string tensorName, string what) =>
+    internal static InvalidDataException Damaged(string modelPath, string tensorName, string what) =>
         new($"Initializer '{tensorName}' of the ONNX model '{modelPath}' cannot be read: {what}. The model was edited or damaged; export it again.");
 }

@@ -48,15 +48,18 @@ internal static class OnnxInitializerFile
             }
             if (entry.DataType != (int)type)
                 throw new InvalidDataException($"Initializer '{name}' of '{path}' has ONNX element type {entry.DataType}, expected {type}.");
-            var shape = entry.Dims.Select(d => checked((int)d)).ToArray();
-            long count = shape.Aggregate(1L, (a, b) => a * b);
-            Array values = type switch
+            long size = type switch
             {
-                TensorProto.Types.DataType.Float => new float[count],
-                TensorProto.Types.DataType.Int64 => new long[count],
+                TensorProto.Types.DataType.Float => sizeof(float),
+                TensorProto.Types.DataType.Int64 => sizeof(long),
                 _ => throw new NotSupportedException($"Reading initializers of element type {type} is not supported."),
             };
-            long byteCount = count * (type == TensorProto.Types.DataType.Float ? sizeof(float) : sizeof(long));
+            // A damaged or edited shape (a dimension past an int, a product past a long or an array) is refused by name, not an OverflowException.
+            if (entry.Dims.Any(d => d > int.MaxValue) || NeededBytes(entry.Dims, size) is not { } byteCount || byteCount / size > Array.MaxLength)
+                throw OnnxExternalTable.Damaged(path, name, $"its shape [{string.Join(", ", entry.Dims)}] fits no array of its values");
+            var shape = entry.Dims.Select(d => (int)d).ToArray();
+            long count = byteCount / size;
+            Array values = type == TensorProto.Types.DataType.Float ? new float[count] : new long[count];
             if (entry.External != null)
             {
                 var table = OnnxExternalTable.Resolve(path, name, entry.External, byteCount);
@@ -72,10 +75,7 @@ internal static class OnnxInitializerFile
             file.Position = entry.Offset;
             file.ReadExactly(bytes);
             if (!BitConverter.IsLittleEndian)
-            {
-                int size = type == TensorProto.Types.DataType.Float ? sizeof(float) : sizeof(long);
-                for (int offset = 0; offset < bytes.Length; offset += size) bytes.Slice(offset, size).Reverse();
-            }
+                for (int offset = 0; offset < bytes.Length; offset += (int)size) bytes.Slice(offset, (int)size).Reverse();
             result[name] = (shape, values);
         }
         return result;
@@ -101,11 +101,24 @@ internal static class OnnxInitializerFile
         foreach (var (name, entry) in tables)
         {
             if (entry.External == null) continue;
-            long count = 1;
-            foreach (long d in entry.Dims) count = d < 0 ? -1 : count < 0 ? -1 : checked(count * d);
             long size = ElementBytes(entry.DataType);
-            OnnxExternalTable.Resolve(path, name, entry.External, count < 0 || size == 0 ? null : checked(count * size));
+            long? expected = null;
+            if (size > 0 && entry.Dims.All(d => d >= 0))
+                expected = NeededBytes(entry.Dims, size) ?? throw OnnxExternalTable.Damaged(path, name, $"its shape [{string.Join(", ", entry.Dims)}] needs more bytes than a file holds");
+            OnnxExternalTable.Resolve(path, name, entry.External, expected);
         }
+    }
+
+    /// <summary>The bytes of a tensor of shape <paramref name="dims"/> at <paramref name="size"/> bytes a value; null when a dimension is negative or the product passes a long.</summary>
+    private static long? NeededBytes(long[] dims, long size)
+    {
+        long bytes = size;
+        foreach (long d in dims)
+        {
+            if (d < 0 || (d > 0 && bytes > long.MaxValue / d)) return null;
+            bytes *= d;
+        }
+        return bytes;
     }
 
     /// <summary>The bytes of one value of ONNX element type <paramref name="dataType"/>; 0 for types not stored by fixed size.</summary>

@@ -292,4 +292,21 @@ public sealed class OnnxExternalDataTests : IDisposable
         var e = Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(onnx).Dispose());
         Assert.Contains("lies outside the model's folder", e.Message);
     }
+
+    /// <summary>A table's shape edited past what a long or an array holds is refused by name by the table readers, not an OverflowException.</summary>
+    [Theory]
+    [InlineData(1L << 62)]
+    [InlineData(1L << 40)]
+    public void ATableShapePastAnArray_IsRefusedByName_NotAnOverflow(long rows)
+    {
+        var w = MixtureWorld.Create(seed: 5, users: 50, items: 80, dimension: 16);
+        string directory = Path.Combine(_directory, "shape");
+        OnnxServingDirectory.ExportUnimodal(w.Users, w.Items, 5, directory, externalData: OnnxExternalData.Always);
+        string graph = Path.Combine(directory, OnnxServingDirectory.UnimodalScorerFileName);
+        var model = Parse(graph);
+        model.Graph.Initializer.Single(t => t.Name == UnimodalOnnxExporter.ItemTableName).Dims[0] = rows;
+        File.WriteAllBytes(graph, model.ToByteArray());
+        var e = Assert.Throws<InvalidDataException>(() => OnnxInitializerFile.Read(graph, (UnimodalOnnxExporter.ItemTableName, TensorProto.Types.DataType.Float)));
+        Assert.Contains($"Initializer '{UnimodalOnnxExporter.ItemTableName}' of the ONNX model '{graph}' cannot be read: its shape [{rows}, 16]", e.Message, StringComparison.Ordinal);
+    }
 }

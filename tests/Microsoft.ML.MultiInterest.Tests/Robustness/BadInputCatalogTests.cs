@@ -997,6 +997,15 @@ public class BadInputCatalogTests
             EditExternalData(graph, "offset", (new FileInfo(graph + ".data").Length + 4096).ToString(System.Globalization.CultureInfo.InvariantCulture)))),
         ["onnx-external-data-outside"] = Throws<InvalidDataException>(["Initializer 'item_embeddings' of the ONNX model '", "its external data location '../elsewhere.data' lies outside the model's folder"],
             () => OpenExternalDataDirectoryEdited("external-outside-onnx", graph => EditExternalData(graph, "location", "../elsewhere.data"))),
+        ["onnx-external-data-shape-overflow"] = Throws<InvalidDataException>(["Initializer 'item_embeddings' of the ONNX model '", "unimodal_scorer.onnx' cannot be read",
+            "its shape [4611686018427387904, 16] needs more bytes than a file holds"], () => OpenExternalDataDirectoryEdited("external-shape-onnx", graph =>
+        {
+            Microsoft.ML.MultiInterest.Onnx.Proto.ModelProto model;
+            using (var file = File.OpenRead(graph)) model = Microsoft.ML.MultiInterest.Onnx.Proto.ModelProto.Parser.ParseFrom(file);
+            var table = model.Graph.Initializer.Single(t => t.Name == UnimodalOnnxExporter.ItemTableName);
+            table.Dims[0] = 1L << 62;
+            File.WriteAllBytes(graph, Google.Protobuf.MessageExtensions.ToByteArray(model));
+        })),
         ["onnx-export-stream-over-limit"] = Throws<NotSupportedException>(["over the 2 GB limit of a single protobuf ONNX model", "a stream cannot carry ONNX external data",
             "export to a serving directory"], () =>
         {
