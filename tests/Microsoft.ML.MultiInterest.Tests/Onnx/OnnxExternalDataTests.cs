@@ -309,4 +309,33 @@ public sealed class OnnxExternalDataTests : IDisposable
         var e = Assert.Throws<InvalidDataException>(() => OnnxInitializerFile.Read(graph, (UnimodalOnnxExporter.ItemTableName, TensorProto.Types.DataType.Float)));
         Assert.Contains($"Initializer '{UnimodalOnnxExporter.ItemTableName}' of the ONNX model '{graph}' cannot be read: its shape [{rows}, 16]", e.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// docs/onnx.md, "What goes out": in a side file each table starts at a multiple of 64 KiB, in graph order, its bytes the
+    /// tensor's length, and the gaps between tables are zeros that no offset and length cover.
+    /// </summary>
+    [Fact]
+    public void SideFileTables_StartAligned_InGraphOrder_WithZeroGaps()
+    {
+        using var model = Model("quota");
+        string external = Path.Combine(_directory, "aligned");
+        model.ExportOnnx(external, externalData: OnnxExternalData.Always);
+        foreach (string graph in Graphs(external))
+        {
+            var tables = Parse(graph).Graph.Initializer.Where(t => t.DataLocation == TensorProto.Types.DataLocation.External)
+                .Select(t => (Offset: long.Parse(t.ExternalData.Single(e => e.Key == "offset").Value, CultureInfo.InvariantCulture),
+                    Length: long.Parse(t.ExternalData.Single(e => e.Key == "length").Value, CultureInfo.InvariantCulture))).ToArray();
+            if (tables.Length == 0) continue;
+            byte[] side = File.ReadAllBytes(graph + ".data");
+            long end = 0;
+            foreach (var (offset, length) in tables)
+            {
+                Assert.Equal(0, offset % OnnxServingDefaults.ExternalDataAlignment);
+                Assert.True(offset >= end, $"{graph}: a table at {offset} starts before the previous one's end {end}");
+                Assert.All(side[(int)end..(int)offset], b => Assert.Equal(0, b));
+                end = offset + length;
+            }
+            Assert.Equal(side.Length, end);
+        }
+    }
 }
