@@ -188,8 +188,8 @@ public sealed class OnnxDirectorySignatureTests : IDisposable
         Assert.Throws<FileNotFoundException>(() => OnnxDirectorySignature.Sign(Path.Combine(_directory, "nothing-here"), _signer));
     }
 
-    [Fact]
-    public void ADirectoryOfAFormatBeforeChecksums_IsNotSigned()
+    /// <summary>A unimodal export whose manifest says the format before checksums, as that library wrote it (no checksums).</summary>
+    private string UnimodalExportBeforeChecksums()
     {
         var (model, onnx) = ExcludeItemsModels.Exported(new MLContext(seed: 1), _directory, "unimodal");
         model.Dispose();
@@ -198,6 +198,13 @@ public sealed class OnnxDirectorySignatureTests : IDisposable
         json["format_version"] = OnnxServingManifest.ChecksumFormatVersion - 1;
         File.WriteAllText(path, json.ToJsonString());
         ServingChecksums.Reseal(onnx);
+        return onnx;
+    }
+
+    [Fact]
+    public void ADirectoryOfAFormatBeforeChecksums_IsNotSigned()
+    {
+        string onnx = UnimodalExportBeforeChecksums();
         var e = Assert.Throws<InvalidDataException>(() => OnnxDirectorySignature.Sign(onnx, _signer));
         Assert.Contains("records no checksums of its files, so a signature of its manifest would not cover them", e.Message, StringComparison.Ordinal);
     }
@@ -240,13 +247,8 @@ public sealed class OnnxDirectorySignatureTests : IDisposable
     [Fact]
     public void ATrustedKeyRefusesASignedDirectoryOfAFormatBeforeChecksums_WhoseSignatureCoversNoFile()
     {
-        var (model, onnx) = ExcludeItemsModels.Exported(new MLContext(seed: 1), _directory, "unimodal");
-        model.Dispose();
+        string onnx = UnimodalExportBeforeChecksums();
         string path = Path.Combine(onnx, OnnxServingDirectory.ManifestFileName);
-        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-        json["format_version"] = OnnxServingManifest.ChecksumFormatVersion - 1;
-        File.WriteAllText(path, json.ToJsonString());
-        ServingChecksums.Reseal(onnx);
         // Signed as openssl dgst -sha256 -sign would: ECDSA over the manifest's bytes, DER.
         File.WriteAllBytes(Path.Combine(onnx, OnnxDirectorySignature.FileName),
             _signer.SignData(File.ReadAllBytes(path), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
