@@ -26,7 +26,7 @@ internal static class DivideConquerGraphTables
         ModelProto model;
         try
         {
-            using var file = File.OpenRead(path);
+            using var file = OnnxVerifiedOpening.OpenRead(path);
             model = ModelProto.Parser.ParseFrom(file);
         }
         catch (Google.Protobuf.InvalidProtocolBufferException e)

@@ -71,12 +71,12 @@ public sealed partial class OnnxCandidateScorer
 
     /// <summary>
     /// A session of <paramref name="quotaScorer"/> cut to its component candidates (<see cref="OnnxGraphPruning"/>); it was
-    /// opened whole just before, so the file is the one checked.
+    /// opened whole just before, and the bytes cut are the ones the opening verified (<see cref="OnnxVerifiedOpening"/>).
     /// </summary>
     private static InferenceSession OpenComponentsOnly(string directory, OnnxServingGraph quotaScorer, OnnxSessionFactory? sessions)
     {
         string path = Path.Combine(directory, quotaScorer.File);
-        byte[] cut = OnnxGraphPruning.KeepOutputs(File.ReadAllBytes(path), [ComponentCandidateRowsOutput, ComponentCandidateScoresOutput]);
+        byte[] cut = OnnxGraphPruning.KeepOutputs(OnnxVerifiedOpening.ReadAllBytes(path), [ComponentCandidateRowsOutput, ComponentCandidateScoresOutput]);
         // The cut keeps the file's references to its side file (ONNX external data), which ONNX Runtime resolves in the file's folder.
         return (sessions ?? new OnnxSessionFactory()).CreateSession(cut, Path.GetDirectoryName(Path.GetFullPath(path))!);
     }

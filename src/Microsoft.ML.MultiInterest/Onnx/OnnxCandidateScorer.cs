@@ -136,7 +136,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
-        var manifest = OnnxServingManifest.Read(directory);
+        var manifest = OnnxVerifiedOpening.Manifest(directory);
         if (manifest.Retrieval is OnnxServingManifest.HistoryMmrRetrieval or OnnxServingManifest.MmrRetrieval or OnnxServingManifest.RankFusionRetrieval
             or OnnxServingManifest.ConditionalMergedRetrieval)
             throw new NotSupportedException($"The serving directory '{directory}' holds a {manifest.Retrieval} export: open it with " + manifest.Retrieval switch

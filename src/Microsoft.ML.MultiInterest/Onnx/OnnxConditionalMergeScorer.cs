@@ -63,7 +63,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
     private static OnnxConditionalMergeScorer OpenUnchecked(string directory, OnnxSessionFactory? sessions, int batchSize)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        var manifest = OnnxServingManifest.Read(directory);
+        var manifest = OnnxVerifiedOpening.Manifest(directory);
         if (manifest.Retrieval != OnnxServingManifest.ConditionalMergedRetrieval)
             throw new NotSupportedException($"The serving directory '{directory}' holds a {manifest.Retrieval ?? OnnxServingManifest.ClusterQuotaRetrieval} export, not merged conditional retrieval.");
         var explicitPart = OnnxCandidateScorer.Open(Path.Combine(directory, ExplicitDirectoryName), sessions, batchSize);

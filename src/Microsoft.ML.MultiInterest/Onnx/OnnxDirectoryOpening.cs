@@ -14,34 +14,59 @@ internal static class OnnxDirectoryOpening
     /// change meanwhile; otherwise disposes it and throws an <see cref="InvalidDataException"/> saying so, also in place of the
     /// error a half-written file made <paramref name="open"/> throw. Before <paramref name="open"/>, every file the manifest
     /// records is verified against its SHA-256 (<see cref="OnnxServedFiles.Verify"/>; an older directory's lack of checksums
-    /// is said once through <paramref name="sessions"/>' log).
+    /// is said once through <paramref name="sessions"/>' log). The manifest and the files <paramref name="open"/> reads are
+    /// the bytes verified (<see cref="OnnxVerifiedOpening"/>), and the manifest found at the end must be those bytes too.
     /// </summary>
     public static T Consistent<T>(string directory, Func<T> open, OnnxSessionFactory? sessions = null) where T : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
+        // Begun here for the outermost directory; the parts its scorer opens join it, and its bytes go when it ends.
+        using var verified = OnnxVerifiedOpening.Enter(sessions);
         var before = ExportStamp.Of(directory);
         T opened;
         try
         {
             OnnxServedFiles.Verify(directory, sessions);
+            AfterVerifying.Value?.Invoke(directory);
             opened = open();
         }
         catch (Exception e) when (e is not ArgumentException && ExportStamp.Of(directory) != before)
         {
             throw Changed(directory, e);
         }
-        if (ExportStamp.Of(directory) == before) return opened;
+        BeforeLastLook.Value?.Invoke(directory);
+        var after = ExportStamp.Of(directory);
+        // The manifest served is the one verified, which the directory must still hold: one swapped before it was read and put
+        // back since with its write time leaves the stamp as it was.
+        if (after == before && after.Holds(OnnxVerifiedOpening.Current?.VerifiedManifest(directory))) return opened;
         opened.Dispose();
         throw Changed(directory, null);
     }
+
+    /// <summary>
+    /// Test seam: called with the directory between its verification and the scorer's use of its files, where someone who
+    /// can write the directory could swap a file. Flow-local, so that a test's hook never fires in another test's opening.
+    /// </summary>
+    internal static readonly AsyncLocal<Action<string>?> AfterVerifying = new();
+
+    /// <summary>
+    /// Test seam: called with the directory once the scorer opened it, before the manifest is looked at again, where such a
+    /// writer could put back a manifest swapped meanwhile (and its write time).
+    /// </summary>
+    internal static readonly AsyncLocal<Action<string>?> BeforeLastLook = new();
 
     private static InvalidDataException Changed(string directory, Exception? inner) =>
         new($"The ONNX serving directory '{directory}' changed while it was being opened (an export wrote into it): open it again once "
             + "the export has finished. To replace a served export without a gap, export into a new directory and switch to it.", inner);
 
-    /// <summary>What an export changes in a directory: the unfinished-export mark, and the manifest's text and write time.</summary>
+    /// <summary>What an export changes in a directory: the unfinished-export mark, and the manifest's write time and bytes (their SHA-256).</summary>
     private readonly record struct ExportStamp(bool Unfinished, DateTime ManifestWritten, string? Manifest)
     {
+        /// <summary>Whether the manifest seen is <paramref name="verified"/>, the bytes the opening verified (any, when it verified none).</summary>
+        public bool Holds(byte[]? verified) => verified == null || Manifest == Sha256(verified);
+
+        private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+
         public static ExportStamp Of(string directory)
         {
             bool unfinished = File.Exists(Path.Combine(directory, OnnxServingManifest.UnfinishedMarkerFileName));
@@ -49,7 +74,7 @@ internal static class OnnxDirectoryOpening
             try
             {
                 var written = File.GetLastWriteTimeUtc(path);
-                return new ExportStamp(unfinished, written, File.Exists(path) ? File.ReadAllText(path) : null);
+                return new ExportStamp(unfinished, written, File.Exists(path) ? Sha256(File.ReadAllBytes(path)) : null);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -78,6 +78,15 @@ public static class OnnxDirectorySignature
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(trustedKey);
+        Verify(directory, trustedKey, () => File.ReadAllBytes(Path.Combine(directory, OnnxServingDirectory.ManifestFileName)));
+    }
+
+    /// <summary>
+    /// <see cref="Verify(string, ECDsa)"/> over the manifest bytes <paramref name="readManifest"/> gives: an opening verifies
+    /// the bytes it then parses and serves from (<see cref="OnnxVerifiedOpening"/>), not a second read of the file.
+    /// </summary>
+    internal static void Verify(string directory, ECDsa trustedKey, Func<byte[]> readManifest)
+    {
         string manifestPath = Path.Combine(directory, OnnxServingDirectory.ManifestFileName);
         if (!File.Exists(manifestPath)) throw new FileNotFoundException($"No ONNX serving manifest at '{manifestPath}'.", manifestPath);
         string path = Path.Combine(directory, FileName);
@@ -85,7 +94,7 @@ public static class OnnxDirectorySignature
             throw new InvalidDataException($"The ONNX serving directory '{directory}' is not signed (it has no {FileName}), and only directories signed by the trusted key "
                 + "are served (OnnxSessionFactory.TrustedSigningKey, recommend --trusted-key). Sign it where it was exported (OnnxDirectorySignature.Sign, or "
                 + "export-onnx --signing-key), then copy it whole.");
-        byte[] manifest = File.ReadAllBytes(manifestPath), signature = File.ReadAllBytes(path);
+        byte[] manifest = readManifest(), signature = File.ReadAllBytes(path);
         bool verified;
         // A key instance is not safe for concurrent use, and a factory may open directories on several threads.
         lock (trustedKey)

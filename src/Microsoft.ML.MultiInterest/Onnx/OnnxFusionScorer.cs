@@ -43,7 +43,7 @@ public sealed class OnnxFusionScorer : IDisposable
     private static OnnxFusionScorer OpenUnchecked(string directory, OnnxSessionFactory? sessions, int batchSize)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        var manifest = OnnxServingManifest.Read(directory);
+        var manifest = OnnxVerifiedOpening.Manifest(directory);
         if (manifest.Retrieval != OnnxServingManifest.RankFusionRetrieval)
             throw new NotSupportedException($"The serving directory '{directory}' holds one retrieval stage ({manifest.Retrieval ?? OnnxServingManifest.ClusterQuotaRetrieval}), not a fusion: "
                 + "open it with its own scorer.");
@@ -56,7 +56,7 @@ public sealed class OnnxFusionScorer : IDisposable
                 throw new InvalidDataException($"The sources of '{directory}' do not all have its {manifest.Users} users and {manifest.Items} items.");
             // No user table here: the fusion's id file is checked against its first source's, which that source checked against its graphs.
             string first = Path.Combine(directory, manifest.Sources![0].Directory);
-            return new OnnxFusionScorer(manifest, [.. opened], UserAbsence.ReadFusion(directory, manifest, first, OnnxServingManifest.Read(first)));
+            return new OnnxFusionScorer(manifest, [.. opened], UserAbsence.ReadFusion(directory, manifest, first, OnnxVerifiedOpening.Manifest(first)));
         }
         catch
         {
@@ -162,7 +162,7 @@ public sealed class OnnxFusionScorer : IDisposable
         public static Source Open(string directory, OnnxFusionSource source, OnnxSessionFactory? sessions, int batchSize)
         {
             // The source's own manifest says which scorer serves it; a quota directory serves a unimodal stage by its unimodal scorer.
-            var manifest = OnnxServingManifest.Read(directory);
+            var manifest = OnnxVerifiedOpening.Manifest(directory);
             if (manifest.Retrieval == OnnxServingManifest.HistoryMmrRetrieval)
             {
                 var scorer = OnnxHistoryMmrScorer.Open(directory, sessions, batchSize);

@@ -86,7 +86,7 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
-        var manifest = OnnxServingManifest.Read(directory);
+        var manifest = OnnxVerifiedOpening.Manifest(directory);
         var pool = manifest.Retrieval == OnnxServingManifest.HistoryMmrRetrieval ? manifest.PoolScorer! : throw new NotSupportedException(
             $"The serving directory '{directory}' holds a {manifest.Retrieval ?? OnnxServingManifest.ClusterQuotaRetrieval} export, not history-interest MMR: open it with "
             + (manifest.RoundRobinScorer != null ? "OnnxRoundRobinScorer." : "OnnxCandidateScorer."));

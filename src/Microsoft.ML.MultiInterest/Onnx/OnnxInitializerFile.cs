@@ -34,7 +34,8 @@ internal static class OnnxInitializerFile
     public static Dictionary<string, (int[] Shape, Array Values)> Read(string path, IReadOnlyCollection<string> optional,
         params (string Name, TensorProto.Types.DataType Type)[] wanted)
     {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        // The bytes the opening under way verified, when it records the file (OnnxVerifiedOpening); else the file as it is.
+        using var file = OnnxVerifiedOpening.OpenRead(path);
         var names = wanted.Select(w => w.Name).ToHashSet();
         var found = Index(file, path, names.Contains);
 
@@ -88,7 +89,7 @@ internal static class OnnxInitializerFile
     /// <exception cref="InvalidDataException">A side file is missing or too short, or a reference is malformed or out of range.</exception>
     public static void CheckExternalData(string path)
     {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        using var file = OnnxVerifiedOpening.OpenRead(path);
         Dictionary<string, Entry> tables;
         try
         {
@@ -132,7 +133,7 @@ internal static class OnnxInitializerFile
     };
 
     /// <summary>The initializers of the model <paramref name="file"/> whose names <paramref name="wanted"/> takes, by name, with where their data lies.</summary>
-    private static Dictionary<string, Entry> Index(FileStream file, string path, Func<string, bool> wanted)
+    private static Dictionary<string, Entry> Index(Stream file, string path, Func<string, bool> wanted)
     {
         var found = new Dictionary<string, Entry>();
         try

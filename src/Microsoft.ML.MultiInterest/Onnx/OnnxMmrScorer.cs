@@ -59,7 +59,7 @@ public sealed class OnnxMmrScorer : IDisposable
     private static OnnxMmrScorer OpenUnchecked(string directory, OnnxSessionFactory? sessions, int batchSize)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        var manifest = OnnxServingManifest.Read(directory);
+        var manifest = OnnxVerifiedOpening.Manifest(directory);
         if (manifest.Retrieval != OnnxServingManifest.MmrRetrieval)
             throw new NotSupportedException($"The serving directory '{directory}' holds a {manifest.Retrieval ?? OnnxServingManifest.ClusterQuotaRetrieval} export, not MMR.");
         string poolDirectory = Path.Combine(directory, PoolDirectoryName);
@@ -75,7 +75,7 @@ public sealed class OnnxMmrScorer : IDisposable
             {
                 string path = Path.Combine(directory, InterestsFileName);
                 if (!File.Exists(path)) throw new FileNotFoundException($"The MMR directory '{directory}' has an interest weight but no '{InterestsFileName}'.", path);
-                interests = (sessions ?? new OnnxSessionFactory()).CreateSession(path);
+                interests = OnnxVerifiedOpening.CreateSession(sessions ?? new OnnxSessionFactory(), path);
                 var table = (long[])OnnxInitializerFile.Read(path, (ItemClusterTableName, TensorProto.Types.DataType.Int64))[ItemClusterTableName].Values;
                 clustering = ItemClustering.Create([.. table.Select(c => checked((int)c))], manifest.Clusters, items);
             }

@@ -91,7 +91,7 @@ public sealed class OnnxRoundRobinScorer : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
-        var manifest = OnnxServingManifest.Read(directory);
+        var manifest = OnnxVerifiedOpening.Manifest(directory);
         var roundRobin = manifest.RoundRobinScorer ?? throw new NotSupportedException(
             $"The serving directory '{directory}' holds a cluster-quota export (no round-robin scorer in its manifest): open it with OnnxCandidateScorer.");
         if (manifest.DestinationComponents < 1)

@@ -98,7 +98,7 @@ internal sealed class OnnxRoundRobinTables
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"The ONNX serving manifest lists '{Path.GetFileName(path)}', which is missing.", path);
         ModelProto model;
-        using (var file = File.OpenRead(path)) model = ModelProto.Parser.ParseFrom(file);
+        using (var file = OnnxVerifiedOpening.OpenRead(path)) model = ModelProto.Parser.ParseFrom(file);
         var seedTensor = OnnxTensorReader.Find(model, DcmOnnxExporter.SeedsName);
         var shape = OnnxTensorReader.Shape(seedTensor);
         if (shape.Length != 2 || shape[0] != manifest.Components || shape[1] != manifest.Dimension)

@@ -24,7 +24,7 @@ internal static class OnnxScorerParts
                 InferenceSession session;
                 try
                 {
-                    session = sessions.CreateSession(path);
+                    session = OnnxVerifiedOpening.CreateSession(sessions, path);
                 }
                 catch (OnnxRuntimeException e)
                 {

@@ -58,7 +58,9 @@ internal static class OnnxServedFiles
     /// <summary>
     /// Verifies every file the manifest of <paramref name="directory"/> records against its SHA-256. A directory exported
     /// before <see cref="OnnxServingManifest.ChecksumFormatVersion"/> records none and is opened unverified, said once per
-    /// session factory through its log.
+    /// session factory through its log. Within an opening (<see cref="OnnxVerifiedOpening"/>), the manifest is read once (its
+    /// signature verified and its parse made from those bytes), and each file a scorer reads is hashed as it is read into
+    /// memory and kept there, so that the scorer serves the bytes verified here.
     /// </summary>
     /// <exception cref="InvalidDataException">
     /// A recorded file is missing or its contents changed; or <paramref name="sessions"/> trusts a signing key and the directory
@@ -66,17 +68,18 @@ internal static class OnnxServedFiles
     /// </exception>
     public static void Verify(string directory, OnnxSessionFactory? sessions)
     {
-        // The signature first: it vouches for the manifest, which vouches for every other file.
-        if (sessions?.TrustedSigningKey is { } trusted) OnnxDirectorySignature.Verify(directory, trusted);
-        var manifest = OnnxServingManifest.Read(directory);
+        var opening = OnnxVerifiedOpening.Current;
         string manifestPath = Path.Combine(directory, OnnxServingDirectory.ManifestFileName);
+        byte[]? bytes = null;
+        byte[] ReadManifest() => bytes ??= opening != null ? opening.ReadManifest(directory) : File.ReadAllBytes(manifestPath);
+        // The signature first: it vouches for the manifest, which vouches for every other file.
+        if (sessions?.TrustedSigningKey is { } trusted) OnnxDirectorySignature.Verify(directory, trusted, ReadManifest);
+        var manifest = OnnxServingManifest.Read(directory, ReadManifest);
+        opening?.Add(directory, bytes!, manifest);
         if (manifest.FormatVersion < OnnxServingManifest.ChecksumFormatVersion)
         {
             // Signed all the same (Sign refuses such a directory, another tool need not): the signature covers the manifest alone.
-            if (sessions?.TrustedSigningKey != null)
-                throw new InvalidDataException($"The ONNX serving directory '{directory}' (manifest format version {manifest.FormatVersion}) records no checksums of its files, "
-                    + "so its signature covers none of them, and only what the trusted key signed is served (OnnxSessionFactory.TrustedSigningKey, recommend --trusted-key). "
-                    + "Export it again with this library, then sign it (OnnxDirectorySignature.Sign, or export-onnx --signing-key).");
+            if (sessions?.TrustedSigningKey != null) throw SignedWithoutChecksums(directory, manifest.FormatVersion);
             sessions?.WarnOnce(Path.GetFullPath(directory), $"the ONNX serving directory '{directory}' (manifest format version {manifest.FormatVersion}"
                 + (manifest.LibraryVersion != null ? $", written by Microsoft.ML.MultiInterest {manifest.LibraryVersion}" : "")
                 + ") records no checksums of its files, so they are served unverified: export it again with this library to have every file checked at opening.");
@@ -89,16 +92,42 @@ internal static class OnnxServedFiles
             if (string.IsNullOrEmpty(name) || Path.IsPathRooted(name) || name.Split('/', '\\').Contains(".."))
                 throw new InvalidDataException($"The ONNX serving manifest '{manifestPath}' records a checksum of '{name}', outside the directory: it was edited or damaged. Export the directory again.");
             string path = Path.Combine(directory, name);
-            if (!File.Exists(path))
-                throw new InvalidDataException($"The file '{path}' of the ONNX serving directory '{directory}' is missing, though {OnnxServingDirectory.ManifestFileName} "
-                    + "records it: the directory was copied in part or a file was removed. Copy the whole directory again, or export the directory again (ExportOnnx, or the CLI's export-onnx).");
+            if (!File.Exists(path)) throw Missing(path, directory);
+            if (opening != null && ReadByScorers(name))
+            {
+                opening.ReadRecorded(path);
+                continue;
+            }
             string found = Sha256(path);
-            if (!string.Equals(found, recorded, StringComparison.Ordinal))
-                throw new InvalidDataException($"The file '{path}' of the ONNX serving directory '{directory}' does not match the SHA-256 {OnnxServingDirectory.ManifestFileName} "
-                    + $"records for it (recorded {Short(recorded)}, found {Short(found)}): it was changed or damaged after the export (an incomplete copy, a disk "
-                    + "error, an edit), and would be served as it is. Export the directory again (ExportOnnx, or the CLI's export-onnx), or copy it again whole from where it was exported.");
+            if (!string.Equals(found, recorded, StringComparison.Ordinal)) throw Mismatch(path, directory, recorded, found);
         }
     }
+
+    /// <summary>
+    /// Whether a scorer reads the recorded file <paramref name="name"/> while it opens (a graph, the user id file, a part's
+    /// manifest), so that an opening keeps its bytes; side files are read by ONNX Runtime by path, and the other tables by
+    /// no scorer, so they are hashed and left on disk.
+    /// </summary>
+    private static bool ReadByScorers(string name) =>
+        !name.EndsWith(OnnxServingDefaults.ExternalDataSuffix, StringComparison.Ordinal) && name is not (MultiInterestModel.ItemIdsFileName
+            or MultiInterestModel.TrainingHistoryFileName or MultiInterestModel.PopularItemsFileName);
+
+    /// <summary>The refusal of a recorded file <paramref name="path"/> of <paramref name="directory"/> that is missing.</summary>
+    internal static InvalidDataException Missing(string path, string directory) =>
+        new($"The file '{path}' of the ONNX serving directory '{directory}' is missing, though {OnnxServingDirectory.ManifestFileName} "
+            + "records it: the directory was copied in part or a file was removed. Copy the whole directory again, or export the directory again (ExportOnnx, or the CLI's export-onnx).");
+
+    /// <summary>The refusal of a file <paramref name="path"/> of <paramref name="directory"/> whose SHA-256 <paramref name="found"/> is not the one recorded.</summary>
+    internal static InvalidDataException Mismatch(string path, string directory, string recorded, string found) =>
+        new($"The file '{path}' of the ONNX serving directory '{directory}' does not match the SHA-256 {OnnxServingDirectory.ManifestFileName} "
+            + $"records for it (recorded {Short(recorded)}, found {Short(found)}): it was changed or damaged after the export (an incomplete copy, a disk "
+            + "error, an edit), and would be served as it is. Export the directory again (ExportOnnx, or the CLI's export-onnx), or copy it again whole from where it was exported.");
+
+    /// <summary>The refusal, by a factory that trusts a key, of a directory of a format before checksums, whose signature covers no file.</summary>
+    internal static InvalidDataException SignedWithoutChecksums(string directory, int formatVersion) =>
+        new($"The ONNX serving directory '{directory}' (manifest format version {formatVersion}) records no checksums of its files, "
+            + "so its signature covers none of them, and only what the trusted key signed is served (OnnxSessionFactory.TrustedSigningKey, recommend --trusted-key). "
+            + "Export it again with this library, then sign it (OnnxDirectorySignature.Sign, or export-onnx --signing-key).");
 
     private static string Short(string sha) => sha.Length > 12 ? sha[..12] + "..." : sha;
 

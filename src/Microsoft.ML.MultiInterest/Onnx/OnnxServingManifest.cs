@@ -317,7 +317,14 @@ public sealed partial class OnnxServingManifest
     /// <see cref="Read(string)"/>; with <paramref name="checkSeal"/> false, a manifest that does not match its
     /// <see cref="ManifestSha256"/> is read all the same (to tell an earlier export an export may write over).
     /// </summary>
-    internal static OnnxServingManifest Read(string directory, bool checkSeal)
+    internal static OnnxServingManifest Read(string directory, bool checkSeal) =>
+        Read(directory, () => File.ReadAllBytes(Path.Combine(directory, OnnxServingDirectory.ManifestFileName)), checkSeal);
+
+    /// <summary>
+    /// <see cref="Read(string, bool)"/> of the manifest bytes <paramref name="read"/> gives, read once: those whose signature
+    /// an opening verified, or those a verified manifest records (<see cref="OnnxVerifiedOpening"/>).
+    /// </summary>
+    internal static OnnxServingManifest Read(string directory, Func<byte[]> read, bool checkSeal = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         string path = Path.Combine(directory, OnnxServingDirectory.ManifestFileName);
@@ -325,10 +332,18 @@ public sealed partial class OnnxServingManifest
             throw new InvalidDataException($"An ONNX export into '{directory}' did not finish ({UnfinishedMarkerFileName} is there: it is still running, or it was interrupted or failed): "
                 + "its files may mix two exports. Wait for a running export to finish, else export again (ExportOnnx, or the CLI's export-onnx).");
         if (!File.Exists(path)) throw new FileNotFoundException($"No ONNX serving manifest at '{path}'.", path);
+        return Parse(read(), path, checkSeal);
+    }
+
+    /// <summary>
+    /// The manifest whose file <paramref name="path"/> held <paramref name="bytes"/>, checked as <see cref="Read(string, bool)"/>
+    /// checks it.
+    /// </summary>
+    private static OnnxServingManifest Parse(byte[] bytes, string path, bool checkSeal = true)
+    {
         OnnxServingManifest? manifest;
         List<string> missing;
         // Read as bytes and decoded as UTF-8 without dropping a byte-order mark: the seal covers the file as the export wrote it.
-        byte[] bytes = File.ReadAllBytes(path);
         RefuseByteOrderMark(bytes, path);
         string text = System.Text.Encoding.UTF8.GetString(bytes);
         try

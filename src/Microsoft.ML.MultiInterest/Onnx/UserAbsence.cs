@@ -11,7 +11,9 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// directory read the file and refuse a call naming such a row. A part of a stamped directory (a fusion's source, an MMR
 /// directory's pool, a merged conditional directory's halves, and their parts in turn), whose own manifest is not stamped, is
 /// known by the enclosing manifest naming it, and reads its own id file (a fusion's sources have one; only one its manifest
-/// records, so a file added since, which no checksum or signature covers, is not read) or else the enclosing directory's. Any other unstamped manifest (the tables' own export, <see cref="OnnxServingDirectory"/>, where every row is a
+/// records, so a file added since, which no checksum or signature covers, is not read) or else the enclosing directory's. A part
+/// opened on its own reads the enclosing manifest and id file as its opening verifies them (<see cref="OnnxVerifiedOpening.Vouch"/>:
+/// the trusted key's signature, the recorded SHA-256). Any other unstamped manifest (the tables' own export, <see cref="OnnxServingDirectory"/>, where every row is a
 /// user; a model export older than the stamp) refuses none, whatever id file lies beside it.
 /// </summary>
 internal static class UserAbsence
@@ -127,19 +129,32 @@ internal static class UserAbsence
     private static (string Directory, OnnxServingManifest Manifest)? EnclosingOf(string full)
     {
         string? parent = Path.GetDirectoryName(full);
-        if (parent == null || !File.Exists(Path.Combine(parent, OnnxServingDirectory.ManifestFileName))) return null;
+        if (parent == null) return null;
+        var opening = OnnxVerifiedOpening.Current;
+        // Opened by this opening already (the part is opened through it): its verified manifest.
+        if (opening?.Verified(parent) is { } verified) return Names(verified, parent, full) ? (parent, verified) : null;
+        if (!File.Exists(Path.Combine(parent, OnnxServingDirectory.ManifestFileName))) return null;
         OnnxServingManifest manifest;
+        byte[]? bytes = null;
         try
         {
-            manifest = OnnxServingManifest.Read(parent);
+            // Read once: the bytes parsed are the bytes whose signature is verified below.
+            manifest = OnnxServingManifest.Read(parent, () => bytes = File.ReadAllBytes(Path.Combine(parent, OnnxServingDirectory.ManifestFileName)));
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
             return null;
         }
-        bool named = manifest.PartDirectories().Any(part => string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(Path.Combine(parent, part))), full, StringComparison.Ordinal));
-        return named ? (parent, manifest) : null;
+        if (!Names(manifest, parent, full)) return null;
+        // A part opened on its own reads this manifest (and the user id file it records): a trusted key must vouch for it as
+        // for every directory opened, and the files read from it are hashed against its record.
+        opening?.Vouch(parent, bytes!, manifest);
+        return (parent, manifest);
     }
+
+    /// <summary>Whether <paramref name="manifest"/>, of the directory <paramref name="parent"/>, names the full path <paramref name="full"/> as a part.</summary>
+    private static bool Names(OnnxServingManifest manifest, string parent, string full) =>
+        manifest.PartDirectories().Any(part => string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(Path.Combine(parent, part))), full, StringComparison.Ordinal));
 
     /// <summary>The full path the directory <paramref name="full"/> links to, when it is a symbolic link that can be followed; else null.</summary>
     private static string? LinkTarget(string full)
@@ -160,7 +175,9 @@ internal static class UserAbsence
     {
         var listed = new bool[users];
         int previous = -1, lineNumber = 0;
-        foreach (string line in File.ReadLines(path))
+        // The bytes the opening verified when the manifest records the file (OnnxVerifiedOpening), decoded as File.ReadLines decodes.
+        using var reader = new StreamReader(OnnxVerifiedOpening.OpenRead(path));
+        for (string? line; (line = reader.ReadLine()) != null;)
         {
             if (lineNumber++ == 0)
             {

@@ -922,6 +922,25 @@ public class BadInputCatalogTests
                 System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.DSASignatureFormat.Rfc3279DerSequence));
             Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory, new Microsoft.ML.MultiInterest.Onnx.OnnxSessionFactory { TrustedSigningKey = signer }).Dispose();
         }),
+        ["onnx-signature-enclosing"] = Throws<InvalidDataException>(["is not signed (it has no manifest.json.sig)", "only directories signed by the trusted key are served"], () =>
+        {
+            // The pool is signed; the MMR directory enclosing it, whose manifest and user id file the pool reads, is not.
+            using var signer = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+            var (model, onnx) = Onnx.ExcludeItemsModels.Exported(new MLContext(seed: 1), BadInputFixtures.Directory("enclosing-unsigned-onnx"), "mmr");
+            model.Dispose();
+            Microsoft.ML.MultiInterest.Onnx.OnnxDirectorySignature.Sign(onnx, signer);
+            File.Delete(Path.Combine(onnx, Microsoft.ML.MultiInterest.Onnx.OnnxDirectorySignature.FileName));
+            Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(Path.Combine(onnx, Microsoft.ML.MultiInterest.Onnx.OnnxMmrScorer.PoolDirectoryName),
+                new Microsoft.ML.MultiInterest.Onnx.OnnxSessionFactory { TrustedSigningKey = signer }).Dispose();
+        }),
+        ["onnx-part-enclosing-user-ids-changed"] = Throws<InvalidDataException>(["user_ids.tsv' of the ONNX serving directory", "does not match the SHA-256 manifest.json records for it"], () =>
+        {
+            var (model, onnx) = Onnx.ExcludeItemsModels.Exported(new MLContext(seed: 1), BadInputFixtures.Directory("enclosing-user-ids-onnx"), "mmr");
+            model.Dispose();
+            string ids = Path.Combine(onnx, MultiInterestModel.UserIdsFileName);
+            File.WriteAllLines(ids, File.ReadAllLines(ids).Where(line => !line.StartsWith("0\t", StringComparison.Ordinal)));
+            Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(Path.Combine(onnx, Microsoft.ML.MultiInterest.Onnx.OnnxMmrScorer.PoolDirectoryName)).Dispose();
+        }),
         ["onnx-sign-damaged"] = Throws<InvalidDataException>(["unimodal_scorer.onnx' of the ONNX serving directory", "does not match the SHA-256 manifest.json records for it"], () =>
         {
             // Verified before it is signed: a damaged directory never gets a signature.

@@ -1,0 +1,185 @@
+using System.Security.Cryptography;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Microsoft.ML.MultiInterest.Onnx;
+
+/// <summary>
+/// What one opening of a serving directory verified, so that the scorer serves those bytes and no others. An opening checks
+/// the manifest (its signature, when the factory trusts a key, and its seal) and the SHA-256 of every file it records, then
+/// the scorer reads them: someone who can write the directory could swap a file in between, or swap the manifest and put it
+/// back with its old write time, which the opening's before-and-after look cannot tell. Here each directory's manifest is
+/// read once, its signature verified and its parse made from those bytes; each recorded file a scorer reads is hashed as it
+/// is read into memory, and every later read of it during the opening (a graph's session, its tables, the user id file, a
+/// part's manifest) is served from those bytes.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Flow-local: <see cref="OnnxDirectoryOpening.Consistent"/> begins one for the outermost directory opened, the parts its
+/// scorer opens join it, and its bytes are dropped when that opening ends. The scorers read their files only while they open.
+/// </para>
+/// <para>
+/// Not covered: side files (<c>&lt;graph&gt;.onnx.data</c>, ONNX external data), which are hashed when the directory is
+/// verified and then read by ONNX Runtime and the table readers by path; and the three tables no scorer reads
+/// (<c>item_ids.tsv</c>, <c>training_history.tsv</c>, <c>popular_items.tsv</c>), hashed and left on disk for the clients that read them.
+/// </para>
+/// </remarks>
+internal sealed class OnnxVerifiedOpening
+{
+    private static readonly AsyncLocal<OnnxVerifiedOpening?> s_current = new();
+
+    private readonly OnnxSessionFactory? _sessions;
+
+    /// <summary>The directories verified, by full path: their manifest's bytes and the manifest parsed from them.</summary>
+    private readonly Dictionary<string, (byte[] Bytes, OnnxServingManifest Manifest)> _directories = new(StringComparer.Ordinal);
+
+    /// <summary>The files their manifests record, by full path.</summary>
+    private readonly Dictionary<string, RecordedFile> _files = new(StringComparer.Ordinal);
+
+    /// <summary>A file a verified manifest records: the directory as the caller named it (for messages), its SHA-256, and its bytes once read.</summary>
+    private sealed class RecordedFile(string directory, string sha256)
+    {
+        public string Directory { get; } = directory;
+
+        public string Sha256 { get; } = sha256;
+
+        public byte[]? Bytes { get; set; }
+    }
+
+    private OnnxVerifiedOpening(OnnxSessionFactory? sessions) => _sessions = sessions;
+
+    /// <summary>The opening under way on this flow, or null.</summary>
+    public static OnnxVerifiedOpening? Current => s_current.Value;
+
+    /// <summary>
+    /// Begins an opening on this flow, or joins the one under way (a part opened by its enclosing directory's scorer): the
+    /// scope returned ends it, and drops its bytes, only if it began it.
+    /// </summary>
+    public static Scope Enter(OnnxSessionFactory? sessions)
+    {
+        if (s_current.Value != null) return default;
+        var opening = new OnnxVerifiedOpening(sessions);
+        s_current.Value = opening;
+        return new Scope(opening);
+    }
+
+    /// <summary>Ends the opening it began, if any.</summary>
+    public readonly struct Scope(OnnxVerifiedOpening? began) : IDisposable
+    {
+        /// <inheritdoc/>
+        public void Dispose()
+        {
+            if (began != null && s_current.Value == began) s_current.Value = null;
+        }
+    }
+
+    /// <summary>
+    /// The bytes of <paramref name="directory"/>'s manifest, read once: the bytes of a part's manifest that its enclosing
+    /// directory records come hashed against that record.
+    /// </summary>
+    public byte[] ReadManifest(string directory)
+    {
+        string path = Path.Combine(directory, OnnxServingDirectory.ManifestFileName);
+        return _files.TryGetValue(Full(path), out var recorded) ? Read(path, recorded) : File.ReadAllBytes(path);
+    }
+
+    /// <summary>
+    /// Keeps <paramref name="directory"/> as verified: <paramref name="manifest"/> parsed from <paramref name="bytes"/>, and
+    /// the files it records, which are read, hashed and kept as they are asked for.
+    /// </summary>
+    public void Add(string directory, byte[] bytes, OnnxServingManifest manifest)
+    {
+        string full = Full(directory);
+        _directories[full] = (bytes, manifest);
+        foreach (var (name, sha256) in manifest.FileSha256 ?? new Dictionary<string, string>())
+        {
+            // A name outside the directory is refused by the verification, before any is read.
+            if (!string.IsNullOrEmpty(name)) _files.TryAdd(Full(Path.Combine(full, name)), new RecordedFile(directory, sha256));
+        }
+    }
+
+    /// <summary>The manifest bytes of <paramref name="directory"/> this opening verified, or null when it did not open it.</summary>
+    public byte[]? VerifiedManifest(string directory) => _directories.TryGetValue(Full(directory), out var verified) ? verified.Bytes : null;
+
+    /// <summary>
+    /// The bytes of the recorded file <paramref name="path"/>, hashed as read and kept for the opening's later reads.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is missing or does not match its recorded SHA-256.</exception>
+    public byte[] ReadRecorded(string path) => Read(path, _files[Full(path)]);
+
+    private static byte[] Read(string path, RecordedFile recorded)
+    {
+        if (recorded.Bytes is { } kept) return kept;
+        if (!File.Exists(path)) throw OnnxServedFiles.Missing(path, recorded.Directory);
+        byte[] bytes = File.ReadAllBytes(path);
+        string found = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        if (!string.Equals(found, recorded.Sha256, StringComparison.Ordinal)) throw OnnxServedFiles.Mismatch(path, recorded.Directory, recorded.Sha256, found);
+        recorded.Bytes = bytes;
+        return bytes;
+    }
+
+    /// <summary>Whether a verified manifest of this opening records <paramref name="path"/>.</summary>
+    public bool Records(string path) => _files.ContainsKey(Full(path));
+
+    /// <summary>
+    /// Vouches for <paramref name="directory"/>, which encloses a part opened on its own and whose manifest
+    /// <paramref name="manifest"/> the part reads (parsed from <paramref name="bytes"/>, read once): a factory that trusts a key
+    /// verifies its signature over those bytes as it verifies every directory it opens; then its recorded files read later
+    /// (its user id file) are hashed against its record. A directory this opening verified already is not verified again.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The factory trusts a key and the directory is unsigned, not as signed, or of a format before checksums.</exception>
+    public void Vouch(string directory, byte[] bytes, OnnxServingManifest manifest)
+    {
+        if (_directories.ContainsKey(Full(directory))) return;
+        if (_sessions?.TrustedSigningKey is { } trusted)
+        {
+            OnnxDirectorySignature.Verify(directory, trusted, () => bytes);
+            if (manifest.FormatVersion < OnnxServingManifest.ChecksumFormatVersion) throw OnnxServedFiles.SignedWithoutChecksums(directory, manifest.FormatVersion);
+        }
+        Add(directory, bytes, manifest);
+    }
+
+    /// <summary>The manifest of <paramref name="directory"/> this opening verified, or null.</summary>
+    public OnnxServingManifest? Verified(string directory) => _directories.TryGetValue(Full(directory), out var verified) ? verified.Manifest : null;
+
+    /// <summary>
+    /// The manifest of <paramref name="directory"/>: the one the opening under way verified; else, for a part whose manifest a
+    /// verified one records (a fusion's source, read to choose its scorer before it is opened), parsed from the bytes hashed
+    /// against that record; else read from the directory.
+    /// </summary>
+    public static OnnxServingManifest Manifest(string directory)
+    {
+        if (Current is { } opening)
+        {
+            if (opening.Verified(directory) is { } verified) return verified;
+            string path = Path.Combine(directory, OnnxServingDirectory.ManifestFileName);
+            if (opening.Records(path)) return OnnxServingManifest.Read(directory, () => opening.ReadRecorded(path));
+        }
+        return OnnxServingManifest.Read(directory);
+    }
+
+    /// <summary>The bytes of the file <paramref name="path"/>: those the opening under way verified when a manifest it verified records the file, else the file's.</summary>
+    public static byte[] ReadAllBytes(string path) =>
+        Current is { } opening && opening.Records(path) ? opening.ReadRecorded(path) : File.ReadAllBytes(path);
+
+    /// <summary>A stream over the file <paramref name="path"/>, or over the bytes the opening under way verified for it (<see cref="ReadAllBytes"/>).</summary>
+    public static Stream OpenRead(string path) =>
+        Current is { } opening && opening.Records(path)
+            ? new MemoryStream(opening.ReadRecorded(path), writable: false)
+            : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+
+    /// <summary>
+    /// A session over the graph <paramref name="path"/>, created from the bytes the opening verified (<see cref="ReadAllBytes"/>):
+    /// its side file, if any, is checked against the references first and found in the graph's folder. The bytes are the
+    /// opening's, dropped when it ends.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A side file of the model is missing or too short, or a reference into it is out of range.</exception>
+    public static InferenceSession CreateSession(OnnxSessionFactory sessions, string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"No ONNX model at '{path}'.", path);
+        byte[] model = ReadAllBytes(path);
+        OnnxInitializerFile.CheckExternalData(path);
+        return sessions.CreateSession(model, Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
+
+    private static string Full(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+}

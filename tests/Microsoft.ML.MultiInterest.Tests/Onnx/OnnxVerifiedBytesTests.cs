@@ -1,0 +1,179 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Microsoft.ML.MultiInterest.Onnx;
+
+namespace Microsoft.ML.MultiInterest.Tests.Onnx;
+
+/// <summary>
+/// An opening verifies a directory's signature and checksums, then a scorer reads its files. Someone who can write the
+/// directory meanwhile could swap a graph, the user id file or the manifest for a forged one between the check and the use
+/// (and put the manifest and its write time back afterwards, which the opening's before-and-after look cannot tell): the
+/// scorer must serve the bytes it verified, never the forged ones. A part opened on its own reads its enclosing directory's
+/// manifest, which a trusted key must vouch for too.
+/// </summary>
+public sealed class OnnxVerifiedBytesTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("onnx-verified-bytes-").FullName;
+    private readonly ECDsa _signer = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+    public void Dispose()
+    {
+        _signer.Dispose();
+        OnnxDirectoryOpening.AfterVerifying.Value = null;
+        OnnxDirectoryOpening.BeforeLastLook.Value = null;
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private static readonly int[] Users = [0, 1, 2, 3, 4, 5];
+
+    private OnnxSessionFactory Trusting()
+    {
+        var trusted = ECDsa.Create();
+        trusted.ImportFromPem(_signer.ExportSubjectPublicKeyInfoPem());
+        return new OnnxSessionFactory { TrustedSigningKey = trusted };
+    }
+
+    private static int[][] Lists(string kind, string onnx, OnnxSessionFactory? sessions)
+    {
+        var (trained, _, scorer) = ExcludeItemsModels.Open(kind, onnx, batch: 4, sessions);
+        using (scorer)
+        {
+            var lists = trained(Users, null, null);
+            return [.. Users.Select((_, q) => lists.IndicesOf(q).ToArray())];
+        }
+    }
+
+    /// <summary>A quota export of model seed <paramref name="seed"/>, in a directory of its own.</summary>
+    private string Exported(int seed)
+    {
+        var (model, onnx) = ExcludeItemsModels.Exported(new MLContext(seed: seed), Directory.CreateDirectory(Path.Combine(_directory, $"seed{seed}")).FullName, "quota");
+        model.Dispose();
+        return onnx;
+    }
+
+    /// <summary>
+    /// Swaps, once the opening of <paramref name="onnx"/> has verified it, <paramref name="swapped"/> for the forger's
+    /// (from <paramref name="forged"/>, another model's export of the same users and items), records the forged checksums and
+    /// seals the manifest again; once the scorer has opened, puts the verified manifest and its write time back.
+    /// </summary>
+    private static void SwapAfterVerifying(string onnx, string forged, string swapped)
+    {
+        string manifest = Path.Combine(onnx, OnnxServingDirectory.ManifestFileName);
+        byte[] verified = File.ReadAllBytes(manifest);
+        var written = File.GetLastWriteTimeUtc(manifest);
+        OnnxDirectoryOpening.AfterVerifying.Value = directory =>
+        {
+            if (directory != onnx) return;
+            if (swapped == "graphs")
+            {
+                foreach (string graph in Directory.GetFiles(forged, "*.onnx")) File.Copy(graph, Path.Combine(onnx, Path.GetFileName(graph)), overwrite: true);
+            }
+            else if (swapped == "user_ids")
+            {
+                // The forger's id file leaves out user row 0, which holds a user.
+                var lines = File.ReadAllLines(Path.Combine(onnx, MultiInterestModel.UserIdsFileName)).Where(line => !line.StartsWith("0\t", StringComparison.Ordinal));
+                File.WriteAllLines(Path.Combine(onnx, MultiInterestModel.UserIdsFileName), lines);
+            }
+            else
+            {
+                // The forger's manifest names graphs of its own, beside the verified ones.
+                string text = File.ReadAllText(manifest);
+                foreach (string graph in Directory.GetFiles(forged, "*.onnx"))
+                {
+                    string name = Path.GetFileName(graph);
+                    File.Copy(graph, Path.Combine(onnx, "forged_" + name), overwrite: true);
+                    text = text.Replace($"\"{name}\"", $"\"forged_{name}\"", StringComparison.Ordinal);
+                }
+                File.WriteAllText(manifest, text);
+            }
+            ServingChecksums.Reseal(onnx);
+        };
+        OnnxDirectoryOpening.BeforeLastLook.Value = directory =>
+        {
+            if (directory != onnx) return;
+            File.WriteAllBytes(manifest, verified);
+            File.SetLastWriteTimeUtc(manifest, written);
+        };
+    }
+
+    [Theory]
+    [InlineData("graphs")]
+    [InlineData("user_ids")]
+    [InlineData("manifest")]
+    public void AFileSwappedBetweenTheCheckAndTheUse_IsNotServed_TheVerifiedBytesAre(string swapped)
+    {
+        string onnx = Exported(seed: 1), forged = Exported(seed: 2);
+        OnnxDirectorySignature.Sign(onnx, _signer);
+        var sessions = Trusting();
+        var verified = Lists("quota", onnx, sessions);
+        // The forger's graphs rank otherwise: serving them would show.
+        Assert.NotEqual(verified, Lists("quota", forged, sessions: null));
+
+        SwapAfterVerifying(onnx, forged, swapped);
+        var served = Lists("quota", onnx, sessions);
+        OnnxDirectoryOpening.AfterVerifying.Value = null;
+        OnnxDirectoryOpening.BeforeLastLook.Value = null;
+
+        Assert.Equal(verified, served);
+        // The swap did happen: the directory on disk is the forger's now, which the signature no longer vouches for.
+        if (swapped != "manifest")
+        {
+            var refused = Assert.Throws<InvalidDataException>(() => Lists("quota", onnx, sessions));
+            Assert.Contains("does not match the SHA-256", refused.Message, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>An MMR directory signed, its pool opened on its own through a factory trusting the signer.</summary>
+    private (string Onnx, string Pool) SignedMmr()
+    {
+        var (model, onnx) = ExcludeItemsModels.Exported(new MLContext(seed: 1), _directory, "mmr");
+        model.Dispose();
+        OnnxDirectorySignature.Sign(onnx, _signer);
+        return (onnx, Path.Combine(onnx, OnnxMmrScorer.PoolDirectoryName));
+    }
+
+    [Fact]
+    public void APartOpenedOnItsOwn_WithATrustedKey_IsRefusedWhenItsEnclosingManifestIsUnsigned()
+    {
+        var (onnx, pool) = SignedMmr();
+        var sessions = Trusting();
+        // Signed throughout: the pool opens on its own, its enclosing manifest verified.
+        OnnxCandidateScorer.Open(pool, sessions).Dispose();
+
+        File.Delete(Path.Combine(onnx, OnnxDirectorySignature.FileName));
+        var refused = Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(pool, sessions).Dispose());
+        Assert.Contains($"'{onnx}' is not signed (it has no {OnnxDirectorySignature.FileName})", refused.Message, StringComparison.Ordinal);
+        // A factory without a key opens it as before.
+        OnnxCandidateScorer.Open(pool).Dispose();
+    }
+
+    [Fact]
+    public void APartOpenedOnItsOwn_WithATrustedKey_IsRefusedWhenItsEnclosingManifestWasForged()
+    {
+        var (onnx, pool) = SignedMmr();
+        var sessions = Trusting();
+        // The forger edits a setting of the enclosing manifest within range, and records and seals it again.
+        string manifest = Path.Combine(onnx, OnnxServingDirectory.ManifestFileName);
+        var json = JsonNode.Parse(File.ReadAllText(manifest))!.AsObject();
+        json["mmr_lambda"] = json["mmr_lambda"]!.GetValue<double>() == 0.5 ? 0.25 : 0.5;
+        File.WriteAllText(manifest, json.ToJsonString());
+        ServingChecksums.Reseal(onnx);
+        OnnxServingManifest.Read(onnx);
+
+        var refused = Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(pool, sessions).Dispose());
+        Assert.Contains($"does not verify the manifest of '{onnx}'", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("its manifest changed after it was signed", refused.Message, StringComparison.Ordinal);
+        OnnxCandidateScorer.Open(pool).Dispose();
+    }
+
+    [Fact]
+    public void APartOpenedOnItsOwn_ReadsItsEnclosingUserIdFile_AsItsManifestRecordsIt()
+    {
+        var (onnx, pool) = SignedMmr();
+        // The enclosing directory's id file, changed after the export: the part that reads it refuses it by name.
+        string ids = Path.Combine(onnx, MultiInterestModel.UserIdsFileName);
+        File.WriteAllLines(ids, File.ReadAllLines(ids).Where(line => !line.StartsWith("0\t", StringComparison.Ordinal)));
+        var refused = Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(pool).Dispose());
+        Assert.Contains($"'{ids}' of the ONNX serving directory '{onnx}' does not match the SHA-256", refused.Message, StringComparison.Ordinal);
+    }
+}
