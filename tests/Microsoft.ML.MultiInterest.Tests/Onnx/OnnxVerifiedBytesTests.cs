@@ -46,9 +46,17 @@ public sealed class OnnxVerifiedBytesTests : IDisposable
     /// <summary>An export of model <paramref name="kind"/> fitted with seed <paramref name="seed"/>, in a directory of its own.</summary>
     private string Exported(string kind, int seed)
     {
-        var (model, onnx) = ExcludeItemsModels.Exported(new MLContext(seed: seed), Directory.CreateDirectory(Path.Combine(_directory, $"seed{seed}")).FullName, kind);
-        model.Dispose();
-        return onnx;
+        string directory = Directory.CreateDirectory(Path.Combine(_directory, $"seed{seed}")).FullName;
+        if (!kind.EndsWith("conditional", StringComparison.Ordinal))
+        {
+            var (model, onnx) = ExcludeItemsModels.Exported(new MLContext(seed: seed), directory, kind);
+            model.Dispose();
+            return onnx;
+        }
+        using var conditional = MergedConditionalModel.Saved(new MLContext(seed: seed), Path.Combine(directory, kind + ".zip"), implicitShare: kind == "conditional" ? 0 : 0.5);
+        string exported = Path.Combine(directory, kind + "-onnx");
+        conditional.ExportOnnx(exported);
+        return exported;
     }
 
     /// <summary>
@@ -105,9 +113,10 @@ public sealed class OnnxVerifiedBytesTests : IDisposable
 
     /// <summary>
     /// The kinds of directory whose graphs are swapped: each scorer, and the parts opened through a directory (MMR pool, fusion
-    /// sources). Not "dcm": its test embedding has a seed of its own, so another model seed exports the same graphs.
+    /// sources, merged conditional halves). Not "dcm" nor "conditional": another model seed exports the same lists (dcm's test
+    /// embedding has a seed of its own), so a swap would not show.
     /// </summary>
-    public static TheoryData<string> Kinds => ["unimodal", "quota", "mmr", "history-mmr", "clustered-history-mmr", "fusion"];
+    public static TheoryData<string> Kinds => ["unimodal", "quota", "mmr", "history-mmr", "clustered-history-mmr", "fusion", "merged-conditional"];
 
     [Theory]
     [MemberData(nameof(Kinds))]
