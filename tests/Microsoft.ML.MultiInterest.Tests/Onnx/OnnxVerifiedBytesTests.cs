@@ -142,11 +142,14 @@ public sealed class OnnxVerifiedBytesTests : IDisposable
         OnnxDirectoryOpening.BeforeLastLook.Value = null;
 
         Assert.Equal(verified, served);
+        // The opening's bytes went with it: the scorer holds none of them.
+        Assert.Null(OnnxVerifiedOpening.Current);
         // The swap did happen: the directory on disk is the forger's now, which the signature no longer vouches for.
         if (swapped != "manifest")
         {
             var refused = Assert.Throws<InvalidDataException>(() => Lists(kind, onnx, sessions));
             Assert.Contains("does not match the SHA-256", refused.Message, StringComparison.Ordinal);
+            Assert.Null(OnnxVerifiedOpening.Current);
         }
     }
 
