@@ -170,7 +170,8 @@ internal sealed class OnnxVerifiedOpening
     /// <summary>
     /// A session over the graph <paramref name="path"/>, created from the bytes the opening verified (<see cref="ReadAllBytes"/>):
     /// its side file, if any, is checked against the references first and found in the graph's folder. The bytes are the
-    /// opening's, dropped when it ends.
+    /// opening's, dropped when it ends: the scorers read a graph's tables after its session, and dropping them here to read
+    /// and hash the graph again for its tables peaked higher (docs/onnx.md, "Signatures").
     /// </summary>
     /// <exception cref="InvalidDataException">A side file of the model is missing or too short, or a reference into it is out of range.</exception>
     public static InferenceSession CreateSession(OnnxSessionFactory sessions, string path)
