@@ -73,12 +73,17 @@ public sealed partial class OnnxCandidateScorer
     /// A session of <paramref name="quotaScorer"/> cut to its component candidates (<see cref="OnnxGraphPruning"/>); it was
     /// opened whole just before, and the bytes cut are the ones the opening verified (<see cref="OnnxVerifiedOpening"/>).
     /// </summary>
-    private static InferenceSession OpenComponentsOnly(string directory, OnnxServingGraph quotaScorer, OnnxSessionFactory? sessions)
+    private static InferenceSession OpenComponentsOnly(string directory, OnnxServingGraph quotaScorer, OnnxSessionFactory? sessions, OnnxSharedTables? shared = null)
     {
         string path = Path.Combine(directory, quotaScorer.File);
         byte[] cut = OnnxGraphPruning.KeepOutputs(OnnxVerifiedOpening.ReadAllBytes(path), [ComponentCandidateRowsOutput, ComponentCandidateScoresOutput]);
         // The cut keeps the file's references to its side file (ONNX external data), which ONNX Runtime resolves in the file's folder.
-        return (sessions ?? new OnnxSessionFactory()).CreateSession(cut, Path.GetDirectoryName(Path.GetFullPath(path))!);
+        string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        sessions ??= new OnnxSessionFactory();
+        // The cut holds the item table as its whole graph does: given the same shared one.
+        return shared?.Serves(quotaScorer.File) == true
+            ? sessions.CreateSession(cut, folder, options => shared.AddTo(options, quotaScorer.File), shared.PrePacked)
+            : sessions.CreateSession(cut, folder);
     }
 
     /// <summary>

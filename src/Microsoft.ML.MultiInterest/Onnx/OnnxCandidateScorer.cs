@@ -98,6 +98,9 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     /// <summary>The user table the graphs serve (row = user row), read back from the unimodal scorer.</summary>
     internal EmbeddingMatrix UserTable => _tables.Users;
 
+    /// <summary>The item table the exact re-ranking reads (row = item row), read back from the unimodal scorer.</summary>
+    internal EmbeddingMatrix ItemTable => _tables.Items;
+
     /// <summary>Rankings (a component inside its cluster, or a unimodal list) read off ONNX Runtime's candidates so far, all calls together.</summary>
     public long ProvedFromCandidates => Interlocked.Read(ref _proved);
 
@@ -157,14 +160,25 @@ public sealed partial class OnnxCandidateScorer : IDisposable
         if (manifest.VectorScorer != null) graphs = [.. graphs, manifest.VectorScorer];
         // Last, after the vector scorer: the fresh histories' own quota scorer.
         if (manifest.HistoryQuotaScorer != null && !unimodalOnly) graphs = [.. graphs, manifest.HistoryQuotaScorer];
-        var opened = OnnxScorerParts.OpenSessions(directory, sessions, graphs);
+        // The tables first: the sessions that hold them are given the re-ranking's arrays, not copies of their own.
+        var tables = OnnxRerankTables.Read(directory, manifest);
+        var shared = OnnxSharedTables.For(manifest, tables, (sessions ??= new OnnxSessionFactory()).SharedTablePrepackLimitBytes);
+        InferenceSession[] opened;
+        try
+        {
+            opened = OnnxScorerParts.OpenSessions(directory, sessions, shared, graphs);
+        }
+        catch
+        {
+            shared?.Dispose();
+            throw;
+        }
         InferenceSession? components = null, historyComponents = null;
         try
         {
             var historyScorer = manifest.HistoryQuotaScorer != null && !unimodalOnly ? opened[^1] : null;
             var vectorScorer = manifest.VectorScorer != null ? opened[historyScorer != null ? ^2 : ^1] : null;
             if (!unimodalOnly) CheckComponents(manifest, directory, opened[1]);
-            var tables = OnnxRerankTables.Read(directory, manifest);
             ConditionalModel? conditionModel = null;
             if (manifest.ConditionModel is { } conditionGraph)
             {
@@ -177,18 +191,20 @@ public sealed partial class OnnxCandidateScorer : IDisposable
                 ? ReadHistoryModel(directory, history, manifest, tables, mixture: !unimodalOnly && history.Outputs.Contains(MixtureClustersName),
                     ownScorer: manifest.HistoryQuotaScorer != null)
                 : null;
-            if (unimodalOnly) return new OnnxCandidateScorer(manifest, batchSize, null, null, opened[0], vectorScorer, null, tables, absentUsers, historyModel: historyModel);
+            if (unimodalOnly)
+                return new OnnxCandidateScorer(manifest, batchSize, null, null, opened[0], vectorScorer, null, tables, absentUsers, historyModel: historyModel) { SharedTables = shared };
             if (historyScorer != null) CheckHistoryComponents(manifest, directory, historyScorer, historyModel!);
-            components = manifest.HeadSlots == 0 ? OpenComponentsOnly(directory, manifest.QuotaScorer, sessions) : null;
-            historyComponents = historyScorer != null && manifest.HeadSlots == 0 ? OpenComponentsOnly(directory, manifest.HistoryQuotaScorer!, sessions) : null;
+            components = manifest.HeadSlots == 0 ? OpenComponentsOnly(directory, manifest.QuotaScorer, sessions, shared) : null;
+            historyComponents = historyScorer != null && manifest.HeadSlots == 0 ? OpenComponentsOnly(directory, manifest.HistoryQuotaScorer!, sessions, shared) : null;
             return new OnnxCandidateScorer(manifest, batchSize, opened[0], opened[1], opened[2], vectorScorer, conditionModel, tables, absentUsers, components, historyModel,
-                historyScorer != null ? (historyScorer, historyComponents) : null);
+                historyScorer != null ? (historyScorer, historyComponents) : null) { SharedTables = shared };
         }
         catch
         {
             foreach (var session in opened) session.Dispose();
             components?.Dispose();
             historyComponents?.Dispose();
+            shared?.Dispose(); // after the sessions it was given to
             throw;
         }
     }
@@ -344,14 +360,17 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     public void Dispose()
     {
         if (!_calls.Close()) return; // after the running calls: their sessions stay open until they end
-        _encoder?.Dispose();
-        _quotaScorer?.Dispose();
-        _quotaComponents?.Dispose();
-        _historyQuotaScorer?.Dispose();
-        _historyQuotaComponents?.Dispose();
-        _unimodalScorer.Dispose();
-        _vectorScorer?.Dispose();
+        // The shared tables after every session they were given to.
+        IDisposable?[] sessions = [_encoder, _quotaScorer, _quotaComponents, _historyQuotaScorer, _historyQuotaComponents, _unimodalScorer, _vectorScorer];
+        if (SharedTables != null) SharedTables.DisposeAfter(sessions);
+        else foreach (var session in sessions) session?.Dispose();
     }
+
+    /// <summary>
+    /// The user and item tables the sessions were given, the re-ranking's own arrays (<see cref="OnnxSharedTables"/>); released
+    /// after the sessions.
+    /// </summary>
+    internal OnnxSharedTables? SharedTables { get; private init; }
 
     private void CheckArguments(IReadOnlyList<int> users, BipartiteGraph? exclusions) =>
         OnnxScorerParts.CheckCall(Manifest, users, exclusions, "unimodal and quota scorer graphs", _absentUsers);

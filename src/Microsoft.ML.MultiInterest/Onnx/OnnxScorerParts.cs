@@ -11,7 +11,11 @@ internal static class OnnxScorerParts
     /// cannot read is an <see cref="InvalidDataException"/> naming it) and has the names the manifest lists; on any failure the
     /// sessions already opened are disposed.
     /// </summary>
-    public static InferenceSession[] OpenSessions(string directory, OnnxSessionFactory? sessions, params OnnxServingGraph[] graphs)
+    public static InferenceSession[] OpenSessions(string directory, OnnxSessionFactory? sessions, params OnnxServingGraph[] graphs) =>
+        OpenSessions(directory, sessions, shared: null, graphs);
+
+    /// <summary>As <see cref="OpenSessions(string, OnnxSessionFactory?, OnnxServingGraph[])"/>, giving each session the tables of <paramref name="shared"/> its graph holds.</summary>
+    public static InferenceSession[] OpenSessions(string directory, OnnxSessionFactory? sessions, OnnxSharedTables? shared, params OnnxServingGraph[] graphs)
     {
         sessions ??= new OnnxSessionFactory();
         var opened = new List<InferenceSession>();
@@ -24,7 +28,9 @@ internal static class OnnxScorerParts
                 InferenceSession session;
                 try
                 {
-                    session = OnnxVerifiedOpening.CreateSession(sessions, path);
+                    session = shared?.Serves(graph.File) == true
+                        ? OnnxVerifiedOpening.CreateSession(sessions, path, options => shared.AddTo(options, graph.File), shared.PrePacked)
+                        : OnnxVerifiedOpening.CreateSession(sessions, path);
                 }
                 catch (OnnxRuntimeException e)
                 {

@@ -101,6 +101,14 @@ public sealed class OnnxSessionFactory
     /// </summary>
     public bool AllowSpinning { get; init; } = OnnxSessionDefaults.AllowSpinning;
 
+    /// <summary>
+    /// The size of a shared item table (<see cref="OnnxSharedTables"/>) from which the sessions given it do not prepack it:
+    /// 256 MiB. Prepacking keeps one more copy of the table, packed, and saves a pass over it per call; past a few hundred
+    /// megabytes the memory matters more than that time (docs/performance.md, "One copy of the served tables"). Internal:
+    /// tests lower it to serve a small table unpacked.
+    /// </summary>
+    internal long SharedTablePrepackLimitBytes { get; init; } = 256L << 20;
+
     /// <summary>New session options for CUDA on <see cref="GpuDeviceId"/> if that works here, else for the CPU. The caller disposes them.</summary>
     public SessionOptions CreateSessionOptions() => CreateSessionOptions(out _);
 
@@ -172,6 +180,24 @@ public sealed class OnnxSessionFactory
         {
             options.AddSessionConfigEntry(ExternalDataFolderKey, Path.GetFullPath(externalDataFolder));
             return new InferenceSession(model, options);
+        });
+    }
+
+    /// <summary>
+    /// As <see cref="CreateSession(byte[], string)"/>, with <paramref name="configure"/> run on the session options first (and
+    /// again on the CPU options of a CUDA fallback), and prepacked weights kept in <paramref name="prepacked"/> when given: the
+    /// seam through which a scorer gives a session tables it already holds (<see cref="OnnxSharedTables"/>).
+    /// </summary>
+    internal InferenceSession CreateSession(byte[] model, string externalDataFolder, Action<SessionOptions> configure, PrePackedWeightsContainer? prepacked = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrEmpty(externalDataFolder);
+        ArgumentNullException.ThrowIfNull(configure);
+        return Open(options =>
+        {
+            options.AddSessionConfigEntry(ExternalDataFolderKey, Path.GetFullPath(externalDataFolder));
+            configure(options);
+            return prepacked == null ? new InferenceSession(model, options) : new InferenceSession(model, options, prepacked);
         });
     }
 

@@ -174,12 +174,19 @@ internal sealed class OnnxVerifiedOpening
     /// and hash the graph again for its tables peaked higher (docs/onnx.md, "Signatures").
     /// </summary>
     /// <exception cref="InvalidDataException">A side file of the model is missing or too short, or a reference into it is out of range.</exception>
-    public static InferenceSession CreateSession(OnnxSessionFactory sessions, string path)
+    public static InferenceSession CreateSession(OnnxSessionFactory sessions, string path) => CreateSession(sessions, path, configure: null);
+
+    /// <summary>
+    /// As <see cref="CreateSession(OnnxSessionFactory, string)"/>, with <paramref name="configure"/> run on the session options
+    /// (tables the scorer gives the session, <see cref="OnnxSharedTables"/>) and prepacked weights kept in <paramref name="prepacked"/>.
+    /// </summary>
+    public static InferenceSession CreateSession(OnnxSessionFactory sessions, string path, Action<SessionOptions>? configure, PrePackedWeightsContainer? prepacked = null)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"No ONNX model at '{path}'.", path);
         byte[] model = ReadAllBytes(path);
         OnnxInitializerFile.CheckExternalData(path);
-        return sessions.CreateSession(model, Path.GetDirectoryName(Path.GetFullPath(path))!);
+        string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        return configure == null ? sessions.CreateSession(model, folder) : sessions.CreateSession(model, folder, configure, prepacked);
     }
 
     private static string Full(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
