@@ -160,7 +160,12 @@ public sealed partial class OnnxCandidateScorer : IDisposable
         if (manifest.VectorScorer != null) graphs = [.. graphs, manifest.VectorScorer];
         // Last, after the vector scorer: the fresh histories' own quota scorer.
         if (manifest.HistoryQuotaScorer != null && !unimodalOnly) graphs = [.. graphs, manifest.HistoryQuotaScorer];
-        // The tables first: the sessions that hold them are given the re-ranking's arrays, not copies of their own.
+        // The tables first: the sessions that hold them are given the re-ranking's arrays, not copies of their own. Their graph
+        // is checked as its session would check it first, so that a missing graph or a bad side-file reference is refused as before.
+        string unimodalPath = Path.Combine(directory, manifest.UnimodalScorer.File);
+        if (!File.Exists(unimodalPath))
+            throw new FileNotFoundException($"The ONNX serving manifest of '{directory}' lists '{manifest.UnimodalScorer.File}', which is missing.", unimodalPath);
+        OnnxInitializerFile.CheckExternalData(unimodalPath);
         var tables = OnnxRerankTables.Read(directory, manifest);
         var shared = OnnxSharedTables.For(manifest, tables, (sessions ??= new OnnxSessionFactory()).SharedTablePrepackLimitBytes);
         InferenceSession[] opened;
@@ -170,7 +175,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
         }
         catch
         {
-            shared?.Dispose();
+            shared.Dispose();
             throw;
         }
         InferenceSession? components = null, historyComponents = null;
@@ -204,7 +209,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
             foreach (var session in opened) session.Dispose();
             components?.Dispose();
             historyComponents?.Dispose();
-            shared?.Dispose(); // after the sessions it was given to
+            shared.Dispose(); // after the sessions it was given to
             throw;
         }
     }

@@ -15,8 +15,8 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// CPU Gemm with a constant B packs B into a copy of its own. For an initializer of the model ONNX Runtime then frees the
 /// original, but a table given by the caller it cannot free. Below <see cref="OnnxSessionFactory.SharedTablePrepackLimitBytes"/>
 /// the sessions keep packing, into one <see cref="PrePacked"/> container they share (two copies: the table and one packed
-/// copy, at the speed of before); from it on, prepacking is off for these sessions (one copy; a call of 8 users over 1.5
-/// million items took 1.8x as long, one of 64 users 1.15x; docs/performance.md, "One copy of the served tables").
+/// copy, at the speed of before); from it on, prepacking is off for these sessions (one copy; over 1,500,000 items a call
+/// of 64 users took 1.0x-1.2x as long, one of 8 users 1.5x-2x; docs/performance.md, "One copy of the served tables").
 /// </remarks>
 internal sealed class OnnxSharedTables : IDisposable
 {

@@ -146,6 +146,18 @@ public sealed class OnnxSharedTablesTests : IDisposable
         scorer.Dispose(); // twice: nothing more
     }
 
+    [Fact]
+    public void AGivenTableTheGraphDoesNotHold_IsIgnoredByOnnxRuntime()
+    {
+        // A directory of another export version might lack one of the names given by file: ONNX Runtime must not refuse it.
+        var w = MixtureWorld.Create(seed: 11);
+        OnnxServingDirectory.ExportUnimodal(w.Users, w.Items, 5, _directory);
+        using var table = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(new float[6], [2, 3]);
+        using var session = new OnnxSessionFactory().CreateSession(File.ReadAllBytes(Path.Combine(_directory, OnnxServingDirectory.VectorScorerFileName)),
+            _directory, options => options.AddInitializer("no_such_table", table));
+        Assert.Contains(UnimodalOnnxExporter.ItemRowsOutput, session.OutputMetadata.Keys);
+    }
+
     /// <summary>Records, when disposed, whether the tables were already released.</summary>
     private sealed class Probe(string name, OnnxSharedTables shared, List<(string, bool)> seen) : IDisposable
     {
