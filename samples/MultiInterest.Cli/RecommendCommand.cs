@@ -68,6 +68,9 @@ internal static class RecommendCommand
         var externalData = Opt.Flag("--external-data", "With --onnx, when the graphs are exported here (no --onnx-dir, or one without a manifest): keep every graph's large tables "
             + "in a side file beside it (ONNX external data, <graph>.onnx.data), as export-onnx --external-data does. Without it a graph goes external only when it would pass 2 GB.");
         var spin = Opt.Flag("--onnx-spin", "With --onnx: let idle ONNX Runtime threads spin while waiting for work (off by default: slower on a shared CPU).");
+        var prepackBelow = Opt.Int("--onnx-prepack-below-mb", (int)(OnnxSessionDefaults.PrepackTablesBelowBytes >> 20), "With --onnx: item tables smaller than this many MiB "
+            + "are prepacked by ONNX Runtime (one more, packed copy of the table; calls at full speed); larger ones are read as they are (one copy of the table; a call "
+            + "of few users up to 2x as long). 0 never prepacks. The lists are the same (OnnxSessionFactory.PrepackTablesBelowBytes).", min: 0);
         var trustedKey = Opt.InputFile("--trusted-key", "With --onnx and --onnx-dir: a PEM file with the EC public key of the signer (openssl ec -in signing.pem -pubout "
             + "-out trusted.pem): serve the directory only if it carries a signature this key verifies (export-onnx --signing-key), each part included; "
             + "an unsigned, re-exported or edited directory is refused.", "KEY.pem");
@@ -77,7 +80,7 @@ internal static class RecommendCommand
         var command = new Command("recommend", "Candidates for the users of a file from a saved model. Default: the loaded zip's lists; --engine and --onnx score "
             + "with the engine or ONNX Runtime instead. Every scorer excludes the training history stored in the model.")
         {
-            model, users, output, engine, onnx, onnxDirectory, trustedKey, recommender, history, newItemEdges, follows, exclude, excludeSelf, explain, interests, stage, count, threads, batch, gpu, spin, externalData,
+            model, users, output, engine, onnx, onnxDirectory, trustedKey, recommender, history, newItemEdges, follows, exclude, excludeSelf, explain, interests, stage, count, threads, batch, gpu, spin, prepackBelow, externalData,
         };
         command.SetAction(r =>
         {
@@ -86,7 +89,7 @@ internal static class RecommendCommand
             if ((useOnnx ? 1 : 0) + (useEngine ? 1 : 0) + (api ? 1 : 0) > 1)
                 throw new UsageException("Choose one scorer: --onnx, --engine or --recommender (or none, for the loaded zip's own lists).");
             // Settings of the ONNX scorer would be ignored without a word by the others.
-            string[] onnxSettings = [.. new Option[] { onnxDirectory, trustedKey, batch, spin, externalData }.Where(r.Given).Select(o => o.Name)];
+            string[] onnxSettings = [.. new Option[] { onnxDirectory, trustedKey, batch, spin, prepackBelow, externalData }.Where(r.Given).Select(o => o.Name)];
             if (!useOnnx && onnxSettings.Length > 0)
                 throw new UsageException($"{string.Join(" and ", onnxSettings)} set{(onnxSettings.Length == 1 ? "s" : "")} the ONNX scorer: add --onnx, or leave {(onnxSettings.Length == 1 ? "it" : "them")} out.");
             // The loaded chain's lists were fixed at fit time; with fresh history the zip is served live by
@@ -137,7 +140,7 @@ internal static class RecommendCommand
             if (interestsPath != null) OutputFile.CheckWritable(interestsPath, "--interests");
             return Run(r.Value(model)!, r.Value(users)!, r.Value(output)!, historyPath, followsPath, excludePath, r.Value(onnxDirectory), useOnnx, useEngine, api || (followsPath != null && !useOnnx),
                 r.Value(threads), r.Value(batch), r.Value(gpu), r.GetValue(spin), console.Out, console.Error, explaining, interestsPath, stageColumn, listLength, newItemsPath, selfExcluded,
-                trustedKeyPath, r.GetValue(externalData) ? OnnxExternalData.Always : OnnxExternalData.Automatic);
+                trustedKeyPath, r.GetValue(externalData) ? OnnxExternalData.Always : OnnxExternalData.Automatic, (long)r.GetValue(prepackBelow) << 20);
         });
         return command;
     }
@@ -145,7 +148,7 @@ internal static class RecommendCommand
     private static int Run(string modelPath, string usersPath, string outPath, string? history, string? follows, string? exclude, string? onnxDirectory, bool onnx, bool engine, bool api,
         int threads, int batch, int? gpu, bool spin, TextWriter log, TextWriter warnings, bool explain = false, string? interestsPath = null, string? stageColumn = null,
         int count = 0, string? newItemEdges = null, bool excludeSelf = false, string? trustedKeyPath = null,
-        OnnxExternalData externalData = OnnxExternalData.Automatic)
+        OnnxExternalData externalData = OnnxExternalData.Automatic, long prepackTablesBelowBytes = OnnxSessionDefaults.PrepackTablesBelowBytes)
     {
         // Every scorer excludes the model's stored training history; --history adds (its union is taken) fresh seen items.
         var ml = new MLContext(seed: 1);
@@ -155,7 +158,8 @@ internal static class RecommendCommand
         if (trusted != null && holdsPrivatePart)
             warnings.WriteLine($"warning: --trusted-key: '{trustedKeyPath}' holds the private key too; a server needs only the public part "
                 + "(openssl ec -in KEY -pubout -out trusted.pem), and whoever reads the private key can sign directories.");
-        var sessions = new OnnxSessionFactory(gpu, message => warnings.WriteLine($"warning: {message}")) { IntraOpThreads = threads, AllowSpinning = spin, TrustedSigningKey = trusted };
+        var sessions = new OnnxSessionFactory(gpu, message => warnings.WriteLine($"warning: {message}")) { IntraOpThreads = threads, AllowSpinning = spin, TrustedSigningKey = trusted,
+            PrepackTablesBelowBytes = prepackTablesBelowBytes };
         sessions.ApplyTo(ml);
         using var model = MultiInterestModel.Load(ml, modelPath);
         var ids = ServingData.Users(usersPath, out string header, out var blankIdLines);

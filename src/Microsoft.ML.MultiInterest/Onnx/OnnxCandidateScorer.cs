@@ -167,7 +167,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
             throw new FileNotFoundException($"The ONNX serving manifest of '{directory}' lists '{manifest.UnimodalScorer.File}', which is missing.", unimodalPath);
         OnnxInitializerFile.CheckExternalData(unimodalPath);
         var tables = OnnxRerankTables.Read(directory, manifest);
-        var shared = OnnxSharedTables.For(manifest, tables, (sessions ??= new OnnxSessionFactory()).SharedTablePrepackLimitBytes);
+        var shared = OnnxSharedTables.For(manifest, tables, (sessions ??= new OnnxSessionFactory()).PrepackTablesBelowBytes);
         InferenceSession[] opened;
         try
         {

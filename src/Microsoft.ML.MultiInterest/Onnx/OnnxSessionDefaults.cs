@@ -1,7 +1,7 @@
 namespace Microsoft.ML.MultiInterest.Onnx;
 
 /// <summary>
-/// The default threading of the ONNX Runtime sessions <see cref="OnnxSessionFactory"/> creates, in one place.
+/// The defaults of the ONNX Runtime sessions <see cref="OnnxSessionFactory"/> creates (threading, prepacking), in one place.
 /// </summary>
 public static class OnnxSessionDefaults
 {
@@ -16,4 +16,11 @@ public static class OnnxSessionDefaults
     /// docs/performance.md).
     /// </summary>
     public const bool AllowSpinning = false;
+
+    /// <summary>
+    /// The item table size from which the sessions given an <see cref="OnnxCandidateScorer"/>'s tables do not prepack them:
+    /// 256 MiB (<see cref="OnnxSessionFactory.PrepackTablesBelowBytes"/>). Past a few hundred megabytes a packed copy's memory
+    /// matters more than the pass over the table it saves each call (docs/performance.md, "One copy of the served tables").
+    /// </summary>
+    public const long PrepackTablesBelowBytes = 256L << 20;
 }

@@ -101,13 +101,22 @@ public sealed class OnnxSessionFactory
     /// </summary>
     public bool AllowSpinning { get; init; } = OnnxSessionDefaults.AllowSpinning;
 
+    private readonly long _prepackTablesBelowBytes = OnnxSessionDefaults.PrepackTablesBelowBytes;
+
     /// <summary>
-    /// The size of a shared item table (<see cref="OnnxSharedTables"/>) from which the sessions given it do not prepack it:
-    /// 256 MiB. Prepacking keeps one more copy of the table, packed, and saves a pass over it per call; past a few hundred
-    /// megabytes the memory matters more than that time (docs/performance.md, "One copy of the served tables"). Internal:
-    /// tests lower it to serve a small table unpacked.
+    /// The size of an item table from which the sessions <see cref="OnnxCandidateScorer"/> gives its tables to do not prepack
+    /// it (<see cref="OnnxSessionDefaults.PrepackTablesBelowBytes"/>: 256 MiB). Below it the sessions share one packed copy
+    /// beside the scorer's own (two copies, calls at full speed); from it on they read the scorer's table as it is (one copy;
+    /// a call packs as it goes, measured 1.0x-1.2x as long at 64 users a call and up to 2x at 8, docs/performance.md, "One
+    /// copy of the served tables"). 0 never prepacks; <see cref="long.MaxValue"/> always does. Lists do not depend on it.
     /// </summary>
-    internal long SharedTablePrepackLimitBytes { get; init; } = 256L << 20;
+    /// <exception cref="ArgumentOutOfRangeException">Set below 0.</exception>
+    public long PrepackTablesBelowBytes
+    {
+        get => _prepackTablesBelowBytes;
+        init => _prepackTablesBelowBytes = value >= 0 ? value
+            : throw new ArgumentOutOfRangeException(nameof(PrepackTablesBelowBytes), value, "PrepackTablesBelowBytes must be 0 (never prepack a shared table) or more.");
+    }
 
     /// <summary>New session options for CUDA on <see cref="GpuDeviceId"/> if that works here, else for the CPU. The caller disposes them.</summary>
     public SessionOptions CreateSessionOptions() => CreateSessionOptions(out _);

@@ -13,7 +13,7 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// </summary>
 /// <remarks>
 /// CPU Gemm with a constant B packs B into a copy of its own. For an initializer of the model ONNX Runtime then frees the
-/// original, but a table given by the caller it cannot free. Below <see cref="OnnxSessionFactory.SharedTablePrepackLimitBytes"/>
+/// original, but a table given by the caller it cannot free. Below <see cref="OnnxSessionFactory.PrepackTablesBelowBytes"/>
 /// the sessions keep packing, into one <see cref="PrePacked"/> container they share (two copies: the table and one packed
 /// copy, at the speed of before); from it on, prepacking is off for these sessions (one copy; over 1,500,000 items a call
 /// of 64 users took 1.0x-1.2x as long, one of 8 users 1.5x-2x; docs/performance.md, "One copy of the served tables").
@@ -46,10 +46,10 @@ internal sealed class OnnxSharedTables : IDisposable
     /// </summary>
     /// <param name="manifest">The directory's manifest.</param>
     /// <param name="tables">The re-ranking's tables, whose arrays are given.</param>
-    /// <param name="prepackLimitBytes">The item table's size from which prepacking is off (<see cref="OnnxSessionFactory.SharedTablePrepackLimitBytes"/>).</param>
-    public static OnnxSharedTables For(OnnxServingManifest manifest, OnnxRerankTables tables, long prepackLimitBytes)
+    /// <param name="prepackTablesBelowBytes">The item table's size from which prepacking is off (<see cref="OnnxSessionFactory.PrepackTablesBelowBytes"/>).</param>
+    public static OnnxSharedTables For(OnnxServingManifest manifest, OnnxRerankTables tables, long prepackTablesBelowBytes)
     {
-        bool prepack = (long)tables.Items.Values.Length * sizeof(float) < prepackLimitBytes;
+        bool prepack = (long)tables.Items.Values.Length * sizeof(float) < prepackTablesBelowBytes;
         var shared = new OnnxSharedTables { PrePacked = prepack ? new PrePackedWeightsContainer() : null };
         try
         {

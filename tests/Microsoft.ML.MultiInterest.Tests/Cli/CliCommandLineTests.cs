@@ -86,6 +86,8 @@ public sealed class CliCommandLineTests
     [InlineData("sweep", "--train", "a.tsv", "--budget", "soon")]
     [InlineData("recommend", "--model", "m.zip", "--users", "u.tsv", "--out", "c.tsv", "--engine", "--onnx")]
     [InlineData("recommend", "--model", "m.zip", "--users", "u.tsv", "--out", "c.tsv", "--batch", "64")]
+    [InlineData("recommend", "--model", "m.zip", "--users", "u.tsv", "--out", "c.tsv", "--onnx-prepack-below-mb", "0")]
+    [InlineData("recommend", "--model", "m.zip", "--users", "u.tsv", "--out", "c.tsv", "--onnx", "--onnx-prepack-below-mb", "-1")]
     [InlineData("fit", "--train", "a.tsv", "--model", "m.zip", "--retriever", "unimodal", "--conditions", "c.tsv")]
     [InlineData("fit", "--train", "a.tsv", "--model", "m.zip", "--retriever", "quota", "--history-mmr-lambda", "0.5")]
     [InlineData("fit", "--train", "a.tsv", "--model", "m.zip", "--alpha", "0.5")]

@@ -889,6 +889,11 @@ public sealed class CliRunTests : IDisposable
         Assert.True(fly.ExitCode == 0, fly.Error);
         Assert.Equal(File.ReadAllLines(whole), File.ReadAllLines(given));
         Assert.Equal(File.ReadAllLines(whole), File.ReadAllLines(onTheFly));
+        // Tables served unpacked (OnnxSessionFactory.PrepackTablesBelowBytes = 0, the path of tables past 256 MiB): the same lists.
+        string unpacked = Path.Combine(_directory, "unpacked.tsv");
+        var cold = CliHarness.Run("recommend", "--model", model, "--users", test, "--out", unpacked, "--onnx", "--onnx-dir", onnx, "--onnx-prepack-below-mb", "0");
+        Assert.True(cold.ExitCode == 0, cold.Error);
+        Assert.Equal(File.ReadAllLines(whole), File.ReadAllLines(unpacked));
         // A setting of the ONNX scorer without --onnx is a usage mistake, as the others are.
         Assert.Equal(2, CliHarness.Run("recommend", "--model", model, "--users", test, "--out", onTheFly, "--external-data").ExitCode);
     }

@@ -42,6 +42,16 @@ public class OnnxSessionFactoryTests
     }
 
     [Fact]
+    public void ThePrepackLimit_DefaultsToOnePlace_AndRefusesANegativeSize()
+    {
+        Assert.Equal(OnnxSessionDefaults.PrepackTablesBelowBytes, new OnnxSessionFactory().PrepackTablesBelowBytes);
+        Assert.Equal(0, new OnnxSessionFactory { PrepackTablesBelowBytes = 0 }.PrepackTablesBelowBytes);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new OnnxSessionFactory { PrepackTablesBelowBytes = -1 });
+        Assert.Equal(nameof(OnnxSessionFactory.PrepackTablesBelowBytes), e.ParamName);
+        Assert.Contains("PrepackTablesBelowBytes must be 0", e.Message);
+    }
+
+    [Fact]
     public void AGpuRequestOnACpuOnlyHostRunsOnTheCpuAndSaysWhy()
     {
         if (OrtEnv.Instance().GetAvailableProviders().Contains(OnnxSessionFactory.CudaProvider)) return; // a real GPU host

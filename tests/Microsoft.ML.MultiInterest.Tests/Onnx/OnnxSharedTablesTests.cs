@@ -19,7 +19,7 @@ public sealed class OnnxSharedTablesTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     /// <summary>A factory whose sessions never prepack a shared table (the path of tables past 256 MiB).</summary>
-    private static OnnxSessionFactory Unpacked() => new() { SharedTablePrepackLimitBytes = 0 };
+    private static OnnxSessionFactory Unpacked() => new() { PrepackTablesBelowBytes = 0 };
 
     /// <summary>Whether <paramref name="tensor"/>'s values lie in <paramref name="array"/> itself (no copy).</summary>
     private static bool Over(Microsoft.ML.OnnxRuntime.OrtValue tensor, float[] array) =>
