@@ -40,6 +40,7 @@ internal static class OnnxInitializerFile
         var found = Index(file, path, names.Contains);
 
         var result = new Dictionary<string, (int[] Shape, Array Values)>();
+        var external = new List<(OnnxExternalTable Table, Array Values)>();
         foreach (var (name, type) in wanted)
         {
             if (!found.TryGetValue(name, out var entry))
@@ -63,9 +64,7 @@ internal static class OnnxInitializerFile
             Array values = type == TensorProto.Types.DataType.Float ? new float[count] : new long[count];
             if (entry.External != null)
             {
-                var table = OnnxExternalTable.Resolve(path, name, entry.External, byteCount);
-                if (values is float[] floats) table.ReadInto(floats);
-                else table.ReadInto((long[])values);
+                external.Add((OnnxExternalTable.Resolve(path, name, entry.External, byteCount), values));
                 result[name] = (shape, values);
                 continue;
             }
@@ -79,7 +78,28 @@ internal static class OnnxInitializerFile
                 for (int offset = 0; offset < bytes.Length; offset += (int)size) bytes.Slice(offset, (int)size).Reverse();
             result[name] = (shape, values);
         }
+        foreach (var side in external.GroupBy(t => t.Table.SidePath))
+            ReadExternal(side.Key, [.. side]);
         return result;
+    }
+
+    /// <summary>
+    /// Fills the tables kept in the side file <paramref name="sidePath"/>: in one pass that hashes the whole file when a
+    /// verified opening records it (<see cref="OnnxVerifiedOpening.ReadSideTables"/>), so that no swapped side file is read;
+    /// else each table from its place in the file.
+    /// </summary>
+    private static void ReadExternal(string sidePath, List<(OnnxExternalTable Table, Array Values)> tables)
+    {
+        if (OnnxVerifiedOpening.Current is { } opening && opening.Records(sidePath))
+        {
+            opening.ReadSideTables(sidePath, tables);
+            return;
+        }
+        foreach (var (table, values) in tables)
+        {
+            if (values is float[] floats) table.ReadInto(floats);
+            else table.ReadInto((long[])values);
+        }
     }
 
     /// <summary>

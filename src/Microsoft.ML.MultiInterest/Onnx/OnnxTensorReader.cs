@@ -66,7 +66,10 @@ internal static class OnnxTensorReader
             count *= d;
         }
         var values = new T[count];
-        OnnxExternalTable.Resolve(modelPath, tensor, count * Unsafe.SizeOf<T>()).ReadInto(values);
+        var table = OnnxExternalTable.Resolve(modelPath, tensor, count * Unsafe.SizeOf<T>());
+        // During a verified opening, from a pass that hashes the whole recorded side file (no swapped file is read).
+        if (OnnxVerifiedOpening.Current is { } opening && opening.Records(table.SidePath)) opening.ReadSideTables(table.SidePath, [(table, values)]);
+        else table.ReadInto(values);
         return values;
     }
 

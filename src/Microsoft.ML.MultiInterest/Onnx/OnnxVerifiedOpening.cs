@@ -18,8 +18,9 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// scorer opens join it, and its bytes are dropped when that opening ends. The scorers read their files only while they open.
 /// </para>
 /// <para>
-/// Not covered: side files (<c>&lt;graph&gt;.onnx.data</c>, ONNX external data), which are hashed when the directory is
-/// verified and then read by ONNX Runtime and the table readers by path; and the three tables no scorer reads
+/// Side files (<c>&lt;graph&gt;.onnx.data</c>, ONNX external data) are too large to keep as bytes: the tables the library reads
+/// from one come from a pass that hashes the whole file (<see cref="ReadSideTables"/>). Not covered: a table ONNX Runtime
+/// reads from a side file itself (one not given to its session), read by path; and the three tables no scorer reads
 /// (<c>item_ids.tsv</c>, <c>training_history.tsv</c>, <c>popular_items.tsv</c>), hashed and left on disk for the clients that read them.
 /// </para>
 /// </remarks>
@@ -115,6 +116,20 @@ internal sealed class OnnxVerifiedOpening
         if (!string.Equals(found, recorded.Sha256, StringComparison.Ordinal)) throw OnnxServedFiles.Mismatch(path, recorded.Directory, recorded.Sha256, found);
         recorded.Bytes = bytes;
         return bytes;
+    }
+
+    /// <summary>
+    /// Fills <paramref name="tables"/>, kept in the recorded side file <paramref name="sidePath"/>, in one pass that hashes the
+    /// whole file (<see cref="OnnxSideFilePass"/>): a side file may pass 2 GB, so its bytes are not kept, and its tables are
+    /// served only if the bytes they came from are the ones recorded.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The side file is missing, cut short, or does not match its recorded SHA-256.</exception>
+    public void ReadSideTables(string sidePath, IReadOnlyList<(OnnxExternalTable Table, Array Values)> tables)
+    {
+        var recorded = _files[Full(sidePath)];
+        if (!File.Exists(sidePath)) throw OnnxServedFiles.Missing(sidePath, recorded.Directory);
+        string found = OnnxSideFilePass.Read(sidePath, tables);
+        if (!string.Equals(found, recorded.Sha256, StringComparison.Ordinal)) throw OnnxServedFiles.Mismatch(sidePath, recorded.Directory, recorded.Sha256, found);
     }
 
     /// <summary>Whether a verified manifest of this opening records <paramref name="path"/>.</summary>
