@@ -16,6 +16,8 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// <para>
 /// Flow-local: <see cref="OnnxDirectoryOpening.Consistent"/> begins one for the outermost directory opened, the parts its
 /// scorer opens join it, and its bytes are dropped when that opening ends. The scorers read their files only while they open.
+/// An opening that ended is joined by none (a flow captured while it ran still names it), nor is an opening made through
+/// another factory or on another thread: those begin their own.
 /// </para>
 /// <para>
 /// Side files (<c>&lt;graph&gt;.onnx.data</c>, ONNX external data) are too large to keep as bytes: the tables the library reads
@@ -29,6 +31,12 @@ internal sealed class OnnxVerifiedOpening
     private static readonly AsyncLocal<OnnxVerifiedOpening?> s_current = new();
 
     private readonly OnnxSessionFactory? _sessions;
+
+    /// <summary>The thread the opening runs on: an opening, its parts' included, runs on one.</summary>
+    private readonly int _thread = Environment.CurrentManagedThreadId;
+
+    /// <summary>Whether the opening ended (<see cref="Scope.Dispose"/>): a flow captured while it ran still holds it.</summary>
+    private bool _ended;
 
     /// <summary>The directories verified, by full path: their manifest's bytes and the manifest parsed from them.</summary>
     private readonly Dictionary<string, (byte[] Bytes, OnnxServingManifest Manifest)> _directories = new(StringComparer.Ordinal);
@@ -48,28 +56,41 @@ internal sealed class OnnxVerifiedOpening
 
     private OnnxVerifiedOpening(OnnxSessionFactory? sessions) => _sessions = sessions;
 
-    /// <summary>The opening under way on this flow, or null.</summary>
-    public static OnnxVerifiedOpening? Current => s_current.Value;
+    /// <summary>
+    /// The opening under way on this flow, or null. An opening that ended is none: work that user code queued while it ran (a
+    /// factory's log callback) carries the flow as it was then, that opening included.
+    /// </summary>
+    public static OnnxVerifiedOpening? Current => s_current.Value is { _ended: false } opening ? opening : null;
 
     /// <summary>
-    /// Begins an opening on this flow, or joins the one under way (a part opened by its enclosing directory's scorer): the
-    /// scope returned ends it, and drops its bytes, only if it began it.
+    /// Begins an opening on this flow, or joins the one under way (a part opened by its enclosing directory's scorer, through
+    /// the same factory, on the same thread): the scope returned ends it, and drops its bytes, only if it began it.
     /// </summary>
     public static Scope Enter(OnnxSessionFactory? sessions)
     {
-        if (s_current.Value != null) return default;
+        var outer = Current;
+        // Any other opening begins its own, and the outer one is back when it ends: one that user code starts during an
+        // opening (from a factory's log callback) with another factory must be verified with that factory's key, not joined
+        // into the outer's; one on another thread would share these dictionaries while the outer's end clears them.
+        if (outer != null && ReferenceEquals(outer._sessions, sessions) && outer._thread == Environment.CurrentManagedThreadId) return default;
         var opening = new OnnxVerifiedOpening(sessions);
         s_current.Value = opening;
-        return new Scope(opening);
+        return new Scope(opening, outer);
     }
 
-    /// <summary>Ends the opening it began, if any.</summary>
-    public readonly struct Scope(OnnxVerifiedOpening? began) : IDisposable
+    /// <summary>Ends the opening it began, if any, and makes the one it began within current again.</summary>
+    public readonly struct Scope(OnnxVerifiedOpening? began, OnnxVerifiedOpening? outer) : IDisposable
     {
         /// <inheritdoc/>
         public void Dispose()
         {
-            if (began != null && s_current.Value == began) s_current.Value = null;
+            if (began == null) return;
+            // Ended and emptied: a flow captured during the opening neither joins it later (and is served its bytes, not the
+            // directory as it is then) nor keeps its bytes alive.
+            began._ended = true;
+            began._directories.Clear();
+            began._files.Clear();
+            if (s_current.Value == began) s_current.Value = outer;
         }
     }
 
