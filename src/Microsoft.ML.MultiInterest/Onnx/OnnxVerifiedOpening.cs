@@ -174,6 +174,21 @@ internal sealed class OnnxVerifiedOpening
         Add(directory, bytes, manifest);
     }
 
+    /// <summary>
+    /// Refuses the part <paramref name="part"/>, opened or vouched for by this opening before the enclosing directory it was
+    /// named by (<paramref name="recordedAs"/>, the same directory, or the target of a link to it), unless its manifest is the
+    /// one that directory records: it reads that directory's manifest and user id file, which belong to the part recorded
+    /// there, as opening the enclosing directory whole requires.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The part's manifest does not match the SHA-256 the enclosing manifest records for it.</exception>
+    public void RefuseUnrecordedPart(string part, string recordedAs)
+    {
+        string path = Path.Combine(recordedAs, OnnxServingDirectory.ManifestFileName);
+        if (VerifiedManifest(part) is not { } bytes || !_files.TryGetValue(Full(path), out var recorded)) return;
+        string found = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        if (!string.Equals(found, recorded.Sha256, StringComparison.Ordinal)) throw OnnxServedFiles.Mismatch(path, recorded.Directory, recorded.Sha256, found);
+    }
+
     /// <summary>The manifest of <paramref name="directory"/> this opening verified, or null.</summary>
     public OnnxServingManifest? Verified(string directory) => _directories.TryGetValue(Full(directory), out var verified) ? verified.Manifest : null;
 

@@ -118,15 +118,15 @@ internal static class UserAbsence
     private static (string Directory, OnnxServingManifest Manifest)? Enclosing(string directory)
     {
         string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
-        return EnclosingOf(full) ?? (LinkTarget(full) is { } target ? EnclosingOf(target) : null);
+        return EnclosingOf(full, full) ?? (LinkTarget(full) is { } target ? EnclosingOf(target, full) : null);
     }
 
     /// <summary>
     /// The parent of the full path <paramref name="full"/> and its manifest, when that manifest names <paramref name="full"/> as a
     /// part; else null. A manifest there that cannot be read is no export this directory is known to be part of (it may be
-    /// another tool's file).
+    /// another tool's file). <paramref name="opened"/> is the part as it was opened (<paramref name="full"/>, or a link to it).
     /// </summary>
-    private static (string Directory, OnnxServingManifest Manifest)? EnclosingOf(string full)
+    private static (string Directory, OnnxServingManifest Manifest)? EnclosingOf(string full, string opened)
     {
         string? parent = Path.GetDirectoryName(full);
         if (parent == null) return null;
@@ -149,6 +149,8 @@ internal static class UserAbsence
         // A part opened on its own reads this manifest (and the user id file it records): a trusted key must vouch for it as
         // for every directory opened, and the files read from it are hashed against its record.
         opening?.Vouch(parent, bytes!, manifest);
+        // And the part is the one it records: another export's part (each signed) would read this export's id file.
+        opening?.RefuseUnrecordedPart(opened, full);
         return (parent, manifest);
     }
 

@@ -197,6 +197,26 @@ public sealed class OnnxVerifiedBytesTests : IDisposable
     }
 
     [Fact]
+    public void APartOpenedOnItsOwn_IsRefusedWhenItIsNotThePartItsEnclosingManifestRecords()
+    {
+        var (onnx, pool) = SignedMmr();
+        // Another export's pool, signed by the same signer (an earlier export, say), copied over this one's: each manifest
+        // verifies, but the enclosing one, whose user id file the pool reads, records another pool.
+        var (model, other) = ExcludeItemsModels.Exported(new MLContext(seed: 2), Directory.CreateDirectory(Path.Combine(_directory, "other")).FullName, "mmr");
+        model.Dispose();
+        OnnxDirectorySignature.Sign(other, _signer);
+        foreach (string file in Directory.GetFiles(Path.Combine(other, OnnxMmrScorer.PoolDirectoryName)))
+            File.Copy(file, Path.Combine(pool, Path.GetFileName(file)), overwrite: true);
+        var sessions = Trusting();
+        string mismatch = $"'{Path.Combine(pool, OnnxServingDirectory.ManifestFileName)}' of the ONNX serving directory '{onnx}' does not match the SHA-256";
+        // Opened whole, the directory refuses its pool; so does the pool opened on its own, which reads that directory.
+        Assert.Contains(mismatch, Assert.Throws<InvalidDataException>(() => OnnxMmrScorer.Open(onnx, sessions).Dispose()).Message, StringComparison.Ordinal);
+        Assert.Contains(mismatch, Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(pool, sessions).Dispose()).Message, StringComparison.Ordinal);
+        Assert.Contains(mismatch, Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(pool).Dispose()).Message, StringComparison.Ordinal);
+        Assert.Null(OnnxVerifiedOpening.Current);
+    }
+
+    [Fact]
     public void APartOpenedOnItsOwn_ReadsItsEnclosingUserIdFile_AsItsManifestRecordsIt()
     {
         var (onnx, pool) = SignedMmr();

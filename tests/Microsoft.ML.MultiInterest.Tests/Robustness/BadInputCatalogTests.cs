@@ -941,6 +941,21 @@ public class BadInputCatalogTests
             File.WriteAllLines(ids, File.ReadAllLines(ids).Where(line => !line.StartsWith("0\t", StringComparison.Ordinal)));
             Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(Path.Combine(onnx, Microsoft.ML.MultiInterest.Onnx.OnnxMmrScorer.PoolDirectoryName)).Dispose();
         }),
+        ["onnx-part-not-recorded"] = Throws<InvalidDataException>(["pool/manifest.json' of the ONNX serving directory", "does not match the SHA-256 manifest.json records for it"], () =>
+        {
+            // Another export's pool, signed by the same key, copied over this export's: the pool reads this export's id file.
+            using var signer = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+            var (model, onnx) = Onnx.ExcludeItemsModels.Exported(new MLContext(seed: 1), BadInputFixtures.Directory("part-not-recorded-onnx"), "mmr");
+            model.Dispose();
+            var (other, otherOnnx) = Onnx.ExcludeItemsModels.Exported(new MLContext(seed: 2), BadInputFixtures.Directory("part-not-recorded-other-onnx"), "mmr");
+            other.Dispose();
+            Microsoft.ML.MultiInterest.Onnx.OnnxDirectorySignature.Sign(onnx, signer);
+            Microsoft.ML.MultiInterest.Onnx.OnnxDirectorySignature.Sign(otherOnnx, signer);
+            string pool = Path.Combine(onnx, Microsoft.ML.MultiInterest.Onnx.OnnxMmrScorer.PoolDirectoryName);
+            foreach (string file in Directory.GetFiles(Path.Combine(otherOnnx, Microsoft.ML.MultiInterest.Onnx.OnnxMmrScorer.PoolDirectoryName)))
+                File.Copy(file, Path.Combine(pool, Path.GetFileName(file)), overwrite: true);
+            Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(pool, new Microsoft.ML.MultiInterest.Onnx.OnnxSessionFactory { TrustedSigningKey = signer }).Dispose();
+        }),
         ["onnx-sign-damaged"] = Throws<InvalidDataException>(["unimodal_scorer.onnx' of the ONNX serving directory", "does not match the SHA-256 manifest.json records for it"], () =>
         {
             // Verified before it is signed: a damaged directory never gets a signature.
