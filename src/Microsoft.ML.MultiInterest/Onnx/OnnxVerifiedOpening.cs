@@ -16,8 +16,8 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// <para>
 /// Flow-local: <see cref="OnnxDirectoryOpening.Consistent"/> begins one for the outermost directory opened, the parts its
 /// scorer opens join it, and its bytes are dropped when that opening ends. The scorers read their files only while they open.
-/// An opening that ended is joined by none (a flow captured while it ran still names it), nor is an opening made through
-/// another factory or on another thread: those begin their own.
+/// An opening that ended is joined by none (a flow captured while it ran still names it), nor is one by an opening through
+/// a factory trusting another key (or none), or on another thread: those begin their own.
 /// </para>
 /// <para>
 /// Side files (<c>&lt;graph&gt;.onnx.data</c>, ONNX external data) are too large to keep as bytes: the tables the library reads
@@ -64,15 +64,16 @@ internal sealed class OnnxVerifiedOpening
 
     /// <summary>
     /// Begins an opening on this flow, or joins the one under way (a part opened by its enclosing directory's scorer, through
-    /// the same factory, on the same thread): the scope returned ends it, and drops its bytes, only if it began it.
+    /// a factory trusting the same key, on the same thread): the scope returned ends it, and drops its bytes, only if it began it.
     /// </summary>
     public static Scope Enter(OnnxSessionFactory? sessions)
     {
         var outer = Current;
         // Any other opening begins its own, and the outer one is back when it ends: one that user code starts during an
-        // opening (from a factory's log callback) with another factory must be verified with that factory's key, not joined
-        // into the outer's; one on another thread would share these dictionaries while the outer's end clears them.
-        if (outer != null && ReferenceEquals(outer._sessions, sessions) && outer._thread == Environment.CurrentManagedThreadId) return default;
+        // opening (from a factory's log callback) with a factory trusting another key, or none, must be verified with that
+        // key, not joined into the outer's; one on another thread would share these dictionaries while the outer's end clears them.
+        if (outer != null && ReferenceEquals(outer._sessions?.TrustedSigningKey, sessions?.TrustedSigningKey)
+            && outer._thread == Environment.CurrentManagedThreadId) return default;
         var opening = new OnnxVerifiedOpening(sessions);
         s_current.Value = opening;
         return new Scope(opening, outer);
