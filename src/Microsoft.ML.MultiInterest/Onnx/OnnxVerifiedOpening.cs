@@ -79,7 +79,7 @@ internal sealed class OnnxVerifiedOpening
         return new Scope(opening, outer);
     }
 
-    /// <summary>Ends the opening it began, if any, and makes the one it began within current again.</summary>
+    /// <summary>Ends the opening it began, if any, and makes current again the opening it began within.</summary>
     public readonly struct Scope(OnnxVerifiedOpening? began, OnnxVerifiedOpening? outer) : IDisposable
     {
         /// <inheritdoc/>
