@@ -181,16 +181,7 @@ public sealed class OnnxSessionFactory
     /// Opens a session over an in-memory model that may keep tables in ONNX external data: ONNX Runtime finds a side file
     /// relative to a model's path, which bytes lack, so its folder is given (the folder of the file the model was read from).
     /// </summary>
-    internal InferenceSession CreateSession(byte[] model, string externalDataFolder)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentException.ThrowIfNullOrEmpty(externalDataFolder);
-        return Open(options =>
-        {
-            options.AddSessionConfigEntry(ExternalDataFolderKey, Path.GetFullPath(externalDataFolder));
-            return new InferenceSession(model, options);
-        });
-    }
+    internal InferenceSession CreateSession(byte[] model, string externalDataFolder) => CreateSession(model, externalDataFolder, static _ => { });
 
     /// <summary>
     /// As <see cref="CreateSession(byte[], string)"/>, with <paramref name="configure"/> run on the session options first (and
