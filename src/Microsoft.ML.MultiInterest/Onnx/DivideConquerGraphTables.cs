@@ -22,7 +22,7 @@ internal static class DivideConquerGraphTables
     /// <exception cref="InvalidDataException">The graph is not a pooling encoder over the directory's items (clusters and components), or its tables are damaged.</exception>
     public static DivideConquerModel Read(string path, OnnxServingManifest manifest, EmbeddingMatrix items, bool mixture, bool ownScorer = false)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"The ONNX serving manifest lists '{Path.GetFileName(path)}', which is missing.", path);
+        if (!OnnxVerifiedOpening.Exists(path)) throw new FileNotFoundException($"The ONNX serving manifest lists '{Path.GetFileName(path)}', which is missing.", path);
         ModelProto model;
         try
         {

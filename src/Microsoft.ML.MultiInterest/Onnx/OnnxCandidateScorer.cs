@@ -163,7 +163,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
         // The tables first: the sessions that hold them are given the re-ranking's arrays, not copies of their own. Their graph
         // is checked as its session would check it first, so that a missing graph or a bad side-file reference is refused as before.
         string unimodalPath = Path.Combine(directory, manifest.UnimodalScorer.File);
-        if (!File.Exists(unimodalPath))
+        if (!OnnxVerifiedOpening.Exists(unimodalPath))
             throw new FileNotFoundException($"The ONNX serving manifest of '{directory}' lists '{manifest.UnimodalScorer.File}', which is missing.", unimodalPath);
         OnnxInitializerFile.CheckExternalData(unimodalPath);
         var tables = OnnxRerankTables.Read(directory, manifest);
@@ -188,7 +188,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
             if (manifest.ConditionModel is { } conditionGraph)
             {
                 string path = Path.Combine(directory, conditionGraph.File);
-                if (!File.Exists(path)) throw new FileNotFoundException($"The ONNX serving manifest of '{directory}' lists '{conditionGraph.File}', which is missing.", path);
+                if (!OnnxVerifiedOpening.Exists(path)) throw new FileNotFoundException($"The ONNX serving manifest of '{directory}' lists '{conditionGraph.File}', which is missing.", path);
                 conditionModel = ConditionModelGraph.Read(path, manifest);
             }
             var absentUsers = UserAbsence.Read(directory, manifest, tables.Users);
@@ -409,7 +409,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
         foreach (var (graph, name, expected) in counts)
         {
             string path = Path.Combine(directory, graph.File);
-            if (!File.Exists(path)) continue; // opening the sessions names the missing file
+            if (!OnnxVerifiedOpening.Exists(path)) continue; // opening the sessions names the missing file
             long kept = ((long[])OnnxInitializerFile.Read(path, (name, Proto.TensorProto.Types.DataType.Int64))[name].Values)[0];
             if (kept != expected)
                 throw new InvalidDataException($"'{path}' keeps {kept} candidates per user (initializer '{name}'), but the manifest of '{directory}' "

@@ -74,7 +74,7 @@ public sealed class OnnxMmrScorer : IDisposable
             if (manifest.InterestWeight > 0)
             {
                 string path = Path.Combine(directory, InterestsFileName);
-                if (!File.Exists(path)) throw new FileNotFoundException($"The MMR directory '{directory}' has an interest weight but no '{InterestsFileName}'.", path);
+                if (!OnnxVerifiedOpening.Exists(path)) throw new FileNotFoundException($"The MMR directory '{directory}' has an interest weight but no '{InterestsFileName}'.", path);
                 interests = OnnxVerifiedOpening.CreateSession(sessions ?? new OnnxSessionFactory(), path);
                 var table = (long[])OnnxInitializerFile.Read(path, (ItemClusterTableName, TensorProto.Types.DataType.Int64))[ItemClusterTableName].Values;
                 clustering = ItemClustering.Create([.. table.Select(c => checked((int)c))], manifest.Clusters, items);

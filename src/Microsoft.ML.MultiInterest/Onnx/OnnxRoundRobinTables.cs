@@ -96,7 +96,7 @@ internal sealed class OnnxRoundRobinTables
     /// </summary>
     private static DcmClustering ReadDcm(string path, OnnxServingManifest manifest)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"The ONNX serving manifest lists '{Path.GetFileName(path)}', which is missing.", path);
+        if (!OnnxVerifiedOpening.Exists(path)) throw new FileNotFoundException($"The ONNX serving manifest lists '{Path.GetFileName(path)}', which is missing.", path);
         ModelProto model;
         using (var file = OnnxVerifiedOpening.OpenRead(path)) model = ModelProto.Parser.ParseFrom(file);
         var seedTensor = OnnxTensorReader.Find(model, DcmOnnxExporter.SeedsName);

@@ -24,7 +24,7 @@ internal static class OnnxScorerParts
             foreach (var graph in graphs)
             {
                 string path = Path.Combine(directory, graph.File);
-                if (!File.Exists(path)) throw new FileNotFoundException($"The ONNX serving manifest of '{directory}' lists '{graph.File}', which is missing.", path);
+                if (!OnnxVerifiedOpening.Exists(path)) throw new FileNotFoundException($"The ONNX serving manifest of '{directory}' lists '{graph.File}', which is missing.", path);
                 InferenceSession session;
                 try
                 {

@@ -92,13 +92,12 @@ internal static class OnnxServedFiles
             if (string.IsNullOrEmpty(name) || Path.IsPathRooted(name) || name.Split('/', '\\').Contains(".."))
                 throw new InvalidDataException($"The ONNX serving manifest '{manifestPath}' records a checksum of '{name}', outside the directory: it was edited or damaged. Export the directory again.");
             string path = Path.Combine(directory, name);
-            if (!File.Exists(path)) throw Missing(path, directory);
             if (opening != null && ReadByScorers(name))
             {
                 opening.ReadRecorded(path);
                 continue;
             }
-            string found = Sha256(path);
+            string found = Recorded(path, directory, Sha256);
             if (!string.Equals(found, recorded, StringComparison.Ordinal)) throw Mismatch(path, directory, recorded, found);
         }
     }
@@ -112,10 +111,27 @@ internal static class OnnxServedFiles
         !name.EndsWith(OnnxServingDefaults.ExternalDataSuffix, StringComparison.Ordinal) && name is not (MultiInterestModel.ItemIdsFileName
             or MultiInterestModel.TrainingHistoryFileName or MultiInterestModel.PopularItemsFileName);
 
+    /// <summary>
+    /// <paramref name="read"/> of the recorded file <paramref name="path"/> of <paramref name="directory"/>, refused as
+    /// <see cref="Missing"/> when the file is not there. The read itself is the test, not a look before it: a file removed
+    /// between a look and the read (mid-opening) is refused by name too, not with a bare <see cref="FileNotFoundException"/>.
+    /// </summary>
+    internal static T Recorded<T>(string path, string directory, Func<string, T> read)
+    {
+        try
+        {
+            return read(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw Missing(path, directory, e);
+        }
+    }
+
     /// <summary>The refusal of a recorded file <paramref name="path"/> of <paramref name="directory"/> that is missing.</summary>
-    internal static InvalidDataException Missing(string path, string directory) =>
+    internal static InvalidDataException Missing(string path, string directory, Exception? inner = null) =>
         new($"The file '{path}' of the ONNX serving directory '{directory}' is missing, though {OnnxServingDirectory.ManifestFileName} "
-            + "records it: the directory was copied in part or a file was removed. Copy the whole directory again, or export the directory again (ExportOnnx, or the CLI's export-onnx).");
+            + "records it: the directory was copied in part or a file was removed. Copy the whole directory again, or export the directory again (ExportOnnx, or the CLI's export-onnx).", inner);
 
     /// <summary>The refusal of a file <paramref name="path"/> of <paramref name="directory"/> whose SHA-256 <paramref name="found"/> is not the one recorded.</summary>
     internal static InvalidDataException Mismatch(string path, string directory, string recorded, string found) =>

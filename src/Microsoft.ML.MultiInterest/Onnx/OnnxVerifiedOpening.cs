@@ -132,8 +132,7 @@ internal sealed class OnnxVerifiedOpening
     private static byte[] Read(string path, RecordedFile recorded)
     {
         if (recorded.Bytes is { } kept) return kept;
-        if (!File.Exists(path)) throw OnnxServedFiles.Missing(path, recorded.Directory);
-        byte[] bytes = File.ReadAllBytes(path);
+        byte[] bytes = OnnxServedFiles.Recorded(path, recorded.Directory, File.ReadAllBytes);
         string found = Convert.ToHexStringLower(SHA256.HashData(bytes));
         if (!string.Equals(found, recorded.Sha256, StringComparison.Ordinal)) throw OnnxServedFiles.Mismatch(path, recorded.Directory, recorded.Sha256, found);
         recorded.Bytes = bytes;
@@ -149,8 +148,7 @@ internal sealed class OnnxVerifiedOpening
     public void ReadSideTables(string sidePath, IReadOnlyList<(OnnxExternalTable Table, Array Values)> tables)
     {
         var recorded = _files[Full(sidePath)];
-        if (!File.Exists(sidePath)) throw OnnxServedFiles.Missing(sidePath, recorded.Directory);
-        string found = OnnxSideFilePass.Read(sidePath, tables);
+        string found = OnnxServedFiles.Recorded(sidePath, recorded.Directory, path => OnnxSideFilePass.Read(path, tables));
         if (!string.Equals(found, recorded.Sha256, StringComparison.Ordinal)) throw OnnxServedFiles.Mismatch(sidePath, recorded.Directory, recorded.Sha256, found);
     }
 
@@ -209,6 +207,14 @@ internal sealed class OnnxVerifiedOpening
         return OnnxServingManifest.Read(directory);
     }
 
+    /// <summary>
+    /// Whether the file <paramref name="path"/> is there to read: always, for a file a manifest verified by the opening under
+    /// way records (its read serves the verified bytes, or refuses the file by name as missing); else whether it is on disk.
+    /// A scorer's look before reading a recorded file thus never turns its removal mid-opening into a bare
+    /// <see cref="FileNotFoundException"/>, nor refuses bytes it already holds.
+    /// </summary>
+    public static bool Exists(string path) => Current is { } opening && opening.Records(path) || File.Exists(path);
+
     /// <summary>The bytes of the file <paramref name="path"/>: those the opening under way verified when a manifest it verified records the file, else the file's.</summary>
     public static byte[] ReadAllBytes(string path) =>
         Current is { } opening && opening.Records(path) ? opening.ReadRecorded(path) : File.ReadAllBytes(path);
@@ -234,7 +240,7 @@ internal sealed class OnnxVerifiedOpening
     /// </summary>
     public static InferenceSession CreateSession(OnnxSessionFactory sessions, string path, Action<SessionOptions>? configure, PrePackedWeightsContainer? prepacked = null)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"No ONNX model at '{path}'.", path);
+        if (!Exists(path)) throw new FileNotFoundException($"No ONNX model at '{path}'.", path);
         byte[] model = ReadAllBytes(path);
         OnnxInitializerFile.CheckExternalData(path);
         string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;

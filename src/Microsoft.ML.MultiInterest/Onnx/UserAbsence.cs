@@ -103,7 +103,7 @@ internal static class UserAbsence
     private static string? OwnFile(string directory, OnnxServingManifest manifest)
     {
         string own = Path.Combine(directory, MultiInterestModel.UserIdsFileName);
-        if (!File.Exists(own)) return null;
+        if (!OnnxVerifiedOpening.Exists(own)) return null;
         return manifest.FileSha256 is { } recorded && !recorded.ContainsKey(MultiInterestModel.UserIdsFileName) ? null : own;
     }
 
