@@ -12,7 +12,10 @@
 // and a manifest of version 2 or later must name every field of its version; version 4's checksums are verified before
 // serving (an edited manifest, or a served file changed or missing, is refused naming it). With --trusted-key (a PEM EC public
 // key), the directory is served only if manifest.json.sig, the signer's ECDSA signature of manifest.json's SHA-256 (DER), verifies
-// with it (docs/onnx.md, "Signatures"), checked before anything else of the manifest is read. Directories: `cluster_quota` (encoder +
+// with it (docs/onnx.md, "Signatures"), checked before anything else of the manifest is read. What is served is what was verified:
+// manifest.json is read once (signature, seal and parse from those bytes), and each recorded file once, hashed as it is read;
+// the sessions (with their side files of external data, session option externalData) and the tables are made from those bytes,
+// never read again by path (a side file past 4 GiB excepted: README.md). Directories: `cluster_quota` (encoder +
 // quota scorer; `head_slots` is laid out by the graph) and `unimodal`; every other `retrieval` is refused.
 //
 // Threads: ONNX Runtime's defaults (intra-op threads = physical cores, idle threads spin) unless --threads N or
@@ -30,7 +33,8 @@
 // history's Mixture), and, in a unimodal directory whose manifest says
 // `history_fold_in`, a trained user whose --history brings new items (the library reads it again from its whole history).
 
-import { readFileSync, writeFileSync, existsSync, statSync, openSync, readSync, closeSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, openSync, readSync, closeSync, fstatSync } from 'node:fs';
+import { constants as bufferConstants } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
 import { join, isAbsolute, dirname } from 'node:path';
 import { createHash, createPublicKey, verify } from 'node:crypto';
@@ -79,10 +83,12 @@ function parseArgs(argv) {
   return args;
 }
 
-/** The lines of a text file after its header; .gz files are decompressed. */
-function dataLines(path) {
-  if (!existsSync(path)) fail(`no file '${path}'`);
-  let bytes = readFileSync(path);
+/** The lines of a text file after its header; .gz files are decompressed. bytes: the file's bytes, already read (a served table). */
+function dataLines(path, bytes = null) {
+  if (bytes === null) {
+    if (!existsSync(path)) fail(`no file '${path}'`);
+    bytes = readFileSync(path);
+  }
   if (path.endsWith('.gz')) bytes = gunzipSync(bytes);
   // Lines end at LF, CR LF or a lone CR, as .NET's StreamReader ends them for `recommend`; nothing else is taken off.
   const lines = bytes.toString('utf8').split(/\r\n|\r|\n/);
@@ -90,11 +96,11 @@ function dataLines(path) {
   return lines.slice(1);
 }
 
-/** id -> row from an id table written by export-onnx (header "row<TAB>id"). */
-function idTable(path) {
+/** id -> row from an id table written by export-onnx (header "row<TAB>id"), from its bytes as read (and verified) once. */
+function idTable(path, bytes) {
   const rows = new Map();
   const ids = [];
-  for (const line of dataLines(path)) {
+  for (const line of dataLines(path, bytes)) {
     const [row, id] = line.split('\t');
     rows.set(id, Number(row));
     ids[Number(row)] = id;
@@ -207,8 +213,7 @@ function protoFields(buf, start, end, visit) {
  * --external-data, ONNX external data: field 14 (data_location, 1 = EXTERNAL) and field 13 (external_data: key 1, value 2
  * entries location, offset, length), the bytes in a side file beside the model (docs/onnx.md, "Size limit").
  */
-function floatInitializers(path, names) {
-  const buf = readFileSync(path);
+function floatInitializers(path, buf, names, sideFile) {
   const found = new Map();
   protoFields(buf, 0, buf.length, (field, wire, start, end) => {
     if (field !== 7 || wire !== 2) return;
@@ -236,7 +241,7 @@ function floatInitializers(path, names) {
       if (!names.includes(name)) return;
       if (type !== 1) fail(`initializer '${name}' of '${path}' is not float (data_type ${type})`);
       let data;
-      if (location === 1) data = externalFloats(path, name, external, dims.reduce((a, b) => a * b, 1));
+      if (location === 1) data = externalFloats(path, name, external, dims.reduce((a, b) => a * b, 1), sideFile);
       else {
         const [from, to] = raw ?? floats ?? [0, 0];
         data = new Float32Array(buf.buffer.slice(buf.byteOffset + from, buf.byteOffset + to));
@@ -250,21 +255,25 @@ function floatInitializers(path, names) {
 
 /**
  * The floats of an initializer kept as ONNX external data: `count` little-endian floats of the side file `location` (beside
- * the model, never outside its folder) from `offset`, its `length` bytes exactly; read in blocks, since a table may pass
- * what one read (2 GB) takes. Anything else is refused naming the model, the initializer and the side file.
+ * the model, never outside its folder) from `offset`, its `length` bytes exactly. They are copied from the side file's bytes
+ * as they were read and hashed once (sideFile(location): { path, bytes }); a side file past what one Buffer holds (4 GiB)
+ * is hashed without being kept, and its table is then read again by path, in blocks (the gap the README names). Anything
+ * else is refused naming the model, the initializer and the side file.
  */
-function externalFloats(path, name, entries, count) {
+function externalFloats(path, name, entries, count, sideFile) {
   const where = `initializer '${name}' of '${path}'`;
   const location = entries.location;
   if (!location || isAbsolute(location) || location.split(/[\\/]/).includes('..')) fail(`${where} names external data at '${location}', not a file beside the model`);
-  const side = join(dirname(path), location);
-  if (!existsSync(side)) fail(`${where} keeps its data in '${side}', which is missing: copy the whole directory again, or export it again`);
+  const { path: side, bytes: held, size } = sideFile(location, where);
   const offset = Number(entries.offset ?? 0), length = Number(entries.length ?? count * 4);
   if (!Number.isSafeInteger(offset) || offset < 0 || length !== count * 4) fail(`${where}: external data offset ${entries.offset}, length ${entries.length}, where its shape needs ${count * 4} bytes`);
-  const size = statSync(side).size;
   if (offset + length > size) fail(`${where}: external data [${offset}, ${offset + length}) lies past the end of '${side}' (${size} bytes): it was cut; export the directory again`);
   const data = new Float32Array(count);
   const bytes = new Uint8Array(data.buffer);
+  if (held) {
+    bytes.set(held.subarray(offset, offset + length));
+    return data;
+  }
   const fd = openSync(side, 'r');
   try {
     for (let done = 0; done < length;) {
@@ -276,15 +285,35 @@ function externalFloats(path, name, entries, count) {
   return data;
 }
 
-/** The SHA-256 of a file, lower-case hex, read in 1 MiB blocks: a side file may pass what one read (2 GB) takes. */
-function fileSha256(path) {
+/** The most bytes one Buffer holds here (4 GiB on 64-bit Node 20): a side file past it is hashed but not kept. */
+const HOLDS = bufferConstants.MAX_LENGTH;
+
+/**
+ * A file read once: opened once, read in 1 MiB blocks (a side file may pass what one read, 2 GB, takes) and hashed as it
+ * is read. { bytes, sha256, size }: bytes is the whole file, or null if keep is false or the file is larger than HOLDS
+ * (then only hashed). The bytes are the ones hashed, so what is served from them is what was verified. A file that grows
+ * while it is read is refused, naming it.
+ */
+function readOnce(path, keep = true) {
   const hash = createHash('sha256');
-  const block = Buffer.allocUnsafe(1 << 20);
   const fd = openSync(path, 'r');
   try {
-    for (let read; (read = readSync(fd, block, 0, block.length, null)) > 0;) hash.update(block.subarray(0, read));
+    const size = fstatSync(fd).size;
+    const held = keep && size <= HOLDS ? Buffer.allocUnsafe(size) : null;
+    const block = held ? null : Buffer.allocUnsafe(1 << 20);
+    let done = 0;
+    for (;;) {
+      const into = held && done < size ? held : block ?? Buffer.allocUnsafe(1 << 20);
+      const at = into === held ? done : 0;
+      const read = readSync(fd, into, at, Math.min(1 << 20, into.length - at), null);
+      if (read <= 0) break;
+      if (held && into !== held) fail(`'${path}' grew while it was read: it is being written; wait for the export to finish, or copy the directory again`);
+      hash.update(into.subarray(at, at + read));
+      done += read;
+    }
+    if (held && done !== size) fail(`'${path}' ended while it was read (${done} of ${size} bytes): it is being written; wait for the export to finish, or copy the directory again`);
+    return { bytes: held, sha256: hash.digest('hex'), size: done };
   } finally { closeSync(fd); }
-  return hash.digest('hex');
 }
 
 /** The manifest versions this client reads: 1 to READS (docs/onnx.md, "Manifest format versions"). */
@@ -310,7 +339,7 @@ const FIELDS_ADDED = { history_fold_in: 3, history_fold_in_items: 3, file_sha256
  * manifest edited to say 3 is an edit, not a version-3 manifest), the text must hold exactly one manifest_sha256 entry,
  * and a version-4 manifest must record file_sha256, naming files inside the directory only.
  */
-function verifyChecksums(dir, path, text, manifest) {
+function verifyChecksums(dir, path, text, manifest, served, keep) {
   const sha = data => createHash('sha256').update(data).digest('hex');
   const entries = [...text.matchAll(/"manifest_sha256"\s*:\s*"([0-9a-f]{64})"/g)];
   const entry = entries.length === 1 ? entries[0] : null;
@@ -327,9 +356,58 @@ function verifyChecksums(dir, path, text, manifest) {
     if (name === '' || isAbsolute(name) || name.split(/[\\/]/).includes('..')) {
       fail(`'${path}' records a checksum of '${name}', outside the directory: it was edited or damaged; export the directory again`);
     }
-    const file = join(dir, name);
-    if (!existsSync(file)) fail(`'${file}' is missing, though '${path}' records it: copy the whole directory again, or export it again`);
-    if (fileSha256(file) !== checksum) fail(`'${file}' does not match the SHA-256 '${path}' records for it: export the directory again`);
+    served.record(name, checksum);
+  }
+  // Each recorded file read once, hashed as it is read; the files this run serves from (keep) stay in memory, and the
+  // sessions and tables are made from those bytes, never read again by path.
+  for (const name of Object.keys(recorded)) served.verify(name, keep(name));
+}
+
+/**
+ * The files of a serving directory this run serves from, each read once (readOnce) and, where manifest.json records its
+ * SHA-256, checked against it as it is read: get(name) gives the bytes verified (or, for a file the manifest does not
+ * record, as in a directory before version 4, the bytes of the one read), never a second read by path. A recorded file
+ * missing, or not matching its checksum, is refused naming it.
+ */
+class ServedFiles {
+  constructor(dir, manifestPath) {
+    this.dir = dir;
+    this.manifestPath = manifestPath;
+    this.recorded = new Map(); // full path -> SHA-256 recorded in the manifest
+    this.held = new Map();     // full path -> { path, bytes (null past HOLDS), size }
+  }
+
+  record(name, checksum) { this.recorded.set(join(this.dir, name), checksum); }
+
+  /** Reads a recorded file once and checks it; its bytes are held if keep. */
+  verify(name, keep) {
+    const file = join(this.dir, name);
+    if (this.held.has(file)) return;
+    const read = this.read(file, keep);
+    if (read === null) fail(`'${file}' is missing, though '${this.manifestPath}' records it: copy the whole directory again, or export it again`);
+    if (keep) this.held.set(file, read);
+  }
+
+  /** The file `name` (relative to the directory) as read once, or null if it is not there. */
+  get(name) {
+    const file = join(this.dir, name);
+    let read = this.held.get(file);
+    if (read === undefined) {
+      // A file not kept by the verification (or not recorded): read now, once, and checked again if recorded.
+      read = this.read(file, true);
+      if (read === null) return null;
+      this.held.set(file, read);
+    }
+    return read;
+  }
+
+  read(file, keep) {
+    if (!existsSync(file)) return null;
+    let read;
+    try { read = readOnce(file, keep); } catch (e) { if (e.code === 'ENOENT') return null; throw e; }
+    const checksum = this.recorded.get(file);
+    if (checksum !== undefined && read.sha256 !== checksum) fail(`'${file}' does not match the SHA-256 '${this.manifestPath}' records for it: export the directory again`);
+    return { path: file, bytes: read.bytes, size: read.size };
   }
 }
 
@@ -352,16 +430,12 @@ function refuseByteOrderMark(bytes, path) {
 }
 
 /**
- * manifest.json, checked as the library reads it: versions 1 to READS (a newer one is refused naming its version and
- * the library that wrote it), every field of its version from version 2 on, and the fields this client serves from;
- * version 1 lacks the later fields, which read as their defaults (no head, quota directory, mean histories).
+ * The trusted key of --trusted-key and the signature file of the directory (docs/onnx.md, "Signatures"): the signer's ECDSA
+ * signature over the SHA-256 of manifest.json as the export wrote it, DER encoded, in manifest.json.sig. readManifest
+ * verifies it over the manifest's bytes as it read them, once, before anything else of them is read; the manifest records
+ * every other file's SHA-256, which verifyChecksums then checks, so a verified signature covers the directory.
  */
-/**
- * The signer's signature of manifest.json (docs/onnx.md, "Signatures"): ECDSA over the SHA-256 of the file as the export
- * wrote it, DER encoded, in manifest.json.sig. The manifest records every other file's SHA-256, which verifyChecksums then
- * checks, so a verified signature covers the directory.
- */
-function verifySignature(dir, keyPath) {
+function signatureOf(dir, keyPath) {
   if (!existsSync(keyPath)) fail(`--trusted-key: no file '${keyPath}'`);
   let key;
   try { key = createPublicKey(readFileSync(keyPath, 'utf8')); } catch (e) { fail(`--trusted-key: '${keyPath}' holds no key in PEM that can be read: ${e.message}`); }
@@ -369,18 +443,31 @@ function verifySignature(dir, keyPath) {
   if (!existsSync(signature)) {
     fail(`the serving directory '${dir}' is not signed (it has no manifest.json.sig), and only directories signed by the trusted key are served: sign it where it was exported (export-onnx --signing-key)`);
   }
-  if (!verify('sha256', readFileSync(join(dir, 'manifest.json')), { key, dsaEncoding: 'der' }, readFileSync(signature))) {
-    fail(`the signature '${signature}' does not verify the manifest of '${dir}' with the trusted key: signed with another key, or the manifest changed after it was signed; not served`);
-  }
+  return { key, path: signature, bytes: readFileSync(signature) };
 }
 
-function readManifest(dir) {
+/**
+ * manifest.json, read once: with --trusted-key its signature is verified over those bytes first; the seal
+ * (manifest_sha256) is checked and the JSON parsed from the same bytes, so what is served is what was verified. Then
+ * checked as the library reads it: versions 1 to READS (a newer one is refused naming its version and the library that
+ * wrote it), every field of its version from version 2 on, and the fields this client serves from; version 1 lacks the
+ * later fields, which read as their defaults (no head, quota directory, mean histories). wanted(parsed manifest) says
+ * which recorded files this run serves from (their bytes are kept as they are verified). Returns { manifest, served }.
+ */
+function readManifest(dir, trustedKey, wanted) {
   const path = join(dir, 'manifest.json');
-  if (existsSync(join(dir, 'EXPORT-UNFINISHED'))) {
+  const signature = trustedKey ? signatureOf(dir, trustedKey) : null;
+  if (!signature && existsSync(join(dir, 'EXPORT-UNFINISHED'))) {
     fail(`an export into '${dir}' did not finish (EXPORT-UNFINISHED is there): its files may mix two exports; wait for it, else export again`);
   }
   if (!existsSync(path)) fail(`no manifest at '${path}'`);
   const bytes = readFileSync(path);
+  if (signature && !verify('sha256', bytes, { key: signature.key, dsaEncoding: 'der' }, signature.bytes)) {
+    fail(`the signature '${signature.path}' does not verify the manifest of '${dir}' with the trusted key: signed with another key, or the manifest changed after it was signed; not served`);
+  }
+  if (signature && existsSync(join(dir, 'EXPORT-UNFINISHED'))) {
+    fail(`an export into '${dir}' did not finish (EXPORT-UNFINISHED is there): its files may mix two exports; wait for it, else export again`);
+  }
   refuseByteOrderMark(bytes, path);
   // Decoded once, the same text parsed and hashed: the seal covers the file as the export wrote it.
   const text = bytes.toString('utf8');
@@ -400,7 +487,8 @@ function readManifest(dir) {
       fail(`'${path}' (format version ${version}) lacks ${missing.map(f => `'${f}'`).join(', ')}, which every manifest of that version names: it was edited or damaged; export the directory again`);
     }
   }
-  if (version >= 4 || manifest.manifest_sha256 != null) verifyChecksums(dir, path, text, manifest);
+  const served = new ServedFiles(dir, path);
+  if (version >= 4 || manifest.manifest_sha256 != null) verifyChecksums(dir, path, text, manifest, served, wanted(manifest));
   // Version 1 named only some fields; the ones it lacks read as the library that wrote it meant them.
   const m = {
     version,
@@ -431,7 +519,7 @@ function readManifest(dir) {
   if (!Number.isInteger(m.headSlots) || m.headSlots < 0 || m.headSlots > m.candidates) {
     fail(`'${path}' has head_slots ${JSON.stringify(manifest.head_slots)}, outside 0..${m.candidates} (candidates)`);
   }
-  return m;
+  return { manifest: m, served };
 }
 
 /** The file of a graph the manifest names, checked to exist. */
@@ -440,6 +528,67 @@ function graphFile(dir, graph, name) {
   const path = join(dir, graph.file);
   if (!existsSync(path)) fail(`the manifest of '${dir}' names ${name} '${graph.file}', which is not there`);
   return path;
+}
+
+/** The side files (ONNX external data `location`s) the initializers of a model's graph name, in the order first named. */
+function externalLocations(buf) {
+  const locations = new Set();
+  protoFields(buf, 0, buf.length, (field, wire, start, end) => {
+    if (field !== 7 || wire !== 2) return;
+    protoFields(buf, start, end, (g, gw, gs, ge) => {
+      if (g !== 5 || gw !== 2) return;
+      protoFields(buf, gs, ge, (t, tw, ts, te) => {
+        if (t !== 13 || tw !== 2) return;
+        let key = '', value = '';
+        protoFields(buf, ts, te, (e, ew, es, ee) => {
+          if (e === 1 && ew === 2) key = buf.toString('utf8', es, ee);
+          else if (e === 2 && ew === 2) value = buf.toString('utf8', es, ee);
+        });
+        if (key === 'location') locations.add(value);
+      });
+    });
+  });
+  return [...locations];
+}
+
+/**
+ * A graph the manifest names, as read and verified once (served.get), with its side files: { path, bytes, sideFile }.
+ * sideFile(location, where) gives a side file beside the graph as read and verified once ({ path, bytes, size }; bytes
+ * null past HOLDS), refusing one outside the graph's folder or missing, naming it.
+ */
+function servedGraph(dir, served, graph, name) {
+  const path = graphFile(dir, graph, name);
+  const read = served.get(graph.file);
+  if (read === null) fail(`the manifest of '${dir}' names ${name} '${graph.file}', which is not there`);
+  const sideFile = (location, where) => {
+    if (!location || isAbsolute(location) || location.split(/[\\/]/).includes('..')) fail(`${where} names external data at '${location}', not a file beside the model`);
+    const side = served.get(join(dirname(graph.file), location));
+    if (side === null) fail(`${where} keeps its data in '${join(dirname(path), location)}', which is missing: copy the whole directory again, or export it again`);
+    return side;
+  };
+  return { path, bytes: read.bytes, sideFile };
+}
+
+/**
+ * An ONNX Runtime session made from a graph's verified bytes, its side files given from their verified bytes too
+ * (session option externalData), so nothing is read again by path after the check. A side file past what one Buffer
+ * holds (HOLDS) cannot be given so: ONNX Runtime is then told the graph's folder
+ * (session.model_external_initializers_file_folder_path) and reads that side file by path, again, after the check (the
+ * gap the README names).
+ */
+async function openSession(graph, options) {
+  const externalData = [];
+  let byPath = false;
+  for (const location of externalLocations(graph.bytes)) {
+    const side = graph.sideFile(location, `a table of '${graph.path}'`);
+    if (side.bytes === null) byPath = true;
+    else externalData.push({ path: location, data: side.bytes });
+  }
+  const opened = externalData.length > 0 ? { ...options, externalData } : { ...options };
+  if (byPath) {
+    opened.extra = { ...options.extra, session: { ...options.extra?.session, model_external_initializers_file_folder_path: dirname(graph.path) } };
+  }
+  return ort.InferenceSession.create(graph.bytes, opened);
 }
 
 /** Whether the engine's selector ranks (a, ia) before (b, ib): scores within 2e-7 relative (float32) are a tie for the lower row. */
@@ -453,8 +602,24 @@ function better(a, ia, b, ib) {
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  if (args.trustedKey) verifySignature(args.dir, args.trustedKey);
-  const manifest = readManifest(args.dir);
+  // The recorded files this run serves from, kept in memory as they are verified: the tables, the graphs of the method,
+  // the vector scorer where --history may bring users known by their history only, and those graphs' side files.
+  const wanted = raw => {
+    const unimodal = raw.retrieval === 'unimodal';
+    const quotaRun = (args.method ?? (unimodal ? 'unimodal' : 'quota')) === 'quota';
+    const graphs = quotaRun ? [raw.encoder, raw.quota_scorer] : [raw.unimodal_scorer];
+    if (!quotaRun && args.history.length > 0) graphs.push(raw.vector_scorer);
+    const files = ['user_ids.tsv', 'item_ids.tsv', 'popular_items.tsv'].concat(args.train ? [] : ['training_history.tsv']);
+    const graphFiles = graphs.filter(g => g && typeof g.file === 'string').map(g => g.file);
+    return name => files.includes(name) || graphFiles.some(g => name === g || name.startsWith(`${g}.`));
+  };
+  const { manifest, served } = readManifest(args.dir, args.trustedKey, wanted);
+  /** A table of the directory, as read (and verified) once; missing: null. */
+  const table = name => {
+    const read = served.get(name);
+    if (read !== null && read.bytes === null) fail(`'${read.path}' is larger (${read.size} bytes) than this client holds in memory`);
+    return read?.bytes ?? null;
+  };
   // A manifest before version 4 records no checksums, so its signature (made by another tool: the library signs none) covers no file.
   if (args.trustedKey && manifest.version < 4) {
     fail(`the serving directory '${args.dir}' (manifest format version ${manifest.version}) records no checksums of its files, so its signature covers none of them: export it again, then sign it (export-onnx --signing-key)`);
@@ -468,8 +633,8 @@ async function main() {
   // directories written before the candidate outputs (slack 0) give the plain lists.
   const exactOrder = !quota && !args.plain && manifest.slack > 0;
 
-  const users = idTable(join(args.dir, 'user_ids.tsv'));
-  const items = idTable(join(args.dir, 'item_ids.tsv'));
+  const users = idTable(join(args.dir, 'user_ids.tsv'), table('user_ids.tsv'));
+  const items = idTable(join(args.dir, 'item_ids.tsv'), table('item_ids.tsv'));
   const M = manifest.candidates;
   const I = manifest.items;
   if (items.ids.length !== I) fail(`item_ids.tsv lists ${items.ids.length} rows, the manifest ${I} items: it belongs to another export`);
@@ -507,8 +672,9 @@ async function main() {
     }
   } else {
     const path = join(args.dir, 'training_history.tsv');
-    if (!existsSync(path)) fail(`'${args.dir}' has no training_history.tsv (exported before 2026-12-03): give --train, the edges the model was fitted on`);
-    for (const line of dataLines(path)) {
+    const bytes = table('training_history.tsv');
+    if (bytes === null) fail(`'${args.dir}' has no training_history.tsv (exported before 2026-12-03): give --train, the edges the model was fitted on`);
+    for (const line of dataLines(path, bytes)) {
       const [u, i] = line.split('\t').map(Number);
       if (!Number.isInteger(u) || !Number.isInteger(i) || u < 0 || u >= manifest.users || i < 0 || i >= I) fail(`training_history.tsv has a line '${line}' outside the manifest's rows`);
       let set = trainedOf.get(u);
@@ -558,8 +724,8 @@ async function main() {
   const options = args.threads > 0 ? { intraOpNumThreads: args.threads } : {};
   if (!args.spin) options.extra = { session: { intra_op: { allow_spinning: '0' } } };
   const graphs = quota
-    ? [graphFile(args.dir, manifest.encoder, 'encoder'), graphFile(args.dir, manifest.quotaScorer, 'quota_scorer')]
-    : [graphFile(args.dir, manifest.unimodalScorer, 'unimodal_scorer')];
+    ? [servedGraph(args.dir, served, manifest.encoder, 'encoder'), servedGraph(args.dir, served, manifest.quotaScorer, 'quota_scorer')]
+    : [servedGraph(args.dir, served, manifest.unimodalScorer, 'unimodal_scorer')];
   const unimodalOutputs = exactOrder ? ['candidate_rows', 'candidate_scores'] : ['item_rows', 'scores'];
   const declared = manifest.unimodalScorer?.outputs;
   if (!quota && Array.isArray(declared) && !unimodalOutputs.every(o => declared.includes(o))) {
@@ -567,7 +733,7 @@ async function main() {
   }
   const open = performance.now();
   const sessions = [];
-  for (const graph of graphs) sessions.push(await ort.InferenceSession.create(graph, options));
+  for (const graph of graphs) sessions.push(await openSession(graph, options));
   const openSeconds = (performance.now() - open) / 1000;
   const [encoder, quotaScorer] = sessions;
   const unimodalScorer = sessions[0];
@@ -662,15 +828,16 @@ async function main() {
   // as the library drops them, the history's items excluded; ranked by vector_scorer.onnx, candidates in the engine's order.
   let history = null;
   if (fromHistory.length > 0) {
-    const file = graphFile(args.dir, manifest.vectorScorer, 'vector_scorer');
+    const graph = servedGraph(args.dir, served, manifest.vectorScorer, 'vector_scorer');
+    const file = graph.path;
     const declared = manifest.vectorScorer.outputs;
     if (Array.isArray(declared) && !unimodalOutputs.every(o => declared.includes(o))) fail(`the vector scorer of '${args.dir}' lacks the outputs ${unimodalOutputs.join(', ')}`);
-    const tables = floatInitializers(file, ['item_embeddings', 'item_absence']);
+    const tables = floatInitializers(file, graph.bytes, ['item_embeddings', 'item_absence'], graph.sideFile);
     const table = tables.get('item_embeddings');
     if (!table || table.dims.length !== 2 || table.dims[0] !== I) fail(`'${file}' holds no item_embeddings [${I}, d] initializer`);
     const d = table.dims[1];
     const absent = tables.get('item_absence')?.data;
-    const vectorSession = await ort.InferenceSession.create(file, options);
+    const vectorSession = await openSession(graph, options);
     const clock = performance.now();
     const n = fromHistory.length;
     const vectors = new Float32Array(width * d);
@@ -709,8 +876,9 @@ async function main() {
   let popularList = null;
   if (popular.length > 0) {
     const path = join(args.dir, 'popular_items.tsv');
-    if (!existsSync(path)) fail(`${popular.length} users are unknown to the model and '${args.dir}' has no popular_items.tsv (exported before 2026-12-03) to serve them; export again`);
-    popularList = dataLines(path).slice(0, M).map(line => {
+    const bytes = table('popular_items.tsv');
+    if (bytes === null) fail(`${popular.length} users are unknown to the model and '${args.dir}' has no popular_items.tsv (exported before 2026-12-03) to serve them; export again`);
+    popularList = dataLines(path, bytes).slice(0, M).map(line => {
       const [, id, degree] = line.split('\t');
       return `${id}\t${formatFloat(Math.fround(Number(degree)))}`;
     });
