@@ -20,7 +20,7 @@ public sealed partial class OnnxCandidateScorer
     /// <param name="users">User rows, 0 to <see cref="OnnxServingManifest.Users"/> - 1, each once.</param>
     /// <param name="followedTopics">Per user, names from <see cref="Topics"/>, at least one (a name given twice counts once).</param>
     /// <param name="trainingHistory">The users' training edges (user rows, item rows): the items each topic's query averages.</param>
-    /// <param name="exclusions">Items never to return per user (typically the training history, with any fresh items); needs the exclusion mask.</param>
+    /// <param name="exclusions">Items never to return per user (typically the training history, with any fresh items); needs the exclusion mask. Null excludes nothing, so the lists may hold items the user engaged in training: pass <see cref="OnnxServingDirectory.ReadTrainingHistory"/> (or <see cref="MultiInterestModel.TrainingHistory"/>) for the recommender's lists.</param>
     /// <param name="excludeItems">
     /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
     /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.

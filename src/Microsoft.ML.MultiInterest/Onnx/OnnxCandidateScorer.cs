@@ -217,7 +217,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
 
     /// <summary>The cluster-quota lists (with unimodal fill) of <paramref name="users"/>, exactly as <see cref="ClusterQuotaRetriever"/> returns them for M = <see cref="OnnxServingManifest.Candidates"/> with the unimodal top M as fallback.</summary>
     /// <param name="users">User rows to serve, 0 to <see cref="OnnxServingManifest.Users"/> - 1.</param>
-    /// <param name="exclusions">Items never to return per user (typically the training graph); needs a directory exported with the exclusion mask.</param>
+    /// <param name="exclusions">Items never to return per user (typically the training graph); needs a directory exported with the exclusion mask. Null excludes nothing, so the lists may hold items the user engaged in training: pass <see cref="OnnxServingDirectory.ReadTrainingHistory"/> (or <see cref="MultiInterestModel.TrainingHistory"/>) for the recommender's lists.</param>
     /// <param name="excludeItems">
     /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
     /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
@@ -266,7 +266,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
 
     /// <summary>The unimodal lists of <paramref name="users"/>, exactly as <see cref="UnimodalRetriever"/> returns them for M = <see cref="OnnxServingManifest.Candidates"/>.</summary>
     /// <param name="users">User rows to serve, 0 to <see cref="OnnxServingManifest.Users"/> - 1.</param>
-    /// <param name="exclusions">Items never to return per user (typically the training graph); needs a directory exported with the exclusion mask.</param>
+    /// <param name="exclusions">Items never to return per user (typically the training graph); needs a directory exported with the exclusion mask. Null excludes nothing, so the lists may hold items the user engaged in training: pass <see cref="OnnxServingDirectory.ReadTrainingHistory"/> (or <see cref="MultiInterestModel.TrainingHistory"/>) for the recommender's lists.</param>
     /// <param name="excludeItems">
     /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
     /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.

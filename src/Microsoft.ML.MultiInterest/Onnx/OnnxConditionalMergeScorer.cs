@@ -87,7 +87,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
 
     /// <summary>The merged lists of trained <paramref name="users"/> (rows), M = <see cref="OnnxServingManifest.Candidates"/> each.</summary>
     /// <param name="users">User rows, 0 to <see cref="OnnxServingManifest.Users"/> - 1.</param>
-    /// <param name="exclusions">Items never to return per user row (typically the training history); needs the exclusion mask.</param>
+    /// <param name="exclusions">Items never to return per user row (typically the training history); needs the exclusion mask. Null excludes nothing, so the lists may hold items the user engaged in training: pass <see cref="OnnxServingDirectory.ReadTrainingHistory"/> (or <see cref="MultiInterestModel.TrainingHistory"/>) for the recommender's lists.</param>
     /// <param name="excludeItems">
     /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
     /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
@@ -135,7 +135,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
     /// <param name="users">User rows, each once.</param>
     /// <param name="followedTopics">Per user, names from <see cref="Topics"/>, at least one.</param>
     /// <param name="trainingHistory">The users' training edges: the items each topic's query averages.</param>
-    /// <param name="exclusions">Items never to return per user row; needs the exclusion mask.</param>
+    /// <param name="exclusions">Items never to return per user row; needs the exclusion mask. Null excludes nothing, so the lists may hold items the user engaged in training: pass <see cref="OnnxServingDirectory.ReadTrainingHistory"/> (or <see cref="MultiInterestModel.TrainingHistory"/>) for the recommender's lists.</param>
     /// <param name="excludeItems">
     /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
     /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.

@@ -17,7 +17,11 @@ internal static class OnnxDirectoryOpening
     /// is said once through <paramref name="sessions"/>' log). The manifest and the files <paramref name="open"/> reads are
     /// the bytes verified (<see cref="OnnxVerifiedOpening"/>), and the manifest found at the end must be those bytes too.
     /// </summary>
-    public static T Consistent<T>(string directory, Func<T> open, OnnxSessionFactory? sessions = null) where T : IDisposable
+    /// <param name="directory">The serving directory.</param>
+    /// <param name="open">Opens what is served from it, reading its files through the opening (<see cref="OnnxVerifiedOpening"/>).</param>
+    /// <param name="sessions">The factory whose trusted key, if any, must have signed the directory.</param>
+    /// <param name="manifestOnly">Verify the manifest alone up front (<see cref="OnnxServedFiles.Verify"/>): <paramref name="open"/> reads a few recorded files, each hashed as read.</param>
+    public static T Consistent<T>(string directory, Func<T> open, OnnxSessionFactory? sessions = null, bool manifestOnly = false) where T : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         // Begun here for the outermost directory; the parts its scorer opens join it, and its bytes go when it ends.
@@ -26,7 +30,7 @@ internal static class OnnxDirectoryOpening
         T opened;
         try
         {
-            OnnxServedFiles.Verify(directory, sessions);
+            OnnxServedFiles.Verify(directory, sessions, manifestOnly);
             AfterVerifying.Value?.Invoke(directory);
             opened = open();
         }

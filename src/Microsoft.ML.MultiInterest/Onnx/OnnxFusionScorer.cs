@@ -67,7 +67,7 @@ public sealed class OnnxFusionScorer : IDisposable
 
     /// <summary>The fused lists of <paramref name="users"/> (user rows), M = <see cref="OnnxServingManifest.Candidates"/> each.</summary>
     /// <param name="users">User rows, 0 to <see cref="OnnxServingManifest.Users"/> - 1.</param>
-    /// <param name="exclusions">Items never to return per user row (typically <see cref="MultiInterestModel.TrainingHistory"/>), applied to every source.</param>
+    /// <param name="exclusions">Items never to return per user row (typically <see cref="MultiInterestModel.TrainingHistory"/>), applied to every source. Null excludes nothing, so the lists may hold items the user engaged in training: pass <see cref="OnnxServingDirectory.ReadTrainingHistory"/> (or <see cref="MultiInterestModel.TrainingHistory"/>) for the recommender's lists.</param>
     /// <param name="excludeItems">
     /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
     /// export, as the recommender's <c>exclude</c> (they do not change any user's query), applied to every source; needs the exclusion mask.

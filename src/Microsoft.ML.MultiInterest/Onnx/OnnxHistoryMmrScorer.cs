@@ -113,7 +113,7 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
     /// (<see cref="MultiInterestModel.RetrieveWithEngine"/> for a saved model).
     /// </summary>
     /// <param name="users">User rows, 0 to <see cref="OnnxServingManifest.Users"/> - 1.</param>
-    /// <param name="exclusions">Items never to return per user row (typically the training history); needs a directory exported with the exclusion mask.</param>
+    /// <param name="exclusions">Items never to return per user row (typically the training history); needs a directory exported with the exclusion mask. Null excludes nothing, so the lists may hold items the user engaged in training: pass <see cref="OnnxServingDirectory.ReadTrainingHistory"/> (or <see cref="MultiInterestModel.TrainingHistory"/>) for the recommender's lists.</param>
     /// <param name="excludeItems">
     /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
     /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.

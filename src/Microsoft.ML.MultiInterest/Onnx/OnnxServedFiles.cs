@@ -66,7 +66,13 @@ internal static class OnnxServedFiles
     /// A recorded file is missing or its contents changed; or <paramref name="sessions"/> trusts a signing key and the directory
     /// carries no signature it verifies, or is of a format before checksums (its signature would cover no file).
     /// </exception>
-    public static void Verify(string directory, OnnxSessionFactory? sessions)
+    /// <param name="directory">The serving directory.</param>
+    /// <param name="sessions">The factory whose trusted key, if any, must have signed the directory; its log says what is unverified.</param>
+    /// <param name="manifestOnly">
+    /// Verify the manifest (its signature and seal) alone: the caller reads the few recorded files it needs through the opening
+    /// (<see cref="OnnxVerifiedOpening.ReadAllBytes"/>), which hashes each against the record as it reads it, and nothing else.
+    /// </param>
+    public static void Verify(string directory, OnnxSessionFactory? sessions, bool manifestOnly = false)
     {
         var opening = OnnxVerifiedOpening.Current;
         string manifestPath = Path.Combine(directory, OnnxServingDirectory.ManifestFileName);
@@ -87,10 +93,14 @@ internal static class OnnxServedFiles
         }
         if (manifest.FileSha256 == null)
             throw new InvalidDataException($"The ONNX serving manifest '{manifestPath}' (format version {manifest.FormatVersion}) records no file_sha256: it was edited or damaged. Export the directory again.");
-        foreach (var (name, recorded) in manifest.FileSha256)
+        foreach (string name in manifest.FileSha256.Keys)
         {
             if (string.IsNullOrEmpty(name) || Path.IsPathRooted(name) || name.Split('/', '\\').Contains(".."))
                 throw new InvalidDataException($"The ONNX serving manifest '{manifestPath}' records a checksum of '{name}', outside the directory: it was edited or damaged. Export the directory again.");
+        }
+        if (manifestOnly) return;
+        foreach (var (name, recorded) in manifest.FileSha256)
+        {
             string path = Path.Combine(directory, name);
             if (opening != null && ReadByScorers(name))
             {

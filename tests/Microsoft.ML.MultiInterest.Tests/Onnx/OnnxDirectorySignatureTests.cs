@@ -141,11 +141,17 @@ public sealed class OnnxDirectorySignatureTests : IDisposable
         trustedKey.ImportFromPem(File.ReadAllText(trustedPemFile));   // its public part: openssl ec -pubout ...
         var sessions = new OnnxSessionFactory { TrustedSigningKey = trustedKey };
         using var scorer = OnnxCandidateScorer.Open(directory, sessions);   // InvalidDataException if unsigned or not as signed
-        RankedLists lists = scorer.RetrieveClusterQuota(userRows);
+        // The scorers exclude exactly what they are given: the export's training history keeps seen items out, as the recommender does.
+        BipartiteGraph seen = OnnxServingDirectory.ReadTrainingHistory(directory, sessions);
+        RankedLists lists = scorer.RetrieveClusterQuota(userRows, seen);
         #endregion
 
         Assert.Equal(userRows.Length, lists.QueryCount);
         Assert.All(Enumerable.Range(0, userRows.Length), q => Assert.NotEmpty(lists.IndicesOf(q).ToArray()));
+        // What the snippet served before it passed the history: training items in the lists (the review of 2026-12-06 found them).
+        Assert.All(Enumerable.Range(0, userRows.Length), q => Assert.Empty(lists.IndicesOf(q).ToArray().Intersect(seen.ItemsOf(userRows[q]).ToArray())));
+        var unexcluded = scorer.RetrieveClusterQuota(userRows);
+        Assert.Contains(Enumerable.Range(0, userRows.Length), q => unexcluded.IndicesOf(q).ToArray().Intersect(seen.ItemsOf(userRows[q]).ToArray()).Any());
         Docs.DocSnippets.AssertOnPage(Path.Combine("Onnx", nameof(OnnxDirectorySignatureTests) + ".cs"), "SignedDirectory", "docs/onnx.md");
     }
 

@@ -1009,6 +1009,22 @@ public class BadInputCatalogTests
             File.WriteAllBytes(graph, bytes);
             Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory).Dispose();
         }),
+        ["onnx-training-history-absent"] = Throws<FileNotFoundException>(["holds no training_history.tsv", "exported from tables, not a model",
+            "Pass the items to exclude yourself"], () =>
+        {
+            var w = Onnx.MixtureWorld.Create(seed: 5, dimension: 3, integers: true);
+            string directory = BadInputFixtures.Directory("training-history-absent-onnx");
+            Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.ExportUnimodal(w.Users, w.Items, 5, directory, exclusionMask: true);
+            Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.ReadTrainingHistory(directory);
+        }),
+        ["onnx-training-history-changed"] = Throws<InvalidDataException>(["training_history.tsv' of the ONNX serving directory", "does not match the SHA-256 manifest.json records for it"], () =>
+        {
+            var (model, onnx) = Onnx.ExcludeItemsModels.Exported(new MLContext(seed: 1), BadInputFixtures.Directory("training-history-changed-onnx"), "unimodal");
+            model.Dispose();
+            string path = Path.Combine(onnx, MultiInterestModel.TrainingHistoryFileName);
+            File.WriteAllLines(path, File.ReadAllLines(path)[..^1]);
+            Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.ReadTrainingHistory(onnx);
+        }),
         ["onnx-served-file-missing"] = Throws<InvalidDataException>(["encoder.onnx' of the ONNX serving directory", "is missing, though manifest.json records it",
             "Copy the whole directory again, or export the directory again"], () =>
         {
