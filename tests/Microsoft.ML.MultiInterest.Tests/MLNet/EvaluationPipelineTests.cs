@@ -65,6 +65,9 @@ public class EvaluationPipelineTests
             new MultiInterestEvaluatorOptions { Cutoffs = Cutoffs, Representation = UserRepresentation.Unimodal, CandidateSourceColumnName = "Source" });
         Assert.Equal((prefixes.UserCount, prefixes.MissedUsers), (named.UserCount, named.MissedUsers));
         Assert.Equal(prefixes.RecallAtK, named.RecallAtK);
+        // The table says over how many users Recall and NDCG average: the missed ones too, scored 0 (it gave UserCount alone).
+        Assert.Contains($"Users: {prefixes.UserCount + prefixes.MissedUsers} in Recall@K and NDCG@K, of which {prefixes.MissedUsers} users scored 0; "
+            + $"Diversity@K and the EMD over the other {prefixes.UserCount}", prefixes.ToString(), StringComparison.Ordinal);
     }
 
     /// <summary>

@@ -120,9 +120,15 @@ public sealed class MultiInterestMetrics
             text.AppendLine(inv, $"{k,6} {RecallAtK[k],10:F4} {NdcgAtK[k],10:F4} {DiversityAtK[k],12:F4}");
         string emd = Emd is double value ? value.ToString("F4", inv) + $" ({Representation.ToString().ToLowerInvariant()})" : "n/a";
         text.AppendLine(inv, $"EMD: {emd}");
-        text.Append(inv, $"Users: {UserCount}; {(RetrievalPerCutoff ? "one retrieval per K (M = K)" : "prefixes of one candidate list")}");
+        // Recall and NDCG average over the missed users too when unseen edges count as misses: say over how many, not just UserCount.
+        bool missesCounted = Unseen == UnseenHeldOut.Miss && MissedUsers > 0;
+        if (missesCounted)
+            text.Append(inv, $"Users: {UserCount + MissedUsers} in Recall@K and NDCG@K, of which {Users(MissedUsers)} scored 0; Diversity@K and the EMD over the other {UserCount}");
+        else
+            text.Append(inv, $"Users: {UserCount}");
+        text.Append(inv, $"; {(RetrievalPerCutoff ? "one retrieval per K (M = K)" : "prefixes of one candidate list")}");
         if (UnseenEdges > 0)
-            text.Append(inv, $"; {UnseenEdges} held-out edges unseen in training {(Unseen == UnseenHeldOut.Miss ? $"counted as misses ({Users(MissedUsers)} scored 0)" : $"left out, and {Users(MissedUsers)} left with none")}");
+            text.Append(inv, $"; {UnseenEdges} held-out edges unseen in training {(Unseen == UnseenHeldOut.Miss ? "counted as misses" : $"left out, and {Users(MissedUsers)} left with none")}");
         return text.ToString();
     }
 
