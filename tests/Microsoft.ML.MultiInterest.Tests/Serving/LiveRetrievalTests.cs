@@ -177,6 +177,9 @@ public sealed class LiveRetrievalTests : IDisposable
         Assert.True(similar.Zip(similar.Skip(1)).All(p => p.First.Score >= p.Second.Score));
         Assert.Equal(similar, _world.Ml.MultiInterest().CreateRecommender(_world.Fitted).SimilarItems(_world.Items[0], 4));
         Assert.Throws<ArgumentException>(() => recommender.SimilarItems("no-such-item", 3));
+        // Count 0 is Recommend's "the model's M"; SimilarItems has no length of its own, and says so rather than "at least 1" alone.
+        var zero = Assert.Throws<ArgumentOutOfRangeException>(() => recommender.SimilarItems(_world.Items[0], 0));
+        Assert.Contains("no list length of its own", zero.Message, StringComparison.Ordinal);
     }
 
     [Theory]

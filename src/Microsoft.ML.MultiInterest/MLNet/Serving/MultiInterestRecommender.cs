@@ -393,7 +393,8 @@ public sealed partial class MultiInterestRecommender
     public IReadOnlyList<Recommendation> SimilarItems(string itemId, int count)
     {
         ArgumentNullException.ThrowIfNull(itemId);
-        if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "count must be at least 1.");
+        if (count < 1)
+            throw new ArgumentOutOfRangeException(nameof(count), count, "count must be at least 1: SimilarItems has no list length of its own to default to (Recommend's count 0 is the model's M).");
         if (!_compactOfItem.TryGetValue(itemId, out int item))
             throw new ArgumentException($"Item '{itemId}' is unknown to the model (it had no training edge and was not folded in: FoldInNewItems).", nameof(itemId));
         return ToRecords(_live.Similar(item, Math.Min(count, _live.Tables.ItemRowOf.Length)));
