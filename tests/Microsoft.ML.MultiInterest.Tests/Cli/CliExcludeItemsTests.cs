@@ -119,4 +119,30 @@ public sealed class CliExcludeItemsTests : IDisposable
             Assert.DoesNotContain("()", all, StringComparison.Ordinal);
         }
     }
+
+    /// <summary>
+    /// An --exclude-items file without a header (a first-day run: printf 'i920\ni349\n') lost its first item as the header, and
+    /// that item kept being recommended with "1 item left out of every list" logged: refused, naming the file and the item, for
+    /// every scorer, as the users file's first line is checked against the model's users.
+    /// </summary>
+    [Fact]
+    public void ExcludeItemsFileWithoutHeader_IsRefused_NamingTheFileAndItsFirstItem()
+    {
+        var (train, _) = CliHarness.WriteSplit(_directory);
+        var fit = CliHarness.Run("fit", "--train", train, "--model", PathOf("m.zip"), "--algorithm", "truncated-svd", "--dim", "4", "--threads", "1",
+            "--retriever", "unimodal");
+        Assert.True(fit.ExitCode == 0, fit.Error);
+        File.WriteAllLines(PathOf("users.tsv"), ["user", "u0"]);
+        string[] items = [.. File.ReadAllLines(train).Skip(1).Select(l => l.Split('\t')[1]).Distinct().Take(2)];
+        File.WriteAllLines(PathOf("headless.tsv"), items);
+        foreach (string[] scorer in new[] { Array.Empty<string>(), ["--engine"], ["--onnx"] })
+        {
+            var run = CliHarness.Run(["recommend", "--model", PathOf("m.zip"), "--users", PathOf("users.tsv"), "--out", PathOf("x.tsv"),
+                "--exclude-items", PathOf("headless.tsv"), .. scorer]);
+            Assert.Equal(1, run.ExitCode);
+            Assert.Contains($"--exclude-items: the first line of '{PathOf("headless.tsv")}' is read as its header, but it starts with '{items[0]}', an item the model knows",
+                run.Error, StringComparison.Ordinal);
+            Assert.Contains("add a header line such as 'item'", run.Error, StringComparison.Ordinal);
+        }
+    }
 }

@@ -185,4 +185,68 @@ public sealed class CliInputWarningsTests : IDisposable
             Run("--tuned-clusters", "5000"));
         Assert.DoesNotContain(Run(), l => l.Contains("--tuned-clusters 500 exceeds", StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// fit counted lines as edges: 5,000 repeated lines read "on 36,585 edges" for 31,585 distinct pairs trained on (a
+    /// first-day review). It reports the pairs, and says the repeats as evaluate does.
+    /// </summary>
+    [Fact]
+    public void Fit_reports_distinct_pairs_and_warns_of_repeated_lines_as_evaluate_does()
+    {
+        var (train, _) = CliHarness.WriteSplit(_directory);
+        var lines = File.ReadAllLines(train);
+        int pairs = lines.Length - 1;
+        File.WriteAllLines(PathOf("repeated.tsv"), [.. lines, .. lines.Skip(1).Take(7)]);
+        var run = CliHarness.Run("fit", "--train", PathOf("repeated.tsv"), "--model", PathOf("m.zip"), "--algorithm", "truncated-svd", "--dim", "4",
+            "--retriever", "unimodal", "--threads", "1");
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains($"Fitted ", run.Out, StringComparison.Ordinal);
+        Assert.Contains($" on {pairs:N0} edges", run.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain($" on {pairs + 7:N0} edges", run.Out + run.Error, StringComparison.Ordinal);
+        Assert.Contains($"warning: 7 lines of '{PathOf("repeated.tsv")}' repeated a (user, item) pair already read: each pair counts once.", run.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A third column not named weight ('user item score') was dropped without a word, where one named weight is warned of: the
+    /// commands that read a training file say, naming the file and the column, that it is not read and what is.
+    /// </summary>
+    [Fact]
+    public void A_column_other_than_weight_is_said_to_be_unread()
+    {
+        var (train, _) = CliHarness.WriteSplit(_directory);
+        File.WriteAllLines(PathOf("scored.tsv"), ["user\titem\tscore", .. File.ReadAllLines(train).Skip(1).Select(l => l + "\t5")]);
+        var run = CliHarness.Run("fit", "--train", PathOf("scored.tsv"), "--model", PathOf("m.zip"), "--algorithm", "truncated-svd", "--dim", "4",
+            "--retriever", "unimodal", "--threads", "1");
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains($"warning: '{PathOf("scored.tsv")}': its column 'score' is not read: an edge file is read as its columns user and item, "
+            + "and a third column named 'weight'", run.Error, StringComparison.Ordinal);
+        // The file's own columns read as before: no warning for a plain or a weighted file.
+        File.WriteAllLines(PathOf("weighted.tsv"), ["user\titem\tweight", .. File.ReadAllLines(train).Skip(1).Select(l => l + "\t1")]);
+        var weighted = CliHarness.Run("fit", "--train", PathOf("weighted.tsv"), "--model", PathOf("w.zip"), "--algorithm", "truncated-svd", "--dim", "4",
+            "--retriever", "unimodal", "--threads", "1");
+        Assert.True(weighted.ExitCode == 0, weighted.Error);
+        Assert.DoesNotContain("is not read", weighted.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Given vectors lacking an item of the training file: the error blamed the training file ("train.tsv: the item 'i343' is
+    /// unknown (it has no embedding / no training edge)"); it names --item-embeddings as lacking the vector and the training
+    /// file as where the item has edges.
+    /// </summary>
+    [Fact]
+    public void Evaluate_on_given_vectors_names_the_embeddings_file_lacking_an_item()
+    {
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        var edges = File.ReadAllLines(train).Skip(1).Select(l => l.Split('\t')).ToArray();
+        var users = edges.Select(e => e[0]).Distinct().ToArray();
+        var items = edges.Select(e => e[1]).Distinct().ToArray();
+        string Vector(int n) => string.Join('\t', Enumerable.Range(0, 4).Select(d => ((n * 7 + d * 3) % 11 - 5).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        File.WriteAllLines(PathOf("users.tsv"), ["id\tv0\tv1\tv2\tv3", .. users.Select((u, n) => $"{u}\t{Vector(n)}")]);
+        File.WriteAllLines(PathOf("items.tsv"), ["id\tv0\tv1\tv2\tv3", .. items.Skip(1).Select((i, n) => $"{i}\t{Vector(n)}")]);
+        var run = CliHarness.Run("evaluate", "--train", train, "--test", test, "--user-embeddings", PathOf("users.tsv"), "--item-embeddings", PathOf("items.tsv"),
+            "--clusters", "2", "--threads", "1");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"--item-embeddings '{PathOf("items.tsv")}' has no vector for the item '{items[0]}', which has edges in the training file '{train}'", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("no embedding / no training edge", run.Error, StringComparison.Ordinal);
+    }
 }

@@ -43,6 +43,9 @@ public sealed class CliWarmStartTests : IDisposable
         Assert.True(auto.ExitCode == 0, auto.Error);
         Assert.Contains($"; {previous} not applied (Auto chose ", auto.Out, StringComparison.Ordinal);
         Assert.True(auto.Out.Contains("the start's d = 8; the fit started cold); saved", StringComparison.Ordinal), auto.Out);
+        // One story in the log too: the items matched are not said to start from the vectors the fit then did not apply.
+        Assert.DoesNotContain("start from the given item vectors", auto.Error, StringComparison.Ordinal);
+        Assert.Contains("start from it if Auto chooses implicit ALS at d = 8", auto.Error, StringComparison.Ordinal);
     }
 
     [Fact]

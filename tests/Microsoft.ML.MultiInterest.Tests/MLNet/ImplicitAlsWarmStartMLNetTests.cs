@@ -215,8 +215,10 @@ public sealed class ImplicitAlsWarmStartMLNetTests : IDisposable
     {
         var ml = new MLContext(seed: 1);
         var warnings = MLNetTestData.Warnings(ml);
+        var messages = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var edges = PlantedEdges();
         var previous = Fit(ml, edges, Als(2)); // d = 8: Auto's implicit ALS here is d = 120, its SVD at most AutoMaxDimension
+        ml.Log += (_, e) => messages.Enqueue(e.Message);
         GraphEmbeddingTrainer.Options Auto(ItemWarmStart? start) => new() { Threads = 1, Seed = 5, AutoMaxDimension = 6, WarmStart = start };
         var cold = Fit(ml, edges, Auto(null));
         var warm = Fit(ml, edges, Auto(ItemWarmStart.From(previous)));
@@ -224,6 +226,10 @@ public sealed class ImplicitAlsWarmStartMLNetTests : IDisposable
         Assert.Equal(0, warm.WarmStart.StartedItems);
         Assert.Contains("the start's d = 8", warm.WarmStart.NotAppliedReason, StringComparison.Ordinal);
         Assert.Contains(warnings, w => w.Contains("Warm start not applied", StringComparison.Ordinal));
+        // Before the fit the items matched are said to start from the vectors only if Auto's choice allows it, not as a fact
+        // the warning then contradicts ("120 of 120 items start from the given item vectors", then "Warm start not applied").
+        Assert.DoesNotContain(messages, m => m.Contains("start from the given item vectors", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.Contains("start from it if Auto chooses implicit ALS at d = 8", StringComparison.Ordinal));
         Assert.Equal(cold.ItemEmbeddings.Vectors.Values, warm.ItemEmbeddings.Vectors.Values);
     }
 }
