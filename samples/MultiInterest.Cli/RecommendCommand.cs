@@ -182,8 +182,7 @@ internal static class RecommendCommand
             CountHistory(historyEdges, history!, ServingData.RowsOf(fitted.UserIds, fitted.UserEmbeddings.Contains),
                 NewItemEdges.WithFolded(ServingData.RowsOf(fitted.ItemIds, fitted.ItemEmbeddings.Contains), foldedIn), log);
         var topics = follows == null ? null : ServingData.Follows(follows);
-        string firstField = header.Split('\t')[0].Trim();
-        if (model.GraphEmbedding?.UserIds.Contains(firstField) == true)
+        if (ServingData.KnownHeaderId(header, model.GraphEmbedding is { } trained ? trained.UserIds.Contains : null) is { } firstField)
             warnings.WriteLine($"warning: the first line of '{usersPath}' is read as its header, but it starts with '{firstField}', a user the model knows: "
                 + "that user is not served (add a header line such as 'user').");
         if (model.GraphEmbedding?.UserIds is { } modelUsers)
@@ -368,10 +367,11 @@ internal static class RecommendCommand
     private static string[]? ExcludedIds(string? exclude, MultiInterestModel model, TextWriter log)
     {
         if (exclude == null) return null;
-        string[] excluded = [.. ServingData.Items(exclude)];
-        if (model.GraphEmbedding?.ItemIds is { } modelItems)
+        var known = model.GraphEmbedding?.ItemIds.ToHashSet(StringComparer.Ordinal);
+        // A file without a header loses its first item as one, and that item is served: refused, where the users file's is warned of.
+        string[] excluded = [.. ServingData.Items(exclude, "--exclude-items", known == null ? null : known.Contains)];
+        if (known != null)
         {
-            var known = modelItems.ToHashSet(StringComparer.Ordinal);
             int unknown = excluded.Count(id => !known.Contains(id));
             log.WriteLine($"--exclude-items '{exclude}': {Counted.Of(excluded.Length - unknown, "item")} left out of every list"
                 + (unknown > 0 ? $"; {Counted.Of(unknown, "id")} the model does not know (ignored: never recommended anyway)." : "."));

@@ -98,8 +98,29 @@ internal static class ServingData
         return ids;
     }
 
-    /// <summary>The distinct item ids of the first column of a TSV with a header line, in order of appearance (recommend's --exclude-items).</summary>
-    public static List<string> Items(string path) => Ids(path, "item", out _, null);
+    /// <summary>
+    /// The distinct item ids of the first column of a TSV with a header line, in order of appearance (recommend's --exclude-items);
+    /// a header whose first field is an item <paramref name="knowsItem"/> knows is refused (<see cref="KnownHeaderId"/>).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file's first line starts with an item the model knows: the file most likely has no header.</exception>
+    public static List<string> Items(string path, string option, Func<string, bool>? knowsItem)
+    {
+        var ids = Ids(path, "item", out string header, null);
+        if (KnownHeaderId(header, knowsItem) is { } first)
+            throw new InvalidDataException($"{option}: the first line of '{path}' is read as its header, but it starts with '{first}', an item the model knows: "
+                + "that item would not be left out of the lists. Give the file a header (add a header line such as 'item' first).");
+        return ids;
+    }
+
+    /// <summary>
+    /// The first field of an id file's header line when it is an id the model knows (<paramref name="knows"/>), else null: such a
+    /// file most likely has no header, and its first id was read as one.
+    /// </summary>
+    public static string? KnownHeaderId(string header, Func<string, bool>? knows)
+    {
+        string first = header.Split('\t')[0].Trim();
+        return knows?.Invoke(first) == true ? first : null;
+    }
 
     /// <summary>
     /// The distinct ids (of <paramref name="what"/>: "user" or "item") of the first column of a TSV with a header line;
