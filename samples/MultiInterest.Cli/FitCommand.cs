@@ -423,7 +423,10 @@ internal static class FitCommand
         TrainingFileChecks.Warn(rawEdges, train, "fit", progress.Warnings, weighted ? TrainingWeights.Trained : TrainingWeights.Unused);
         // Weights far apart or far from 1 are said here, once and in the file's names; the same warning of each GraphEmbedding
         // (a warm start's, fused's DCM) is not forwarded from the log.
-        if (weighted) WeightedTrainingChecks.Warn(rawEdges, train, progress.Warnings);
+        bool repeatsSaid = weighted && WeightedTrainingChecks.Warn(rawEdges, train, progress.Warnings);
+        // The graph holds each (user, item) pair once: the pairs are what is fitted on, and repeated lines are said as evaluate says them.
+        int pairs = rawEdges.Select(e => (e.User, e.Item)).Distinct().Count();
+        if (!repeatsSaid) SplitChecks.Repeats(rawEdges.Count, pairs, train, progress.Warnings, weighted);
         if (stages.KMeans is { } kmeans)
         {
             int items = rawEdges.Select(e => e.Item).Distinct(StringComparer.Ordinal).Count();
@@ -436,7 +439,7 @@ internal static class FitCommand
         if (warmStart != null)
         {
             EmbeddingMatrix start;
-            using (progress.Begin($"Fitting the single vector that starts DCM's item vectors ({warmStart.Algorithm}) on {Counted.Of(rawEdges.Count, "edge")}..."))
+            using (progress.Begin($"Fitting the single vector that starts DCM's item vectors ({warmStart.Algorithm}) on {Counted.Of(pairs, "edge")}..."))
                 start = keys.Append(mi.GraphEmbedding(warmStart)).Fit(data).LastTransformer.ItemEmbeddings.ToDense();
             embedding.Dimension = start.Dimension;
             embedding.Dcm.InitialItems = start;
@@ -444,7 +447,7 @@ internal static class FitCommand
         var embedded = keys.Append<ITransformer>(mi.GraphEmbedding(embedding));
         var pipeline = stages.Append(embedded, mi);
         ITransformer model;
-        using (var stage = progress.Begin($"Fitting {stages.Description} on {Counted.Of(rawEdges.Count, "edge")}..."))
+        using (var stage = progress.Begin($"Fitting {stages.Description} on {Counted.Of(pairs, "edge")}..."))
         // The library's estimators report their stages (epochs, clusters, neighbours) and warnings through the MLContext log.
         using (LibraryLog.Show(ml, Components, stage, info: true, optionFlags, saidByTheCommand))
         {
@@ -463,7 +466,7 @@ internal static class FitCommand
             using var stream = new FileStream(path, FileMode.Create, FileAccess.Write);
             ml.Model.Save(model, data.Schema, stream);
         });
-        progress.Out.WriteLine($"Fitted {stages.Description} on {Counted.Of(rawEdges.Count, "edge")}{(weighted ? WeightedSummary : "")} in {fitSeconds:F1} s{warmSummary}; saved {new FileInfo(modelPath).Length / 1e6:F1} MB to {modelPath}"
+        progress.Out.WriteLine($"Fitted {stages.Description} on {Counted.Of(pairs, "edge")}{(pairs < rawEdges.Count ? $" (of {rawEdges.Count:N0} lines)" : "")}{(weighted ? WeightedSummary : "")} in {fitSeconds:F1} s{warmSummary}; saved {new FileInfo(modelPath).Length / 1e6:F1} MB to {modelPath}"
             + $"{(replaced ? " (replacing the file there)" : "")} in {clock.Elapsed.TotalSeconds:F1} s.");
         return 0;
     }
