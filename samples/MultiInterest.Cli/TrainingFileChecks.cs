@@ -36,6 +36,31 @@ internal static class TrainingFileChecks
                     ? $"{WeightsOption.Name} trains the embedding on it (docs/concepts.md, \"Edge weights\")."
                     : "The library's GraphEmbedding trains on weights given as WeightColumnName (docs/pipeline.md)."));
         if (padded) WarnPadded(edges, path, warnings);
+        WarnUnreadColumns(path, warnings, weights);
+    }
+
+    /// <summary>The file's header line, its TABs spelled out.</summary>
+    internal static string Header(string path)
+    {
+        using var reader = TextFile.OpenRead(path);
+        return (TextFile.ReadLine(reader, path, 1) ?? "").TrimEnd('\r').Replace("\t", "<TAB>", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Warns of the header's columns past user and item that no command reads: all but a third one named weight (read
+    /// case-insensitively, as <see cref="EdgeFile"/> reads it). A file's 'score' or 'timestamp' was dropped without a word.
+    /// </summary>
+    internal static void WarnUnreadColumns(string path, TextWriter warnings, TrainingWeights weights)
+    {
+        string header = Header(path);
+        var columns = header.Split("<TAB>").Select(name => name.Trim()).ToArray();
+        bool thirdRead = columns.Length < 3 || columns[2].Equals("weight", StringComparison.OrdinalIgnoreCase);
+        var unread = columns.Skip(thirdRead ? 3 : 2).Select(name => $"'{name}'").ToArray();
+        if (unread.Length == 0) return;
+        warnings.WriteLine($"  warning: '{path}': its column{(unread.Length == 1 ? "" : "s")} {string.Join(", ", unread)} {(unread.Length == 1 ? "is" : "are")} not read: "
+            + "an edge file is read as its columns user and item, and a third column named 'weight' "
+            + (weights == TrainingWeights.NotOffered ? "(checked, not used here)" : $"(checked, and trained on with {WeightsOption.Name})")
+            + $" (header '{header}')." + (thirdRead ? "" : " Name the third column 'weight' if it holds the edges' weights."));
     }
 
     private static bool IsPadded(string id) => char.IsWhiteSpace(id[0]) || char.IsWhiteSpace(id[^1]);

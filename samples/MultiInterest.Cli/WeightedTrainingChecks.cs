@@ -32,24 +32,17 @@ internal static class WeightedTrainingChecks
         if (edges.All(e => e.Weight == 1f))
         {
             int repeated = edges.Count - edges.Select(e => (e.User, e.Item)).Distinct().Count();
-            warnings.WriteLine($"  warning: {WeightsOption.Name}: every edge of '{path}' weighs 1 (its header: '{Header(path)}'; weights are read from a third "
+            warnings.WriteLine($"  warning: {WeightsOption.Name}: every edge of '{path}' weighs 1 (its header: '{TrainingFileChecks.Header(path)}'; weights are read from a third "
                 + $"column named {WeightColumn}), so the embedding trains as it would without {WeightsOption.Name}"
                 + (repeated == 0 ? "." : $", except that a (user, item) pair on several lines weighs its number of lines ({Counted.Of(repeated, "repeated line")}; "
                     + $"everything else, and the embedding without {WeightsOption.Name}, counts a pair once)."));
             return repeated > 0;
         }
         // The column as the header spells it (read case-insensitively, so "Weight" is named "Weight").
-        string[] fields = Header(path).Split("<TAB>");
+        string[] fields = TrainingFileChecks.Header(path).Split("<TAB>");
         string column = fields.Length >= 3 ? fields[2].Trim() : WeightColumn;
         if (GraphData.WeightWarning(edges, column, WeightsOption.Name) is { } warning)
             warnings.WriteLine($"  warning: '{path}': {warning}");
         return false;
-    }
-
-    /// <summary>The file's header line, its TABs spelled out.</summary>
-    private static string Header(string path)
-    {
-        using var reader = TextFile.OpenRead(path);
-        return (TextFile.ReadLine(reader, path, 1) ?? "").TrimEnd('\r').Replace("\t", "<TAB>", StringComparison.Ordinal);
     }
 }
