@@ -92,8 +92,11 @@ internal sealed class TrialEvaluator
         {
             var options = settings.Embedding.Clone();
             options.Threads = threads;
+            // The start too: the embedding is a sweep's longest fit (minutes on cit-HepPh), and its report comes at the end.
+            Report($"fitting the embedding ({options.Algorithm}) on {_train.EdgeCount} edges...");
+            var fitClock = Stopwatch.StartNew();
             var result = GraphEmbeddingTrainerEngine.Fit(_train, options, null, ct);
-            Report($"embedding fitted: {result.Settings} (d={result.ItemEmbeddings.Dimension})");
+            Report($"embedding fitted in {fitClock.Elapsed.TotalSeconds:F1} s: {result.Settings} (d={result.ItemEmbeddings.Dimension})");
             return new EmbeddingEntry(result, result.ItemEmbeddings.Normalized());
         });
         Note(SweepStage.Embedding, eSeconds, eReused);

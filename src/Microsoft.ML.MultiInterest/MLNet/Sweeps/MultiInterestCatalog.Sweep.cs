@@ -66,6 +66,8 @@ public sealed partial class MultiInterestCatalog
         if (refitBest && outcome.Best != null)
         {
             var clock = Stopwatch.StartNew();
+            // Said before it starts: the refit of every stage on all edges can take as long as the trials (minutes on cit-HepPh).
+            forward.Report(new SweepProgress($"refitting the best configuration on all {edges.Count} edges...", outcome.Trials.Count, null, outcome.Best, TimeSpan.FromSeconds(outcome.Seconds)));
             var rows = SweepPipeline.Rows(Context, edges, weighted);
             model = SweepPipeline.Create(Context, outcome.Best.Settings, effective.Cutoff, effective.Threads, weighted).Fit(rows);
             schema = rows.Schema;
