@@ -52,6 +52,7 @@ internal static class ExperimentRunner
                 throw new InvalidDataException($"The user embeddings '{settings.UserEmbeddingsPath}' (--user-embeddings) have {u.Vectors.Dimension} dimensions, "
                     + $"the item embeddings '{settings.ItemEmbeddingsPath}' (--item-embeddings) {i.Vectors.Dimension}: a user and an item vector must have one dimension to be compared.");
             (users, items, userEmbeddings, itemEmbeddings) = (u.Ids, i.Ids, u.Vectors, i.Vectors);
+            GivenVectorsCoverage.Require(trainEdges, settings.TrainPath, users, settings.UserEmbeddingsPath, items, settings.ItemEmbeddingsPath!);
         }
         else
         {
