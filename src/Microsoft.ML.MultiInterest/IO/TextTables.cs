@@ -66,10 +66,51 @@ internal static class TextTables
         }
         catch (System.Text.DecoderFallbackException e)
         {
-            // The reader decodes a block ahead, so the bad bytes are at this line or a later one.
             string bytes = e.BytesUnknown == null ? "" : " (" + string.Join(" ", e.BytesUnknown.Select(b => $"0x{b:X2}")) + ")";
-            throw new InvalidDataException($"The file '{path}' is not UTF-8 text: bytes{bytes} at line {lineNumber} or after it are not UTF-8 "
+            // The reader decodes a block ahead, so the bad bytes are at this line or a later one: the file is read again from
+            // its start (only now, on the way to the error) for the exact line, and where it cannot be, the earliest is said.
+            string where = FirstLineNotUtf8(path) is { } exact && exact >= lineNumber ? $"line {exact} holds bytes{bytes} that are not UTF-8"
+                : $"bytes{bytes} at line {lineNumber} or after it (the earliest line they can be on) are not UTF-8";
+            throw new InvalidDataException($"The file '{path}' is not UTF-8 text: {where} "
                 + "(ids are read as UTF-8, and a byte that is not would change them silently). Convert the file first, e.g. iconv -f cp1252 -t utf-8.", e);
+        }
+    }
+
+    /// <summary>
+    /// The 1-based line of <paramref name="path"/> holding its first byte that is not UTF-8, read from the start (gzip
+    /// decompressed); null when the file cannot be read again or holds no such byte now.
+    /// </summary>
+    private static int? FirstLineNotUtf8(string path)
+    {
+        try
+        {
+            if (!File.Exists(path)) return null;
+            using var reader = OpenRead(path);
+            var stream = reader.BaseStream; // the bytes, before any decoding
+            var buffer = new byte[1 << 16];
+            int kept = 0, line = 1;
+            while (true)
+            {
+                int read = stream.Read(buffer, kept, buffer.Length - kept);
+                int length = kept + read;
+                int at = 0;
+                while (at < length)
+                {
+                    var status = System.Text.Rune.DecodeFromUtf8(buffer.AsSpan(at, length - at), out _, out int consumed);
+                    if (status == System.Buffers.OperationStatus.InvalidData) return line;
+                    // A sequence cut by the buffer's end is decoded with the next read; at the file's end it is not UTF-8.
+                    if (status == System.Buffers.OperationStatus.NeedMoreData) break;
+                    if (buffer[at] == (byte)'\n') line++;
+                    at += consumed;
+                }
+                if (read == 0) return at < length ? line : null;
+                kept = length - at;
+                Array.Copy(buffer, at, buffer, 0, kept);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            return null;
         }
     }
 
