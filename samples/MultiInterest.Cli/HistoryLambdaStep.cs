@@ -80,6 +80,7 @@ internal static class HistoryLambdaStep
         options.PoolSize = poolSize;
         options.RecallLeadErrors = recallLeadErrors;
         HistoryMmrLambdaChoice choice;
+        double defaultLambda = row.MmrLambda; // the row's lambda before the choice: the default, or the stage's
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         using (progress.Begin($"Choosing history_mmr's lambda on a validation hold-out ({options.Lambdas.Length} values, "
             + $"{options.Lambdas.Min().ToString(inv)} to {options.Lambdas.Max().ToString(inv)}"
@@ -102,8 +103,25 @@ internal static class HistoryLambdaStep
             + (choice.RecallLead is { } lead && double.IsFinite(lead.StandardError) ? $" (paired: {PairedTable.Format(lead, 100, 2)} points)" : "")
             + DiversityText(point.Diversity, choice.UnimodalDiversity, choice.ReorderDiversity));
         progress.Out.WriteLine($"    rule: {Rule(choice.Rule, choice.RecallLeadErrors)}");
+        if (FewUsersWarning(choice.Users, defaultLambda) is { } warning) progress.Warnings.WriteLine(warning);
         return choice;
     }
+
+    /// <summary>The warning for a lambda chosen on fewer than <see cref="MeaningfulUsers"/> validation users, or null for enough of them.</summary>
+    /// <param name="users">The validation users the choice was made on.</param>
+    /// <param name="defaultLambda">The lambda the run would have without the choice.</param>
+    internal static string? FewUsersWarning(int users, double defaultLambda) => users >= MeaningfulUsers ? null
+        : $"  warning: history_mmr's lambda was chosen on {Counted.Of(users, "validation user")}, fewer than {MeaningfulUsers}: "
+            + "the rule's recall lead in standard errors cannot be read as a test on so few"
+            + (users < 2 ? " (on one user there is no standard error at all, and the rule compares the means alone)" : "")
+            + $", so the choice may be noise. The default lambda would be {Opt.Text(defaultLambda)} (--history-mmr-lambda {Opt.Text(defaultLambda)} keeps it).";
+
+    /// <summary>
+    /// The fewest validation users whose choice is not warned of: 30. The rule reads a candidate's paired recall lead over
+    /// Unimodal in standard errors (<see cref="HistoryMmrSelectionOptions.RecallLeadErrors"/>), a z-score, which the usual rule
+    /// of thumb trusts as roughly normal from about 30 pairs; below 2 there is no standard error and the means alone decide.
+    /// </summary>
+    internal const int MeaningfulUsers = 30;
 
     /// <summary>
     /// The chosen candidate's Diversity@10 as a multiple of Unimodal's (and the re-ordering baseline's), or as itself where

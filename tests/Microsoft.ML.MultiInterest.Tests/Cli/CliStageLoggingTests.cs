@@ -45,6 +45,6 @@ public sealed class CliStageLoggingTests : IDisposable
         Assert.True(run.ExitCode == 0, run.Error);
         Assert.Contains("history_mmr lambda", run.Out, StringComparison.Ordinal);
         Assert.Contains("warning: history_mmr's lambda was chosen on ", run.Error, StringComparison.Ordinal);
-        Assert.Contains("the default lambda would be ", run.Error, StringComparison.Ordinal);
+        Assert.Contains("The default lambda would be ", run.Error, StringComparison.Ordinal);
     }
 }
