@@ -86,8 +86,15 @@ public sealed partial class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTra
         {
             engineOptions = engineOptions.Clone();
             engineOptions.Als.InitialItems = warm.Table;
-            Logging.Info(_context, nameof(GraphEmbeddingTrainer), $"Warm start: {warm.Started} of the {warm.Started + warm.New} items with edges start from the given "
-                + $"item vectors (matched by id, d = {o.WarmStart!.Dimension}); {warm.New} new ones from their random draw.");
+            // Under Auto the start applies only to the choice it fits (WarmStartTable.Outcome, after the fit): said as a condition here,
+            // so that a start Auto does not apply is not first said to be applied ("... start from the given item vectors", then "not applied").
+            if (o.Algorithm == EmbeddingAlgorithm.Auto)
+                Logging.Info(_context, nameof(GraphEmbeddingTrainer), $"Warm start: {warm.Started} of the {warm.Started + warm.New} items with edges have a vector in the given "
+                    + $"start (matched by id, d = {o.WarmStart!.Dimension}) and start from it if Auto chooses implicit ALS at d = {o.WarmStart.Dimension}, {warm.New} new ones "
+                    + $"from their random draw; any other choice starts cold.");
+            else
+                Logging.Info(_context, nameof(GraphEmbeddingTrainer), $"Warm start: {warm.Started} of the {warm.Started + warm.New} items with edges start from the given "
+                    + $"item vectors (matched by id, d = {o.WarmStart!.Dimension}); {warm.New} new ones from their random draw.");
         }
         OptionWarnings.DimensionAboveRank(_context, nameof(GraphEmbeddingTrainer), o.Algorithm, o.Dimension, graph.UserCount, graph.ItemCount);
         OptionWarnings.DimensionUnderAuto(_context, nameof(GraphEmbeddingTrainer), o.Algorithm, o.Dimension, o.AutoIncludesNegativeSampling, o.AutoMaxDimension);
