@@ -102,7 +102,9 @@ public sealed partial class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTra
         var reporter = new StageReporter(_context, nameof(GraphEmbeddingTrainer), o);
         // Epochs are known in advance only for a plain iterative run; Auto and validated runs choose them.
         bool known = o.Algorithm != EmbeddingAlgorithm.Auto && o.Algorithm != EmbeddingAlgorithm.TruncatedSvd && o.ValidationFraction == 0;
-        var progress = new EpochProgress(reporter, known ? (o.Algorithm == EmbeddingAlgorithm.ImplicitAls ? engineOptions.Als.IterationsToRun : o.Epochs) : 0, engineOptions.ValidationCutoff);
+        int total = known ? (o.Algorithm == EmbeddingAlgorithm.ImplicitAls ? engineOptions.Als.IterationsToRun : o.Epochs) : 0;
+        // Epochs move the stage's bar (their total known or not); the measurements of a selection are counted among themselves, total not known.
+        var progress = new EmbeddingFitReports(engineOptions.ValidationCutoff, (line, step, epoch) => reporter.Report($"{line}", step, epoch ? total : 0));
         // Without a known count of epochs (Auto's selection, a factorisation, a validated run), the start, each validation
         // measurement and the end are reported, so a progress sink hears from the stage during its longest part too.
         if (!known)
@@ -174,23 +176,5 @@ public sealed partial class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTra
         if (!ComponentColumns.AreAppendedBy(o.Algorithm)) return ShapeFactory.Append(inputSchema, vectors);
         return ShapeFactory.Append(inputSchema, [.. vectors, ShapeFactory.FloatVector(o.UserComponentsColumnName),
             ShapeFactory.DoubleVector(o.UserComponentWeightsColumnName), ShapeFactory.FloatVector(o.ItemComponentsColumnName)]);
-    }
-
-    /// <summary>
-    /// Reports each epoch, and each validation measurement of a selection (Auto's trials, a validated run's epochs on its
-    /// hold-out: counted among themselves, total not known), synchronously (Progress&lt;T&gt; would post to a synchronization context).
-    /// </summary>
-    private sealed class EpochProgress(StageReporter reporter, int total, int cutoff) : IProgress<EpochStats>, IProgress<ValidationPoint>
-    {
-        private int _measurements;
-
-        public void Report(EpochStats value) =>
-            reporter.Report($"Epoch {value.Epoch}: mean loss {value.MeanLoss:G5}, {value.Seconds:F2} s, {value.EdgesPerSecond:F0} edges/s.", value.Epoch, total);
-
-        public void Report(ValidationPoint value)
-        {
-            _measurements++;
-            reporter.Report($"Validation measurement {_measurements}: {value.Candidate}, Recall@{cutoff} {value.Recall:F4}, NDCG@{cutoff} {value.Ndcg:F4}.", _measurements, 0);
-        }
     }
 }

@@ -24,6 +24,11 @@ public sealed class CliStageLoggingTests : IDisposable
         int trial = Array.FindIndex(lines, l => l.Contains("trial 1", StringComparison.Ordinal));
         int refit = Array.FindIndex(lines, l => l.Contains("refitting the best configuration on all ", StringComparison.Ordinal));
         Assert.True(start >= 0 && end > start && trial > end && refit > trial, run.Error);
+
+        // Auto's selection, the longest part of a sweep's embedding fit, is heard from at each validation measurement, as fit's is.
+        var auto = CliHarness.Run("sweep", "--train", train, "--space", "lambda=0.8", "--clusters", "8", "--threads", "1", "--out", Path.Combine(_directory, "auto"));
+        Assert.True(auto.ExitCode == 0, auto.Error);
+        Assert.Contains("] embedding: Validation measurement 1: ", auto.Error, StringComparison.Ordinal);
     }
 
     /// <summary>

@@ -95,7 +95,9 @@ internal sealed class TrialEvaluator
             // The start too: the embedding is a sweep's longest fit (minutes on cit-HepPh), and its report comes at the end.
             Report($"fitting the embedding ({options.Algorithm}) on {_train.EdgeCount} edges...");
             var fitClock = Stopwatch.StartNew();
-            var result = GraphEmbeddingTrainerEngine.Fit(_train, options, null, ct);
+            // Its epochs and validation measurements (Auto's trials) as GraphEmbedding logs them, so that minutes of fitting are heard from.
+            var epochs = _stageProgress is { } sink ? new EmbeddingFitReports(options.ValidationCutoff, (line, _, _) => sink.Report("embedding: " + line)) : null;
+            var result = GraphEmbeddingTrainerEngine.Fit(_train, options, epochs, ct);
             Report($"embedding fitted in {fitClock.Elapsed.TotalSeconds:F1} s: {result.Settings} (d={result.ItemEmbeddings.Dimension})");
             return new EmbeddingEntry(result, result.ItemEmbeddings.Normalized());
         });
