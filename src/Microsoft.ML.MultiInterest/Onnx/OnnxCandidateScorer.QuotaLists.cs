@@ -77,13 +77,12 @@ public sealed partial class OnnxCandidateScorer
     {
         string path = Path.Combine(directory, quotaScorer.File);
         byte[] cut = OnnxGraphPruning.KeepOutputs(OnnxVerifiedOpening.ReadAllBytes(path), [ComponentCandidateRowsOutput, ComponentCandidateScoresOutput]);
-        // The cut keeps the file's references to its side file (ONNX external data), which ONNX Runtime resolves in the file's folder.
-        string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        // The cut keeps the file's references to its side file (ONNX external data), resolved in the file's folder.
         sessions ??= new OnnxSessionFactory();
         // The cut holds the item table as its whole graph does: given the same shared one.
         return shared?.Serves(quotaScorer.File) == true
-            ? sessions.CreateSession(cut, folder, options => shared.AddTo(options, quotaScorer.File), shared.PrePacked)
-            : sessions.CreateSession(cut, folder);
+            ? OnnxVerifiedOpening.CreateSession(sessions, cut, path, options => shared.AddTo(options, quotaScorer.File), shared.PrePacked)
+            : OnnxVerifiedOpening.CreateSession(sessions, cut, path, configure: null);
     }
 
     /// <summary>

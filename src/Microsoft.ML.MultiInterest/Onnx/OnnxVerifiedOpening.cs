@@ -241,11 +241,29 @@ internal sealed class OnnxVerifiedOpening
     public static InferenceSession CreateSession(OnnxSessionFactory sessions, string path, Action<SessionOptions>? configure, PrePackedWeightsContainer? prepacked = null)
     {
         if (!Exists(path)) throw new FileNotFoundException($"No ONNX model at '{path}'.", path);
-        byte[] model = ReadAllBytes(path);
+        return CreateSession(sessions, ReadAllBytes(path), path, configure, prepacked);
+    }
+
+    /// <summary>
+    /// As <see cref="CreateSession(OnnxSessionFactory, string, Action{SessionOptions}?, PrePackedWeightsContainer?)"/>, over
+    /// <paramref name="model"/>: the verified bytes of the graph <paramref name="path"/>, or a cut of them (<see cref="OnnxGraphPruning"/>)
+    /// that keeps its references to the graph's side file.
+    /// </summary>
+    public static InferenceSession CreateSession(OnnxSessionFactory sessions, byte[] model, string path, Action<SessionOptions>? configure, PrePackedWeightsContainer? prepacked = null)
+    {
         OnnxInitializerFile.CheckExternalData(path);
         string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        return configure == null ? sessions.CreateSession(model, folder) : sessions.CreateSession(model, folder, configure, prepacked);
+        BeforeSession.Value?.Invoke(path);
+        var session = configure == null ? sessions.CreateSession(model, folder) : sessions.CreateSession(model, folder, configure, prepacked);
+        AfterSession.Value?.Invoke(path);
+        return session;
     }
+
+    /// <summary>
+    /// Test seams, run with a graph's path just before ONNX Runtime creates its session and just after: a test swaps the graph's
+    /// side file in between, where only a read by path would see the swap.
+    /// </summary>
+    internal static readonly AsyncLocal<Action<string>?> BeforeSession = new(), AfterSession = new();
 
     private static string Full(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
 }
