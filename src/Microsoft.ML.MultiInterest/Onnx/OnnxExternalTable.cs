@@ -64,10 +64,13 @@ internal sealed record OnnxExternalTable(string ModelPath, string TensorName, st
     /// Reads the table into <paramref name="values"/> (exactly <see cref="Length"/> bytes of little-endian values), a block at a
     /// time: a table may pass 2 GB, more than one span of bytes can address.
     /// </summary>
-    public void ReadInto<T>(T[] values) where T : unmanaged
+    public void ReadInto<T>(T[] values) where T : unmanaged => ReadInto((Array)values);
+
+    /// <summary>As <see cref="ReadInto{T}(T[])"/>, into an array of one of <see cref="OnnxElementTypes"/>' types.</summary>
+    public void ReadInto(Array values)
     {
-        int size = Unsafe.SizeOf<T>();
-        if ((long)values.Length * size != Length) throw new ArgumentException($"{Length} bytes are read into {values.Length} values of {size} bytes.", nameof(values));
+        int size = OnnxElementTypes.Size(values);
+        if (values.LongLength * size != Length) throw new ArgumentException($"{Length} bytes are read into {values.LongLength} values of {size} bytes.", nameof(values));
         const int BlockBytes = 1 << 20;
         int block = BlockBytes / size;
         using var side = new FileStream(SidePath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
@@ -76,7 +79,7 @@ internal sealed record OnnxExternalTable(string ModelPath, string TensorName, st
         {
             for (long start = 0; start < values.LongLength; start += block)
             {
-                var bytes = MemoryMarshal.AsBytes(values.AsSpan((int)start, (int)Math.Min(block, values.LongLength - start)));
+                var bytes = OnnxElementTypes.Bytes(values, start, (int)Math.Min(block, values.LongLength - start));
                 side.ReadExactly(bytes);
                 if (!BitConverter.IsLittleEndian)
                     for (int offset = 0; offset < bytes.Length; offset += size) bytes.Slice(offset, size).Reverse();

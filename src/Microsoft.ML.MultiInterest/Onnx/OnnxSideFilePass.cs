@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace Microsoft.ML.MultiInterest.Onnx;
@@ -14,7 +13,7 @@ internal static class OnnxSideFilePass
     private const int BlockBytes = 1 << 20;
 
     /// <summary>
-    /// Fills each table's values (<c>float[]</c>, <c>double[]</c>, <c>long[]</c> or <c>uint[]</c>, of exactly its <see cref="OnnxExternalTable.Length"/> bytes)
+    /// Fills each table's values (an array of one of <see cref="OnnxElementTypes"/>' types, of exactly its <see cref="OnnxExternalTable.Length"/> bytes)
     /// from <paramref name="sidePath"/> and returns the lower-case hex SHA-256 of the whole file as read.
     /// </summary>
     /// <exception cref="InvalidDataException">The file ends inside a table.</exception>
@@ -22,8 +21,8 @@ internal static class OnnxSideFilePass
     {
         foreach (var (table, values) in tables)
         {
-            if ((long)values.Length * ElementSize(values) != table.Length)
-                throw new ArgumentException($"{table.Length} bytes are read into {values.Length} values of {ElementSize(values)} bytes.", nameof(tables));
+            if (values.LongLength * OnnxElementTypes.Size(values) != table.Length)
+                throw new ArgumentException($"{table.Length} bytes are read into {values.LongLength} values of {OnnxElementTypes.Size(values)} bytes.", nameof(tables));
         }
         byte[] buffer = ArrayPool<byte>.Shared.Rent(BlockBytes);
         try
@@ -58,12 +57,12 @@ internal static class OnnxSideFilePass
     {
         long start = Math.Max(position, table.Offset), end = Math.Min(position + block.Length, table.Offset + table.Length);
         if (start >= end) return;
-        int size = ElementSize(values);
+        int size = OnnxElementTypes.Size(values);
         // Bytes into the table; the span covers the elements touched, addressed by element so that a table past 2 GB works.
-        long into = start - table.Offset;
-        int first = checked((int)(into / size)), skip = (int)(into % size), count = (int)(end - start);
+        long into = start - table.Offset, first = into / size;
+        int skip = (int)(into % size), count = (int)(end - start);
         int elements = (skip + count + size - 1) / size;
-        Span<byte> target = Bytes(values, first, elements);
+        Span<byte> target = OnnxElementTypes.Bytes(values, first, elements);
         block.Slice((int)(start - position), count).CopyTo(target.Slice(skip, count));
     }
 
@@ -71,29 +70,13 @@ internal static class OnnxSideFilePass
     private static void ToHostOrder(Array values)
     {
         if (BitConverter.IsLittleEndian) return;
-        int size = ElementSize(values), block = BlockBytes / size;
+        int size = OnnxElementTypes.Size(values), block = BlockBytes / size;
+        if (size == 1) return;
         for (long start = 0; start < values.LongLength; start += block)
         {
             int count = (int)Math.Min(block, values.LongLength - start);
-            var bytes = Bytes(values, (int)start, count);
+            var bytes = OnnxElementTypes.Bytes(values, start, count);
             for (int offset = 0; offset < bytes.Length; offset += size) bytes.Slice(offset, size).Reverse();
         }
     }
-
-    /// <summary>The bytes of <paramref name="count"/> elements of <paramref name="values"/> from element <paramref name="first"/>.</summary>
-    private static Span<byte> Bytes(Array values, int first, int count) => values switch
-    {
-        float[] v => MemoryMarshal.AsBytes(v.AsSpan(first, count)),
-        double[] v => MemoryMarshal.AsBytes(v.AsSpan(first, count)),
-        long[] v => MemoryMarshal.AsBytes(v.AsSpan(first, count)),
-        uint[] v => MemoryMarshal.AsBytes(v.AsSpan(first, count)),
-        _ => throw new NotSupportedException($"Side-file tables of {values.GetType().Name} are not read."),
-    };
-
-    private static int ElementSize(Array values) => values switch
-    {
-        float[] or uint[] => 4,
-        double[] or long[] => 8,
-        _ => throw new NotSupportedException($"Side-file tables of {values.GetType().Name} are not read."),
-    };
 }
