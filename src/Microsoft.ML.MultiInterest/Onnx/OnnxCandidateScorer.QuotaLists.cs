@@ -80,9 +80,7 @@ public sealed partial class OnnxCandidateScorer
         // The cut keeps the file's references to its side file (ONNX external data), resolved in the file's folder.
         sessions ??= new OnnxSessionFactory();
         // The cut holds the item table as its whole graph does: given the same shared one.
-        return shared?.Serves(quotaScorer.File) == true
-            ? OnnxVerifiedOpening.CreateSession(sessions, cut, path, options => shared.AddTo(options, quotaScorer.File), shared.PrePacked)
-            : OnnxVerifiedOpening.CreateSession(sessions, cut, path, configure: null);
+        return OnnxVerifiedOpening.CreateSession(sessions, cut, path, shared, quotaScorer.File);
     }
 
     /// <summary>

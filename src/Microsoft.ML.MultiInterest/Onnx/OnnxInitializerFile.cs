@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Microsoft.ML.MultiInterest.Onnx.Proto;
 
 namespace Microsoft.ML.MultiInterest.Onnx;
@@ -40,7 +39,7 @@ internal static class OnnxInitializerFile
         var found = Index(file, path, names.Contains);
 
         var result = new Dictionary<string, (int[] Shape, Array Values)>();
-        var external = new List<(OnnxExternalTable Table, Array Values)>();
+        var external = new List<(string Name, int[] Shape, OnnxExternalTable Table, Type Element)>();
         foreach (var (name, type) in wanted)
         {
             if (!found.TryGetValue(name, out var entry))
@@ -60,18 +59,17 @@ internal static class OnnxInitializerFile
             if (entry.Dims.Any(d => d > int.MaxValue) || NeededBytes(entry.Dims, size) is not { } byteCount || byteCount / size > Array.MaxLength)
                 throw OnnxExternalTable.Damaged(path, name, $"its shape [{string.Join(", ", entry.Dims)}] fits no array of its values");
             var shape = entry.Dims.Select(d => (int)d).ToArray();
-            long count = byteCount / size;
-            Array values = type == TensorProto.Types.DataType.Float ? new float[count] : new long[count];
+            var element = type == TensorProto.Types.DataType.Float ? typeof(float) : typeof(long);
             if (entry.External != null)
             {
-                external.Add((OnnxExternalTable.Resolve(path, name, entry.External, byteCount), values));
-                result[name] = (shape, values);
+                external.Add((name, shape, OnnxExternalTable.Resolve(path, name, entry.External, byteCount), element));
                 continue;
             }
             // Inline raw data lies within one protobuf message, under 2 GB, so one span of bytes holds it.
             if (byteCount != entry.Length)
                 throw new InvalidDataException($"Initializer '{name}' of '{path}' of shape [{string.Join(", ", shape)}] holds {entry.Length} bytes instead of {byteCount}.");
-            var bytes = type == TensorProto.Types.DataType.Float ? MemoryMarshal.AsBytes(((float[])values).AsSpan()) : MemoryMarshal.AsBytes(((long[])values).AsSpan());
+            var values = OnnxElementTypes.New(element, byteCount / size);
+            var bytes = OnnxElementTypes.Bytes(values, 0, values.Length);
             file.Position = entry.Offset;
             file.ReadExactly(bytes);
             if (!BitConverter.IsLittleEndian)
@@ -79,27 +77,30 @@ internal static class OnnxInitializerFile
             result[name] = (shape, values);
         }
         foreach (var side in external.GroupBy(t => t.Table.SidePath))
-            ReadExternal(side.Key, [.. side]);
+        {
+            var tables = side.ToList();
+            var arrays = ReadExternal(side.Key, [.. tables.Select(t => (t.Table, t.Element))]);
+            for (int i = 0; i < tables.Count; i++) result[tables[i].Name] = (tables[i].Shape, arrays[i]);
+        }
         return result;
     }
 
     /// <summary>
-    /// Fills the tables kept in the side file <paramref name="sidePath"/>: in one pass that hashes the whole file when a
-    /// verified opening records it (<see cref="OnnxVerifiedOpening.ReadSideTables"/>), so that no swapped side file is read;
-    /// else each table from its place in the file.
+    /// The tables kept in the side file <paramref name="sidePath"/>: when a verified opening records it, those the opening read
+    /// already, or read in one pass that hashes the whole file (<see cref="OnnxVerifiedOpening.SideTables"/>), so that no
+    /// swapped side file is read and a session given the same table holds the same array; else each from its place in the file.
     /// </summary>
-    private static void ReadExternal(string sidePath, List<(OnnxExternalTable Table, Array Values)> tables)
+    private static Array[] ReadExternal(string sidePath, IReadOnlyList<(OnnxExternalTable Table, Type Element)> tables)
     {
-        if (OnnxVerifiedOpening.Current is { } opening && opening.Records(sidePath))
+        if (OnnxVerifiedOpening.Current is { } opening && opening.Records(sidePath)) return opening.SideTables(sidePath, tables);
+        var arrays = new Array[tables.Count];
+        for (int i = 0; i < tables.Count; i++)
         {
-            opening.ReadSideTables(sidePath, tables);
-            return;
+            var (table, element) = tables[i];
+            arrays[i] = OnnxElementTypes.New(element, table.Length / OnnxElementTypes.Size(element));
+            table.ReadInto(arrays[i]);
         }
-        foreach (var (table, values) in tables)
-        {
-            if (values is float[] floats) table.ReadInto(floats);
-            else table.ReadInto((long[])values);
-        }
+        return arrays;
     }
 
     /// <summary>
@@ -110,6 +111,23 @@ internal static class OnnxInitializerFile
     public static void CheckExternalData(string path)
     {
         using var file = OnnxVerifiedOpening.OpenRead(path);
+        _ = ExternalTables(file, path);
+    }
+
+    /// <summary>
+    /// The tables of the model <paramref name="model"/> (the bytes of the file <paramref name="path"/>, or a cut of them) kept in
+    /// ONNX external data, each checked against its side file as <see cref="CheckExternalData"/> checks them: its name, ONNX
+    /// element type, shape and place. None when the bytes are not a whole model (ONNX Runtime refuses it in its own words).
+    /// </summary>
+    /// <exception cref="InvalidDataException">A side file is missing or too short, or a reference is malformed or out of range.</exception>
+    public static List<(string Name, int DataType, long[] Dims, OnnxExternalTable Table)> ExternalTables(byte[] model, string path)
+    {
+        using var file = new MemoryStream(model, writable: false);
+        return ExternalTables(file, path);
+    }
+
+    private static List<(string Name, int DataType, long[] Dims, OnnxExternalTable Table)> ExternalTables(Stream file, string path)
+    {
         Dictionary<string, Entry> tables;
         try
         {
@@ -117,8 +135,9 @@ internal static class OnnxInitializerFile
         }
         catch (InvalidDataException)
         {
-            return; // not a whole model: ONNX Runtime refuses it in its own words, which its callers name the file with
+            return []; // not a whole model: ONNX Runtime refuses it in its own words, which its callers name the file with
         }
+        var external = new List<(string Name, int DataType, long[] Dims, OnnxExternalTable Table)>();
         foreach (var (name, entry) in tables)
         {
             if (entry.External == null) continue;
@@ -126,8 +145,9 @@ internal static class OnnxInitializerFile
             long? expected = null;
             if (size > 0 && entry.Dims.All(d => d >= 0))
                 expected = NeededBytes(entry.Dims, size) ?? throw OnnxExternalTable.Damaged(path, name, $"its shape [{string.Join(", ", entry.Dims)}] needs more bytes than a file holds");
-            OnnxExternalTable.Resolve(path, name, entry.External, expected);
+            external.Add((name, entry.DataType, entry.Dims, OnnxExternalTable.Resolve(path, name, entry.External, expected)));
         }
+        return external;
     }
 
     /// <summary>The bytes of a tensor of shape <paramref name="dims"/> at <paramref name="size"/> bytes a value; null when a dimension is negative or the product passes a long.</summary>

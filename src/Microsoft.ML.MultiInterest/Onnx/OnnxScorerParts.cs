@@ -28,9 +28,7 @@ internal static class OnnxScorerParts
                 InferenceSession session;
                 try
                 {
-                    session = shared?.Serves(graph.File) == true
-                        ? OnnxVerifiedOpening.CreateSession(sessions, path, options => shared.AddTo(options, graph.File), shared.PrePacked)
-                        : OnnxVerifiedOpening.CreateSession(sessions, path);
+                    session = OnnxVerifiedOpening.CreateSession(sessions, path, shared, graph.File);
                 }
                 catch (OnnxRuntimeException e)
                 {

@@ -188,7 +188,15 @@ public sealed class OnnxSessionFactory
     /// again on the CPU options of a CUDA fallback), and prepacked weights kept in <paramref name="prepacked"/> when given: the
     /// seam through which a scorer gives a session tables it already holds (<see cref="OnnxSharedTables"/>).
     /// </summary>
-    internal InferenceSession CreateSession(byte[] model, string externalDataFolder, Action<SessionOptions> configure, PrePackedWeightsContainer? prepacked = null)
+    internal InferenceSession CreateSession(byte[] model, string externalDataFolder, Action<SessionOptions> configure, PrePackedWeightsContainer? prepacked = null) =>
+        CreateSession(model, externalDataFolder, configure, prepacked, tables: null);
+
+    /// <summary>
+    /// As <see cref="CreateSession(byte[], string, Action{SessionOptions}, PrePackedWeightsContainer?)"/>; the session returned
+    /// owns <paramref name="tables"/> when given (what <paramref name="configure"/> gave it, released after it: <see cref="OnnxTableSession"/>).
+    /// The caller keeps them when no session is returned.
+    /// </summary>
+    internal InferenceSession CreateSession(byte[] model, string externalDataFolder, Action<SessionOptions> configure, PrePackedWeightsContainer? prepacked, IDisposable? tables)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(externalDataFolder);
@@ -197,6 +205,7 @@ public sealed class OnnxSessionFactory
         {
             options.AddSessionConfigEntry(ExternalDataFolderKey, Path.GetFullPath(externalDataFolder));
             configure(options);
+            if (tables != null) return prepacked == null ? new OnnxTableSession(model, options, tables) : new OnnxTableSession(model, options, prepacked, tables);
             return prepacked == null ? new InferenceSession(model, options) : new InferenceSession(model, options, prepacked);
         });
     }

@@ -79,6 +79,10 @@ internal sealed class OnnxSharedTables : IDisposable
     /// <summary>Whether the graph file <paramref name="graphFile"/> (as the manifest names it) holds tables given from here.</summary>
     public bool Serves(string graphFile) => _namesByGraph.ContainsKey(graphFile);
 
+    /// <summary>The names of the initializers of the graph <paramref name="graphFile"/> given from here (none when it holds none).</summary>
+    public IReadOnlyCollection<string> Names(string graphFile) =>
+        _namesByGraph.TryGetValue(graphFile, out var names) ? [.. names.Select(n => n.Initializer)] : [];
+
     /// <summary>Gives the tables the graph <paramref name="graphFile"/> holds to a session about to be created with <paramref name="options"/>.</summary>
     public void AddTo(SessionOptions options, string graphFile)
     {

@@ -65,11 +65,12 @@ internal static class OnnxTensorReader
                 throw new InvalidDataException($"Initializer '{tensor.Name}' of '{modelPath}' has shape [{string.Join(", ", tensor.Dims)}], which no array holds: the model was edited or damaged.");
             count *= d;
         }
-        var values = new T[count];
         var table = OnnxExternalTable.Resolve(modelPath, tensor, count * Unsafe.SizeOf<T>());
-        // During a verified opening, from a pass that hashes the whole recorded side file (no swapped file is read).
-        if (OnnxVerifiedOpening.Current is { } opening && opening.Records(table.SidePath)) opening.ReadSideTables(table.SidePath, [(table, values)]);
-        else table.ReadInto(values);
+        // During a verified opening, from a pass that hashes the whole recorded side file (no swapped file is read), or the
+        // array that opening read already (a session given the same table holds the same one).
+        if (OnnxVerifiedOpening.Current is { } opening && opening.Records(table.SidePath)) return (T[])opening.SideTables(table.SidePath, [(table, typeof(T))])[0];
+        var values = new T[count];
+        table.ReadInto(values);
         return values;
     }
 

@@ -20,10 +20,11 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// a factory trusting another key (or none), or on another thread: those begin their own.
 /// </para>
 /// <para>
-/// Side files (<c>&lt;graph&gt;.onnx.data</c>, ONNX external data) are too large to keep as bytes: the tables the library reads
-/// from one come from a pass that hashes the whole file (<see cref="ReadSideTables"/>). Not covered: a table ONNX Runtime
-/// reads from a side file itself (one not given to its session), read by path; and the three tables no scorer reads
-/// (<c>item_ids.tsv</c>, <c>training_history.tsv</c>, <c>popular_items.tsv</c>), hashed and left on disk for the clients that read them.
+/// Side files (<c>&lt;graph&gt;.onnx.data</c>, ONNX external data) are too large to keep as bytes: every table read from one,
+/// by the library or for a session (<see cref="OnnxGivenTables"/>), comes from a pass that hashes the whole file
+/// (<see cref="SideTables"/>), read once and held once for both; no session reads or maps a side file itself. Not covered:
+/// the three tables no scorer reads (<c>item_ids.tsv</c>, <c>training_history.tsv</c>, <c>popular_items.tsv</c>), hashed and
+/// left on disk for the clients that read them.
 /// </para>
 /// </remarks>
 internal sealed class OnnxVerifiedOpening
@@ -43,6 +44,15 @@ internal sealed class OnnxVerifiedOpening
 
     /// <summary>The files their manifests record, by full path.</summary>
     private readonly Dictionary<string, RecordedFile> _files = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The side-file tables read so far, by side file (full path), place and element type: a table the scorer reads and a
+    /// session is given (or two sessions are) is read once and held once.
+    /// </summary>
+    private readonly Dictionary<(string Side, long Offset, long Length, Type Element), Array> _sideTables = [];
+
+    /// <summary>The prepacked container the sessions given tables share (<see cref="OnnxGivenTables"/>), made on first use.</summary>
+    private OnnxPrePackedShare? _prepacked;
 
     /// <summary>A file a verified manifest records: the directory as the caller named it (for messages), its SHA-256, and its bytes once read.</summary>
     private sealed class RecordedFile(string directory, string sha256)
@@ -91,6 +101,10 @@ internal sealed class OnnxVerifiedOpening
             began._ended = true;
             began._directories.Clear();
             began._files.Clear();
+            // The sessions hold the arrays they were given, and their share of the container, for as long as they live.
+            began._sideTables.Clear();
+            began._prepacked?.Dispose();
+            began._prepacked = null;
             if (s_current.Value == began) s_current.Value = outer;
         }
     }
@@ -140,16 +154,38 @@ internal sealed class OnnxVerifiedOpening
     }
 
     /// <summary>
-    /// Fills <paramref name="tables"/>, kept in the recorded side file <paramref name="sidePath"/>, in one pass that hashes the
-    /// whole file (<see cref="OnnxSideFilePass"/>): a side file may pass 2 GB, so its bytes are not kept, and its tables are
-    /// served only if the bytes they came from are the ones recorded.
+    /// The values of <paramref name="tables"/>, kept in the recorded side file <paramref name="sidePath"/>, each an array of its
+    /// element type: those this opening read already, the same arrays; the others read in one pass that hashes the whole file
+    /// (<see cref="OnnxSideFilePass"/>). A side file may pass 2 GB, so its bytes are not kept, and its tables are served only
+    /// if the bytes they came from are the ones recorded.
     /// </summary>
     /// <exception cref="InvalidDataException">The side file is missing, cut short, or does not match its recorded SHA-256.</exception>
-    public void ReadSideTables(string sidePath, IReadOnlyList<(OnnxExternalTable Table, Array Values)> tables)
+    public Array[] SideTables(string sidePath, IReadOnlyList<(OnnxExternalTable Table, Type Element)> tables)
     {
-        var recorded = _files[Full(sidePath)];
-        string found = OnnxServedFiles.Recorded(sidePath, recorded.Directory, path => OnnxSideFilePass.Read(path, tables));
+        string side = Full(sidePath);
+        var arrays = new Array[tables.Count];
+        var read = new List<(OnnxExternalTable Table, Array Values)>();
+        var keys = new List<(string, long, long, Type)>();
+        for (int i = 0; i < tables.Count; i++)
+        {
+            var (table, element) = tables[i];
+            var key = (side, table.Offset, table.Length, element);
+            int asked = keys.IndexOf(key); // a table asked for twice in one request
+            if (_sideTables.TryGetValue(key, out var kept) || asked >= 0)
+            {
+                arrays[i] = kept ?? read[asked].Values;
+                continue;
+            }
+            arrays[i] = OnnxElementTypes.New(element, table.Length / OnnxElementTypes.Size(element));
+            read.Add((table, arrays[i]));
+            keys.Add(key);
+        }
+        if (read.Count == 0) return arrays;
+        var recorded = _files[side];
+        string found = OnnxServedFiles.Recorded(sidePath, recorded.Directory, path => OnnxSideFilePass.Read(path, read));
         if (!string.Equals(found, recorded.Sha256, StringComparison.Ordinal)) throw OnnxServedFiles.Mismatch(sidePath, recorded.Directory, recorded.Sha256, found);
+        for (int i = 0; i < read.Count; i++) _sideTables[keys[i]] = read[i].Values;
+        return arrays;
     }
 
     /// <summary>Whether a verified manifest of this opening records <paramref name="path"/>.</summary>
@@ -227,36 +263,75 @@ internal sealed class OnnxVerifiedOpening
 
     /// <summary>
     /// A session over the graph <paramref name="path"/>, created from the bytes the opening verified (<see cref="ReadAllBytes"/>):
-    /// its side file, if any, is checked against the references first and found in the graph's folder. The bytes are the
-    /// opening's, dropped when it ends: the scorers read a graph's tables after its session, and dropping them here to read
-    /// and hash the graph again for its tables peaked higher (docs/onnx.md, "Signatures").
+    /// its side file, if any, is checked against the references first, and every table the graph keeps there is given to the
+    /// session from the opening's verified pass (<see cref="OnnxGivenTables"/>), so ONNX Runtime reads no side file itself.
+    /// The bytes are the opening's, dropped when it ends: the scorers read a graph's tables after its session, and dropping
+    /// them here to read and hash the graph again for its tables peaked higher (docs/onnx.md, "Signatures").
     /// </summary>
-    /// <exception cref="InvalidDataException">A side file of the model is missing or too short, or a reference into it is out of range.</exception>
-    public static InferenceSession CreateSession(OnnxSessionFactory sessions, string path) => CreateSession(sessions, path, configure: null);
+    /// <exception cref="InvalidDataException">A side file of the model is missing, too short or not the one recorded, or a reference into it is out of range.</exception>
+    public static InferenceSession CreateSession(OnnxSessionFactory sessions, string path) => CreateSession(sessions, path, shared: null, graphFile: null);
 
     /// <summary>
-    /// As <see cref="CreateSession(OnnxSessionFactory, string)"/>, with <paramref name="configure"/> run on the session options
-    /// (tables the scorer gives the session, <see cref="OnnxSharedTables"/>) and prepacked weights kept in <paramref name="prepacked"/>.
+    /// As <see cref="CreateSession(OnnxSessionFactory, string)"/>, the tables of <paramref name="shared"/> that the graph
+    /// <paramref name="graphFile"/> (as the manifest names it) holds given from there (the scorer's own arrays, its prepacking rule).
     /// </summary>
-    public static InferenceSession CreateSession(OnnxSessionFactory sessions, string path, Action<SessionOptions>? configure, PrePackedWeightsContainer? prepacked = null)
+    public static InferenceSession CreateSession(OnnxSessionFactory sessions, string path, OnnxSharedTables? shared, string? graphFile)
     {
         if (!Exists(path)) throw new FileNotFoundException($"No ONNX model at '{path}'.", path);
-        return CreateSession(sessions, ReadAllBytes(path), path, configure, prepacked);
+        return CreateSession(sessions, ReadAllBytes(path), path, shared, graphFile);
     }
 
     /// <summary>
-    /// As <see cref="CreateSession(OnnxSessionFactory, string, Action{SessionOptions}?, PrePackedWeightsContainer?)"/>, over
-    /// <paramref name="model"/>: the verified bytes of the graph <paramref name="path"/>, or a cut of them (<see cref="OnnxGraphPruning"/>)
-    /// that keeps its references to the graph's side file.
+    /// As <see cref="CreateSession(OnnxSessionFactory, string, OnnxSharedTables?, string?)"/>, over <paramref name="model"/>:
+    /// the verified bytes of the graph <paramref name="path"/>, or a cut of them (<see cref="OnnxGraphPruning"/>) that keeps
+    /// its references to the graph's side file.
     /// </summary>
-    public static InferenceSession CreateSession(OnnxSessionFactory sessions, byte[] model, string path, Action<SessionOptions>? configure, PrePackedWeightsContainer? prepacked = null)
+    public static InferenceSession CreateSession(OnnxSessionFactory sessions, byte[] model, string path, OnnxSharedTables? shared, string? graphFile)
     {
         OnnxInitializerFile.CheckExternalData(path);
         string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        BeforeSession.Value?.Invoke(path);
-        var session = configure == null ? sessions.CreateSession(model, folder) : sessions.CreateSession(model, folder, configure, prepacked);
+        if (graphFile == null || shared?.Serves(graphFile) != true) shared = null;
+        // Outside an opening nothing verified the side file: ONNX Runtime reads it, as a session over a file does.
+        var given = Current is { } opening ? OnnxGivenTables.Read(opening, model, path, shared?.Names(graphFile!) ?? []) : null;
+        InferenceSession session;
+        try
+        {
+            BeforeSession.Value?.Invoke(path);
+            if (given != null) session = CreateGiven(sessions, model, folder, given, shared, graphFile);
+            else if (shared != null) session = sessions.CreateSession(model, folder, options => shared.AddTo(options, graphFile!), shared.PrePacked);
+            else session = sessions.CreateSession(model, folder);
+        }
+        catch
+        {
+            given?.Dispose();
+            throw;
+        }
         AfterSession.Value?.Invoke(path);
         return session;
+    }
+
+    /// <summary>
+    /// A session given <paramref name="given"/>, and the tables of <paramref name="shared"/> when given, which then decides
+    /// prepacking. Else, as <see cref="OnnxSharedTables"/> rules: below <see cref="OnnxSessionFactory.PrepackTablesBelowBytes"/>
+    /// (the largest table given) the session packs into the opening's shared container, from it on it does not pack.
+    /// </summary>
+    private static InferenceSession CreateGiven(OnnxSessionFactory sessions, byte[] model, string folder, OnnxGivenTables given, OnnxSharedTables? shared, string? graphFile)
+    {
+        var container = shared?.PrePacked;
+        bool prepack = shared != null ? container != null : given.LargestBytes < sessions.PrepackTablesBelowBytes;
+        if (shared == null && prepack && Current is { } opening)
+        {
+            opening._prepacked ??= new OnnxPrePackedShare();
+            given.Hold(opening._prepacked.Lease());
+            container = opening._prepacked.Container;
+        }
+        return sessions.CreateSession(model, folder, options =>
+        {
+            // The shared tables' own entries say whether to pack.
+            if (shared != null) shared.AddTo(options, graphFile!);
+            else if (!prepack) options.AddSessionConfigEntry(OnnxSharedTables.DisablePrepackingKey, "1");
+            given.AddTo(options);
+        }, container, given);
     }
 
     /// <summary>

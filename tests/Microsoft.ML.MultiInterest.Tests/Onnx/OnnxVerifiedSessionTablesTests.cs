@@ -1,6 +1,7 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.MultiInterest.Onnx;
 using Microsoft.ML.MultiInterest.Onnx.Proto;
+using Google.Protobuf;
 using Microsoft.ML.MultiInterest.Tests.MLNet;
 
 namespace Microsoft.ML.MultiInterest.Tests.Onnx;
@@ -119,6 +120,96 @@ public sealed class OnnxVerifiedSessionTablesTests : IDisposable
         Assert.Equal(verified, served);
         // Nothing was left swapped: the directory opens as before.
         Assert.Equal(verified, Lists(scorer, onnx));
+    }
+
+    /// <summary>
+    /// Every kind of directory, with every table in side files that hold zeros while each session is created (ONNX Runtime
+    /// checks that a side file a graph names exists, even for tables given to it): no session reads one, and the lists are
+    /// those of the same model's graphs written whole (whose sessions read nothing but the graph).
+    /// </summary>
+    [Theory]
+    [InlineData("unimodal")]
+    [InlineData("quota")]
+    [InlineData("mmr")]
+    [InlineData("mmr-interests")]
+    [InlineData("history-mmr")]
+    [InlineData("clustered-history-mmr")]
+    [InlineData("dcm")]
+    [InlineData("fusion")]
+    public void NoSessionReadsASideFile_AndTheGivenTablesServeTheListsOfWholeGraphs(string kind)
+    {
+        string directory = Directory.CreateDirectory(Path.Combine(_directory, "whole")).FullName;
+        string whole, side;
+        if (kind == "mmr-interests")
+        {
+            side = Exported(kind, seed: 1);
+            whole = Path.Combine(directory, "mmr-interests-whole");
+            CopyWithoutSideFiles(side, whole);
+        }
+        else
+        {
+            var (model, exported) = ExcludeItemsModels.Exported(new MLContext(seed: 1), directory, kind);
+            using (model) side = ExportedWithSideFiles(model, Path.Combine(directory, kind + "-side"));
+            whole = exported;
+        }
+        Assert.NotEmpty(Directory.GetFiles(side, "*" + OnnxServingDefaults.ExternalDataSuffix, SearchOption.AllDirectories));
+        string scorer = kind == "mmr-interests" ? "mmr" : kind;
+        var expected = Lists(scorer, whole);
+
+        int sessions = 0;
+        OnnxVerifiedOpening.BeforeSession.Value = graph =>
+        {
+            string file = OnnxModelFile.SideFileName(graph);
+            sessions++;
+            if (!File.Exists(file)) return;
+            File.Move(file, file + ".away");
+            File.WriteAllBytes(file, new byte[new FileInfo(file + ".away").Length]);
+        };
+        OnnxVerifiedOpening.AfterSession.Value = graph =>
+        {
+            string file = OnnxModelFile.SideFileName(graph);
+            if (File.Exists(file + ".away")) File.Move(file + ".away", file, overwrite: true);
+        };
+        var served = Lists(scorer, side);
+        OnnxVerifiedOpening.BeforeSession.Value = null;
+        OnnxVerifiedOpening.AfterSession.Value = null;
+
+        Assert.True(sessions > 0);
+        Assert.Equal(expected, served);
+    }
+
+    /// <summary>
+    /// <paramref name="side"/>'s directory rewritten at <paramref name="whole"/> with every graph whole: each graph's tables
+    /// read back into it from its side file, and the checksums recorded again.
+    /// </summary>
+    private static void CopyWithoutSideFiles(string side, string whole)
+    {
+        foreach (string file in Directory.GetFiles(side, "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(whole, Path.GetRelativePath(side, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            if (file.EndsWith(OnnxServingDefaults.ExternalDataSuffix, StringComparison.Ordinal)) continue;
+            if (!file.EndsWith(".onnx", StringComparison.Ordinal))
+            {
+                File.Copy(file, target);
+                continue;
+            }
+            var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(file));
+            foreach (var tensor in model.Graph.Initializer.Where(t => t.DataLocation == TensorProto.Types.DataLocation.External))
+            {
+                long Entry(string key) => long.Parse(tensor.ExternalData.First(e => e.Key == key).Value, System.Globalization.CultureInfo.InvariantCulture);
+                using var data = File.OpenRead(OnnxModelFile.SideFileName(file));
+                var bytes = new byte[Entry(OnnxExternalTable.LengthKey)];
+                data.Position = Entry(OnnxExternalTable.OffsetKey);
+                data.ReadExactly(bytes);
+                tensor.RawData = Google.Protobuf.ByteString.CopyFrom(bytes);
+                tensor.DataLocation = TensorProto.Types.DataLocation.Default;
+                tensor.ExternalData.Clear();
+            }
+            File.WriteAllBytes(target, model.ToByteArray());
+        }
+        foreach (string manifest in Directory.GetFiles(whole, OnnxServingDirectory.ManifestFileName, SearchOption.AllDirectories).OrderByDescending(p => p.Length))
+            ServingChecksums.Reseal(Path.GetDirectoryName(manifest)!);
     }
 
     /// <summary>

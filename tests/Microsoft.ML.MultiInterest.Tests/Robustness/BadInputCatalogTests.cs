@@ -1077,6 +1077,19 @@ public class BadInputCatalogTests
             table.Dims[0] = 1L << 62;
             File.WriteAllBytes(graph, Google.Protobuf.MessageExtensions.ToByteArray(model));
         })),
+        ["onnx-external-data-type"] = Throws<InvalidDataException>(["Initializer 'extra_table' of the ONNX model '", "unimodal_scorer.onnx' keeps values of ONNX element type 10 in its side file",
+            "which this library does not read", "Export it again."], () => OpenExternalDataDirectoryEdited("external-type-onnx", graph =>
+        {
+            // A float16 table (another tool's) kept in the side file, beside the library's own: no session is given it, nor reads it by path.
+            Microsoft.ML.MultiInterest.Onnx.Proto.ModelProto model;
+            using (var file = File.OpenRead(graph)) model = Microsoft.ML.MultiInterest.Onnx.Proto.ModelProto.Parser.ParseFrom(file);
+            var extra = model.Graph.Initializer.Single(t => t.Name == UnimodalOnnxExporter.ItemTableName).Clone();
+            extra.Name = "extra_table";
+            extra.DataType = (int)Microsoft.ML.MultiInterest.Onnx.Proto.TensorProto.Types.DataType.Float16;
+            extra.ExternalData.Single(e => e.Key == "length").Value = (extra.Dims.Aggregate(1L, (a, d) => a * d) * 2).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            model.Graph.Initializer.Add(extra);
+            File.WriteAllBytes(graph, Google.Protobuf.MessageExtensions.ToByteArray(model));
+        })),
         ["onnx-export-stream-over-limit"] = Throws<NotSupportedException>(["over the 2 GB limit of a single protobuf ONNX model", "a stream cannot carry ONNX external data",
             "export to a serving directory"], () =>
         {
