@@ -40,7 +40,8 @@ internal sealed class OnnxGivenTables : IDisposable
             {
                 var tables = side.ToList();
                 var requests = tables.Select(t => (t.Table, OnnxElementTypes.ClrType(t.DataType) ?? throw UnreadType(path, t.Name, t.DataType))).ToList();
-                var arrays = opening.SideTables(side.Key, requests);
+                // A side file no verified manifest records (none does in a directory without checksums) is read as the library reads it elsewhere.
+                var arrays = opening.Records(side.Key) ? opening.SideTables(side.Key, requests) : Unverified(requests);
                 for (int i = 0; i < tables.Count; i++)
                 {
                     given._values.Add((tables[i].Name, OnnxElementTypes.Tensor(arrays[i], tables[i].Dims)));
@@ -54,6 +55,18 @@ internal sealed class OnnxGivenTables : IDisposable
             given.Dispose();
             throw;
         }
+    }
+
+    private static Array[] Unverified(List<(OnnxExternalTable Table, Type Element)> requests)
+    {
+        var arrays = new Array[requests.Count];
+        for (int i = 0; i < arrays.Length; i++)
+        {
+            var (table, element) = requests[i];
+            arrays[i] = OnnxElementTypes.New(element, table.Length / OnnxElementTypes.Size(element));
+            table.ReadInto(arrays[i]);
+        }
+        return arrays;
     }
 
     /// <summary>Gives the tables to a session about to be created with <paramref name="options"/>.</summary>
