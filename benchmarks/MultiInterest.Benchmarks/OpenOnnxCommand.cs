@@ -39,6 +39,7 @@ internal static class OpenOnnxCommand
         };
         double open = clock.Elapsed.TotalSeconds;
         double held = Settled();
+        var resident = Resident();
         using (opened.Scorer)
         {
             var lists = opened.Serve();
@@ -50,10 +51,27 @@ internal static class OpenOnnxCommand
             {
                 directory, retrieval = manifest.Retrieval ?? "quota", openSeconds = JsonReport.Round(open),
                 workingSetMb = new { before = JsonReport.Round(before, 1), open = JsonReport.Round(held, 1), served = JsonReport.Round(served, 1) },
-                heldMb = JsonReport.Round(held - before, 1), firstList = lists.IndicesOf(0).ToArray().Take(5), listsDigest = digest,
+                heldMb = JsonReport.Round(held - before, 1), residentOpenMb = resident, firstList = lists.IndicesOf(0).ToArray().Take(5), listsDigest = digest,
             });
         }
         return 0;
+    }
+
+    /// <summary>
+    /// Linux's split of the resident set (/proc/self/status, MiB): anonymous memory (arrays, ONNX Runtime's own copies) and
+    /// file pages (a side file ONNX Runtime maps, the libraries), which the kernel may drop and read again; empty elsewhere.
+    /// </summary>
+    private static Dictionary<string, double> Resident()
+    {
+        var split = new Dictionary<string, double>();
+        if (!File.Exists("/proc/self/status")) return split;
+        foreach (string line in File.ReadLines("/proc/self/status"))
+        {
+            if (!line.StartsWith("RssAnon:", StringComparison.Ordinal) && !line.StartsWith("RssFile:", StringComparison.Ordinal)) continue;
+            var parts = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            split[parts[0].TrimEnd(':')] = JsonReport.Round(double.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) / 1024, 1);
+        }
+        return split;
     }
 
     private static (IDisposable, Func<RankedLists>) Wrap<T>(T scorer, Func<T, RankedLists> serve) where T : IDisposable => (scorer, () => serve(scorer));
