@@ -246,20 +246,27 @@ internal static class SweepCommand
         // pipe) leaves the earlier run's files as they were, where it left this run's model beside the earlier run's sweep.json.
         ProtocolResult? testResult = null;
         UnimodalPairs? testPairs = null;
-        if (test != null && result.Model != null && outcome.Best.Settings.Method == SweepRetrievalMethod.KnnEmbed)
+        string? testRowSettings = null;
+        if (test != null && result.Model != null)
         {
-            (testResult, var testTrain, var testHeldOut) = SweepTestFigures.Evaluate(result.Model, edges, testEdges!, outcome.Best.Settings, threads, test, unseen);
-            // The kNN-Embed row is the best setting's: said with its settings, since at lambda 0 it is the Mixture row again.
-            log.WriteLine($"Test figures of the best setting: its kNN-Embed row is {SweepTestFigures.Describe(outcome.Best.Settings)}, beside Unimodal, MMR and the "
-                + "unsmoothed Mixture on the same vectors.");
+            var best = outcome.Best.Settings;
+            (testResult, var testSettings, var testTrain, var testHeldOut) = SweepTestFigures.Evaluate(result.Model, edges, testEdges!, best, threads, test, unseen);
+            testRowSettings = best.Method == SweepRetrievalMethod.KnnEmbed ? SweepTestFigures.Describe(best) : SweepTestFigures.Describe(best, testSettings.MmrPoolSize);
+            // The best's row is said with its settings (at lambda 0 the kNN-Embed row is the Mixture row again); a row chosen on
+            // the validation hold-out is not chosen again on the test.
+            log.WriteLine(best.Method switch
+            {
+                SweepRetrievalMethod.Unimodal => "Test figures of the best setting: its Unimodal row, the user vector's own ranking on the best's vectors.",
+                SweepRetrievalMethod.Mmr => $"Test figures of the best setting: its MMR row is {testRowSettings}, beside Unimodal on the same vectors.",
+                SweepRetrievalMethod.HistoryMmr => $"Test figures of the best setting: its history-interest MMR row is {testRowSettings} "
+                    + "(as the sweep chose them on the validation hold-out, not chosen again), beside Unimodal and MMR "
+                    + FormattableString.Invariant($"(mmr-lambda={testSettings.MmrLambda}, the same pool) on the same vectors."),
+                _ => $"Test figures of the best setting: its kNN-Embed row is {testRowSettings}, beside Unimodal, MMR and the "
+                    + "unsmoothed Mixture on the same vectors.",
+            });
             ResultTable.Print(testResult, showPaper: false, log, testCounts!.LeftOutUsers);
             testPairs = UnimodalPairs.Of(testResult, testTrain, testHeldOut);
             PairedTable.Print(testResult, testPairs, log);
-        }
-        else if (test != null)
-        {
-            log.WriteLine($"No test figures: --test is scored for a knn-embed best only (this best is {outcome.Best.Parameters.GetValueOrDefault("method", "knn-embed")}); "
-                + "`recommend --model` on the saved model gives its lists.");
         }
 
         // The model, the leaderboard, the plots and sweep.json are one set: each written beside its target, then all moved into
@@ -275,7 +282,7 @@ internal static class SweepCommand
             (json, path =>
             {
                 totalSeconds = clock.Elapsed.TotalSeconds;
-                SweepJson.Write(path, train, test, modelPath, result, options, measuredRefit, testResult, testPairs, testCounts, totalSeconds, weights);
+                SweepJson.Write(path, train, test, modelPath, result, options, measuredRefit, testResult, testPairs, testCounts, totalSeconds, weights, testRowSettings);
             }),
         ]);
         log.WriteLine($"Saved {modelPath} ({new FileInfo(modelPath).Length / 1e6:F1} MB{(replaced[0] ? ", replacing the file there" : "")}).");

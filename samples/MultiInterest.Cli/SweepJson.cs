@@ -9,7 +9,8 @@ internal static class SweepJson
 {
     /// <summary>Writes the file; <paramref name="weights"/>: the embeddings trained on the training file's weights (<c>--weights</c>), written only then.</summary>
     public static void Write(string path, string train, string? test, string modelPath, MultiInterestSweepResult result, SweepOptions options,
-        double? measuredRefitSeconds, ProtocolResult? testResult, UnimodalPairs? testPairs, TestCounts? testCounts, double totalSeconds, bool weights)
+        double? measuredRefitSeconds, ProtocolResult? testResult, UnimodalPairs? testPairs, TestCounts? testCounts, double totalSeconds, bool weights,
+        string? testRowSettings = null)
     {
         var outcome = result.Outcome;
         using var stream = File.Create(path);
@@ -93,8 +94,8 @@ internal static class SweepJson
             foreach (var method in testResult.Methods)
             {
                 w.WriteStartObject(method.Name);
-                // The kNN-Embed row is the best setting's: its settings beside its figures.
-                if (method.Name == ProtocolEvaluator.KnnEmbedName) w.WriteString("settings", SweepTestFigures.Describe(result.Outcome.Best!.Settings));
+                // The best setting's row (kNN-Embed, MMR, history-interest MMR or Unimodal): its settings beside its figures.
+                if (testRowSettings != null && method.Name == SweepTestFigures.RowOf(result.Outcome.Best!.Settings.Method)) w.WriteString("settings", testRowSettings);
                 Figures(w, "recall", method.Recall);
                 Figures(w, "ndcg", method.Ndcg);
                 Figures(w, "diversity", method.Diversity);

@@ -164,6 +164,39 @@ public class ProtocolEvaluatorTests
         }
     }
 
+    /// <summary>
+    /// Without clusters the protocol leaves out the rows that read them and measures the single-vector rows (Unimodal, MMR,
+    /// history-interest MMR) as it does with them: the figures of a method that fits no clusters (a sweep's unimodal, mmr or
+    /// history-mmr best). The tuned and round-robin rows, which read clusters, are refused without them.
+    /// </summary>
+    [Fact]
+    public void WithoutClustersTheSingleVectorRowsAreMeasuredAsWithThem()
+    {
+        var (train, test, users, items, clustering) = Planted();
+        var settings = HistoryRowWithFrontier();
+        settings.Frontier = false;
+        var with = ProtocolEvaluator.Run(train, test, users, items, clustering, settings);
+        var without = ProtocolEvaluator.Run(train, test, users, items, null, settings);
+        Assert.Equal(["unimodal", "mmr", "history_mmr"], without.Methods.Select(m => m.Name));
+        foreach (var row in without.Methods)
+        {
+            var same = with[row.Name];
+            foreach (int k in settings.Cutoffs)
+            {
+                Assert.Equal(same.Recall[k], row.Recall[k]);
+                Assert.Equal(same.Ndcg[k], row.Ndcg[k]);
+                Assert.Equal(same.Diversity[k], row.Diversity[k]);
+                for (int q = 0; q < without.TestUsers.Count; q++)
+                    Assert.Equal(same.Candidates[k].IndicesOf(q).ToArray(), row.Candidates[k].IndicesOf(q).ToArray());
+            }
+            Assert.Equal(same.Emd, row.Emd);
+        }
+        Assert.Equal(["unimodal"], without.Only(["unimodal"]).Methods.Select(m => m.Name));
+        Assert.Throws<ArgumentException>(() => without.Only(["knn_embed"]));
+        settings.KnnRoundRobin = true;
+        Assert.Throws<ArgumentException>(() => ProtocolEvaluator.Run(train, test, users, items, null, settings));
+    }
+
     /// <summary>The history row on the planted users, with the frontier over three lambdas.</summary>
     private static ProtocolSettings HistoryRowWithFrontier() => new()
     {

@@ -145,6 +145,24 @@ public sealed class ProtocolResult
         return new ProtocolResult(TestUsers.ToArray(), Methods.Concat(added).ToArray(), seconds, Frontiers, MissedUsers) { HistoryInterests = HistoryInterests };
     }
 
+    /// <summary>
+    /// This result with only the rows named in <paramref name="names"/>, in this result's order (the same test users, seconds and
+    /// frontiers): the rows a report is about, such as the Unimodal row alone of a sweep whose best is Unimodal.
+    /// </summary>
+    /// <exception cref="ArgumentException">A name is not a row of this result.</exception>
+    public ProtocolResult Only(IEnumerable<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var kept = names.ToHashSet(StringComparer.Ordinal);
+        foreach (string name in kept)
+            if (!Methods.Any(m => m.Name == name))
+                throw new ArgumentException($"'{name}' is not a row of this result ({string.Join(", ", Methods.Select(m => m.Name))}).", nameof(names));
+        return new ProtocolResult(TestUsers.ToArray(), Methods.Where(m => kept.Contains(m.Name)).ToArray(), new Dictionary<string, double>(Seconds), Frontiers, MissedUsers)
+        {
+            HistoryInterests = HistoryInterests,
+        };
+    }
+
     /// <summary>The method called <paramref name="name"/>.</summary>
     public MethodEvaluation this[string name] => Methods.First(m => m.Name == name);
 }

@@ -30,7 +30,10 @@ public static class ProtocolEvaluator
     /// <param name="test">Held-out graph over the same user and item rows.</param>
     /// <param name="userEmbeddings">One row per user.</param>
     /// <param name="itemEmbeddings">One row per item.</param>
-    /// <param name="clustering">Item clusters.</param>
+    /// <param name="clustering">
+    /// Item clusters; null to leave out the rows that need them (Mixture, kNN-Embed and its round robin, the tuned rows), for
+    /// the figures of a single-vector method: Unimodal, MMR and the history-interest MMR row are measured as with clusters.
+    /// </param>
     /// <param name="settings">m, k, lambda, alpha, cutoffs, threads.</param>
     /// <param name="neighborIndex">Optional user index; the exact one over users with a training edge by default.</param>
     /// <param name="misses">
@@ -43,7 +46,7 @@ public static class ProtocolEvaluator
     /// on a large catalogue a stage can take minutes, and a log that stops for that long looks hung. Null for none.
     /// </param>
     public static ProtocolResult Run(BipartiteGraph train, BipartiteGraph test, EmbeddingMatrix userEmbeddings, EmbeddingMatrix itemEmbeddings,
-        ItemClustering clustering, ProtocolSettings settings, INeighborIndex? neighborIndex = null, HeldOutMisses? misses = null,
+        ItemClustering? clustering, ProtocolSettings settings, INeighborIndex? neighborIndex = null, HeldOutMisses? misses = null,
         ItemClustering? multiInterestClustering = null, IProgress<string>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -52,6 +55,8 @@ public static class ProtocolEvaluator
         ArgumentNullException.ThrowIfNull(itemEmbeddings);
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
+        if (clustering == null && (settings.MultiInterest != null || settings.KnnRoundRobin))
+            throw new ArgumentException("The tuned and round-robin rows read item clusters: give a clustering, or leave those rows out.", nameof(clustering));
         if (test.UserCount > train.UserCount || test.ItemCount > train.ItemCount)
             throw new ArgumentException("The test graph must use the training graph's user and item rows.", nameof(test));
         if (userEmbeddings.Rows != train.UserCount)
@@ -114,42 +119,44 @@ public static class ProtocolEvaluator
             return settings.KeepMixtureEmbeddings ? row : row.WithMixtures(mixtures.WithoutEmbeddings(), sample);
         }
 
-        Starting($"Mixture and kNN-Embed: mixtures, {settings.Neighbors} neighbours and cluster quotas for {users}...");
-        // Clusters and weights of every user; the component embeddings are made block of test users by block
-        // (MixtureRowStream), unless the result is to keep them.
-        MixtureTable? mle = settings.KeepMixtureEmbeddings ? MixtureBuilder.BuildMle(train, clustering, itemEmbeddings, settings.Components, threads)
-            : MixtureBuilder.BuildMleWeights(train, clustering, settings.Components, threads);
-        seconds["mixture"] = Lap(clock);
-
-        var eligible = new bool[train.UserCount];
-        for (int u = 0; u < train.UserCount; u++) eligible[u] = train.DegreeOf(u) > 0;
-        neighborIndex ??= new ExactNeighborIndex(userEmbeddings, eligible);
-        var neighbors = neighborIndex.Search(RowsOf(userEmbeddings, testUsers), testUsers, settings.Neighbors, threads);
-        seconds["neighbors"] = Lap(clock);
-
-        var paperRows = MixtureRowStream.Run(train, clustering, itemEmbeddings, mle, testUsers, neighbors, unimodal, cutoffs, scorer, settings, threads);
-        Lap(clock); // the stream times its own parts
-        seconds["mixture"] += paperRows.MixtureSeconds;
-        seconds["smoothing"] = paperRows.SmoothingSeconds;
-        seconds["quota_retrieval"] = paperRows.QuotaSeconds;
-        if (paperRows.RoundRobinLists != null) seconds["round_robin_retrieval"] = paperRows.RoundRobinSeconds;
-        scoringSeconds += paperRows.FitSeconds;
-        sampleUsers = paperRows.SampleUsers;
-        var methods = new List<MethodEvaluation>
+        var methods = new List<MethodEvaluation>();
+        RankedLists? neighbors = null;
+        if (clustering != null)
         {
-            ScoredFits("mixture", paperRows.MixtureLists, paperRows.Mle, paperRows.MleFits, paperRows.MleSample),
-            ScoredFits(KnnEmbedName, paperRows.KnnLists, paperRows.Smoothed, paperRows.SmoothedFits, paperRows.SmoothedSample),
-        };
-        if (paperRows.RoundRobinLists != null)
-            methods.Add(ScoredFits(KnnRoundRobinName, paperRows.RoundRobinLists, paperRows.Smoothed, paperRows.SmoothedFits, paperRows.SmoothedSample));
-        // Let go of the tables here: code not yet optimised by the JIT keeps a local alive until the method returns.
-        mle = null;
-        paperRows = null;
+            Starting($"Mixture and kNN-Embed: mixtures, {settings.Neighbors} neighbours and cluster quotas for {users}...");
+            // Clusters and weights of every user; the component embeddings are made block of test users by block
+            // (MixtureRowStream), unless the result is to keep them.
+            MixtureTable? mle = settings.KeepMixtureEmbeddings ? MixtureBuilder.BuildMle(train, clustering, itemEmbeddings, settings.Components, threads)
+                : MixtureBuilder.BuildMleWeights(train, clustering, settings.Components, threads);
+            seconds["mixture"] = Lap(clock);
+
+            var eligible = new bool[train.UserCount];
+            for (int u = 0; u < train.UserCount; u++) eligible[u] = train.DegreeOf(u) > 0;
+            neighborIndex ??= new ExactNeighborIndex(userEmbeddings, eligible);
+            neighbors = neighborIndex.Search(RowsOf(userEmbeddings, testUsers), testUsers, settings.Neighbors, threads);
+            seconds["neighbors"] = Lap(clock);
+
+            var paperRows = MixtureRowStream.Run(train, clustering, itemEmbeddings, mle, testUsers, neighbors, unimodal, cutoffs, scorer, settings, threads);
+            Lap(clock); // the stream times its own parts
+            seconds["mixture"] += paperRows.MixtureSeconds;
+            seconds["smoothing"] = paperRows.SmoothingSeconds;
+            seconds["quota_retrieval"] = paperRows.QuotaSeconds;
+            if (paperRows.RoundRobinLists != null) seconds["round_robin_retrieval"] = paperRows.RoundRobinSeconds;
+            scoringSeconds += paperRows.FitSeconds;
+            sampleUsers = paperRows.SampleUsers;
+            methods.Add(ScoredFits("mixture", paperRows.MixtureLists, paperRows.Mle, paperRows.MleFits, paperRows.MleSample));
+            methods.Add(ScoredFits(KnnEmbedName, paperRows.KnnLists, paperRows.Smoothed, paperRows.SmoothedFits, paperRows.SmoothedSample));
+            if (paperRows.RoundRobinLists != null)
+                methods.Add(ScoredFits(KnnRoundRobinName, paperRows.RoundRobinLists, paperRows.Smoothed, paperRows.SmoothedFits, paperRows.SmoothedSample));
+            // Let go of the tables here: code not yet optimised by the JIT keeps a local alive until the method returns.
+            mle = null;
+            paperRows = null;
+        }
 
         MixtureTable? tunedMixtures = null;
         Dictionary<int, RankedLists>? tunedLists = null;
         var tuned = settings.MultiInterest;
-        var tunedClustering = multiInterestClustering ?? clustering;
+        var tunedClustering = multiInterestClustering ?? clustering!;
         var tunedRetriever = tuned == null ? null : new ClusterQuotaRetriever(itemEmbeddings, tunedClustering, skipZeroRows: false);
         if (tuned != null) Starting($"kNN-Embed (tuned) and multi-interest MMR: {users}...");
         // Smoothing reads only the clusters and weights of the neighbours' mixtures (their centroids are recomputed from
@@ -159,12 +166,12 @@ public static class ProtocolEvaluator
         // table holds clusters and weights, and each user's components are smoothed again as they are measured (m x 4d bytes
         // per user fewer, 0.9 GB at m = 10, d = 768 and Gowalla's 29,858 users), unless the result is to keep them.
         using var tunedOneUser = tunedWeights != null && tuned!.Retrieval.Query == QuotaQuery.User && !settings.KeepMixtureEmbeddings
-            ? new KnnSmoother.OneUser(train, tunedClustering, itemEmbeddings, tunedWeights, testUsers, neighbors, tuned.Lambda)
+            ? new KnnSmoother.OneUser(train, tunedClustering, itemEmbeddings, tunedWeights, testUsers, neighbors!, tuned.Lambda)
             : null;
         if (tuned != null)
         {
             tunedMixtures = tunedWeights == null ? MixtureBuilder.BuildMle(train, tunedClustering, itemEmbeddings, tuned.Components, threads)
-                : KnnSmoother.SmoothMixtures(train, tunedClustering, itemEmbeddings, tunedWeights, testUsers, neighbors, tuned.Lambda, threads,
+                : KnnSmoother.SmoothMixtures(train, tunedClustering, itemEmbeddings, tunedWeights, testUsers, neighbors!, tuned.Lambda, threads,
                     componentEmbeddings: tunedOneUser == null);
             tunedLists = Zip(cutoffs, tunedRetriever!.Retrieve(tunedMixtures, testUsers, train, cutoffs, tuned.Retrieval, unimodal, userEmbeddings, threads));
             seconds["tuned_retrieval"] = Lap(clock);
