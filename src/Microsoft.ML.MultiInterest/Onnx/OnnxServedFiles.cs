@@ -114,8 +114,9 @@ internal static class OnnxServedFiles
 
     /// <summary>
     /// Whether a scorer reads the recorded file <paramref name="name"/> while it opens (a graph, the user id file, a part's
-    /// manifest), so that an opening keeps its bytes; side files are read by ONNX Runtime by path, and the other tables by
-    /// no scorer, so they are hashed and left on disk.
+    /// manifest), so that an opening keeps its bytes. Side files are too large to keep: hashed here, then read again in the
+    /// opening's one hashing pass that takes their tables (<see cref="OnnxVerifiedOpening.SideTables"/>). The other tables
+    /// are read by no scorer, so they are hashed and left on disk.
     /// </summary>
     private static bool ReadByScorers(string name) =>
         !name.EndsWith(OnnxServingDefaults.ExternalDataSuffix, StringComparison.Ordinal) && name is not (MultiInterestModel.ItemIdsFileName
