@@ -11,7 +11,7 @@ internal static class OnnxDirectoryOpening
 {
     /// <summary>
     /// Runs <paramref name="open"/> on <paramref name="directory"/> and returns what it opened if the directory's export did not
-    /// change meanwhile; otherwise disposes it and throws an <see cref="InvalidDataException"/> saying so, also in place of the
+    /// change meanwhile; otherwise disposes it (when it is disposable: a scorer; a table read is not) and throws an <see cref="InvalidDataException"/> saying so, also in place of the
     /// error a half-written file made <paramref name="open"/> throw. Before <paramref name="open"/>, every file the manifest
     /// records is verified against its SHA-256 (<see cref="OnnxServedFiles.Verify"/>; an older directory's lack of checksums
     /// is said once through <paramref name="sessions"/>' log). The manifest and the files <paramref name="open"/> reads are
@@ -21,7 +21,7 @@ internal static class OnnxDirectoryOpening
     /// <param name="open">Opens what is served from it, reading its files through the opening (<see cref="OnnxVerifiedOpening"/>).</param>
     /// <param name="sessions">The factory whose trusted key, if any, must have signed the directory.</param>
     /// <param name="manifestOnly">Verify the manifest alone up front (<see cref="OnnxServedFiles.Verify"/>): <paramref name="open"/> reads a few recorded files, each hashed as read.</param>
-    public static T Consistent<T>(string directory, Func<T> open, OnnxSessionFactory? sessions = null, bool manifestOnly = false) where T : IDisposable
+    public static T Consistent<T>(string directory, Func<T> open, OnnxSessionFactory? sessions = null, bool manifestOnly = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         // Begun here for the outermost directory; the parts its scorer opens join it, and its bytes go when it ends.
@@ -43,7 +43,7 @@ internal static class OnnxDirectoryOpening
         // The manifest served is the one verified, which the directory must still hold: one swapped before it was read and put
         // back since with its write time leaves the stamp as it was.
         if (after == before && after.Holds(OnnxVerifiedOpening.Current?.VerifiedManifest(directory))) return opened;
-        opened.Dispose();
+        (opened as IDisposable)?.Dispose();
         throw Changed(directory, null);
     }
 

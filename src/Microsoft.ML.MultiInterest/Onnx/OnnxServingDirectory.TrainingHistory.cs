@@ -27,7 +27,7 @@ public static partial class OnnxServingDirectory
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         string path = Path.Combine(directory, MultiInterestModel.TrainingHistoryFileName);
-        using var read = OnnxDirectoryOpening.Consistent(directory, () =>
+        return OnnxDirectoryOpening.Consistent(directory, () =>
         {
             var manifest = OnnxVerifiedOpening.Manifest(directory);
             // A manifest with checksums records the file wherever the export wrote one: a file it does not record was added
@@ -38,17 +38,8 @@ public static partial class OnnxServingDirectory
                     + "from tables, not a model (OnnxServingDirectory.Export...), or from a model saved without its training history (a file there that its manifest "
                     + "does not record was added since, and is not read). Pass the items to exclude yourself "
                     + "(MultiInterestModel.TrainingHistory() of the model exported).", path);
-            return new ReadHistory(Parse(path, OnnxVerifiedOpening.ReadAllBytes(path), manifest.Users, manifest.Items));
+            return Parse(path, OnnxVerifiedOpening.ReadAllBytes(path), manifest.Users, manifest.Items);
         }, sessions, manifestOnly: true);
-        return read.Graph;
-    }
-
-    /// <summary>The graph read, carried out of the consistent opening (which disposes what it opened if the export changed meanwhile).</summary>
-    private sealed record ReadHistory(BipartiteGraph Graph) : IDisposable
-    {
-        public void Dispose()
-        {
-        }
     }
 
     /// <summary>Parses <c>user_row&lt;TAB&gt;item_row</c> lines after their header, refusing by line any that is not an edge of the directory's rows.</summary>

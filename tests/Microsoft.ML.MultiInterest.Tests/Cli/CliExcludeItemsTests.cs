@@ -13,6 +13,14 @@ public sealed class CliExcludeItemsTests : IDisposable
 
     private string PathOf(string name) => Path.Combine(_directory, name);
 
+    /// <summary>Fits m.zip on <paramref name="train"/>: the single vector's ranking (truncated SVD, d = 4, one thread).</summary>
+    private void FitUnimodal(string train)
+    {
+        var fit = CliHarness.Run("fit", "--train", train, "--model", PathOf("m.zip"), "--algorithm", "truncated-svd", "--dim", "4", "--threads", "1",
+            "--retriever", "unimodal");
+        Assert.True(fit.ExitCode == 0, fit.Error);
+    }
+
     /// <summary>The lists of a candidates file: user -> items in rank order.</summary>
     private static Dictionary<string, string[]> Lists(string path) =>
         File.ReadAllLines(path).Skip(1).Select(l => l.Split('\t')).GroupBy(f => f[0])
@@ -24,9 +32,7 @@ public sealed class CliExcludeItemsTests : IDisposable
         var (train, _) = CliHarness.WriteSplit(_directory);
         // The single vector's ranking, so that the list without the items is the plain list without them (a quota retriever
         // refills the quota of an excluded item's cluster from that cluster, which moves the items after it).
-        var fit = CliHarness.Run("fit", "--train", train, "--model", PathOf("m.zip"), "--algorithm", "truncated-svd", "--dim", "4", "--threads", "1",
-            "--retriever", "unimodal");
-        Assert.True(fit.ExitCode == 0, fit.Error);
+        FitUnimodal(train);
         File.WriteAllLines(PathOf("users.tsv"), ["user", "u0", "u1", "someone-new"]);
         var plain = CliHarness.Run("recommend", "--model", PathOf("m.zip"), "--users", PathOf("users.tsv"), "--out", PathOf("plain.tsv"), "--recommender");
         Assert.True(plain.ExitCode == 0, plain.Error);
@@ -103,9 +109,7 @@ public sealed class CliExcludeItemsTests : IDisposable
     public void EveryItemExcluded_TheSummaryNamesNoSource_InWords()
     {
         var (train, _) = CliHarness.WriteSplit(_directory);
-        var fit = CliHarness.Run("fit", "--train", train, "--model", PathOf("m.zip"), "--algorithm", "truncated-svd", "--dim", "4", "--threads", "1",
-            "--retriever", "unimodal");
-        Assert.True(fit.ExitCode == 0, fit.Error);
+        FitUnimodal(train);
         File.WriteAllLines(PathOf("users.tsv"), ["user", "u0", "someone-new"]);
         File.WriteAllLines(PathOf("all.tsv"), ["item", .. File.ReadAllLines(train).Skip(1).Select(l => l.Split('\t')[1]).Distinct()]);
         foreach (string[] scorer in new[] { Array.Empty<string>(), ["--engine"] })
@@ -129,9 +133,7 @@ public sealed class CliExcludeItemsTests : IDisposable
     public void ExcludeItemsFileWithoutHeader_IsRefused_NamingTheFileAndItsFirstItem()
     {
         var (train, _) = CliHarness.WriteSplit(_directory);
-        var fit = CliHarness.Run("fit", "--train", train, "--model", PathOf("m.zip"), "--algorithm", "truncated-svd", "--dim", "4", "--threads", "1",
-            "--retriever", "unimodal");
-        Assert.True(fit.ExitCode == 0, fit.Error);
+        FitUnimodal(train);
         File.WriteAllLines(PathOf("users.tsv"), ["user", "u0"]);
         string[] items = [.. File.ReadAllLines(train).Skip(1).Select(l => l.Split('\t')[1]).Distinct().Take(2)];
         File.WriteAllLines(PathOf("headless.tsv"), items);
