@@ -144,9 +144,12 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
         var scratch = new float[dimension];
         // A vector a stage looked up by this very item column holds one value per item: its later rows need no reading.
         bool checkRows = item != null && !PerKeyAnnotation.Holds(feature, item.Value);
+        var column = (feature.Name, featureOption);
         uint key = 0;
+        long row = -1;
         while (cursor.MoveNext())
         {
+            row++;
             if (getItem != null)
             {
                 getItem(ref key);
@@ -154,17 +157,16 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
                 bool firstOfItem = !byKey!.TryGetValue(key, out var first);
                 if (!firstOfItem && !checkRows) continue;
                 getFeature(ref vector);
+                var owner = (item!.Value, itemCount, (int)key - 1);
+                VectorRows.Copy(in vector, scratch, column, "item", owner);
                 // An item's later rows must repeat its first row's vector (one that did not would be dropped unread).
-                if (!firstOfItem)
-                {
-                    vector.CopyTo(scratch);
-                    EntityRows.RequireSame<float>(first!, scratch, (feature.Name, featureOption), "item", (item!.Value, itemCount, (int)key - 1), "vector");
-                }
-                else byKey[key] = vector.DenseValues().ToArray();
+                if (!firstOfItem) EntityRows.RequireSame<float>(first!, scratch, column, "item", owner, "vector");
+                else byKey[key] = scratch.ToArray();
                 continue;
             }
             getFeature(ref vector);
-            values.AddRange(vector.DenseValues());
+            VectorRows.Copy(in vector, scratch, column, row);
+            values.AddRange(scratch);
         }
         if (byKey == null) return (new EmbeddingMatrix(values.Count / dimension, dimension, values.ToArray()), null);
         var keys = byKey.Keys.Order().ToArray();

@@ -108,7 +108,9 @@ public sealed class SphericalKMeansTransformer : MultiInterestTransformerBase
                 if (index >= 0) return new NearestCluster(_fitted.Clusters[index], _fitted.Similarities[index]);
             }
             getFeature(ref vector);
-            vector.CopyTo(dense);
+            // A short row (an id a MapValue lookup missed) is refused rather than assigned by the previous row's vector.
+            if (getItem != null) VectorRows.Copy(in vector, dense, (_featureColumn, "FeatureColumnName"), "item", (item!.Value, _fitted.KeyCount, (int)key - 1));
+            else VectorRows.Copy(in vector, dense, (_featureColumn, "FeatureColumnName"), row.Position);
             return Nearest(dense);
         };
     }

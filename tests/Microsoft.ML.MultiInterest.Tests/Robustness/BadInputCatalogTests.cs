@@ -335,6 +335,9 @@ public class BadInputCatalogTests
         ["embedding-nan-user-vector"] = Throws<ArgumentException>(["Input column 'UserEmbedding' (option UserEmbeddingColumnName) holds a non-finite value (NaN) at coordinate 2 of user key 1"],
             () => new MLContext().MultiInterest().UnimodalRetriever(candidates: 3).Fit(WithNanUserVectors())),
         ["embedding-zero-vectors"] = Throws<ArgumentException>(["are all zeros", "more clusters than items"], () => KMeansOn(new float[] { 0, 0 })),
+        ["embedding-vector-missing-from-map"] = Throws<ArgumentException>(["Input column 'UserEmbedding' (option UserEmbeddingColumnName) gives user key 2 ('u1') 0 values, but its type holds 2",
+            "An empty vector is what ML.NET's MapValue gives an id missing from its map: give every user an entry."],
+            () => new MLContext().MultiInterest().UnimodalRetriever(candidates: 1).Fit(UserVectorsMappedWithout("u1"))),
 
         // ---- options out of range ----
         ["option-dimension-zero"] = Throws<ArgumentOutOfRangeException>(["Dimension"], () => new MLContext().MultiInterest().GraphEmbedding(dimension: 0)),
@@ -1456,6 +1459,20 @@ public class BadInputCatalogTests
 
     /// <summary>Embedded edges whose user vectors hold a NaN at coordinate 2 (as embeddings trained elsewhere might).</summary>
     /// <param name="laterRowsOnly">The NaN on user key 1's rows other than its first only (its first row's item is told apart by key).</param>
+    /// <summary>Two users and two items whose vectors ML.NET's MapValue attaches from tables; <paramref name="forgotten"/> has no entry in the users' table.</summary>
+    private static IDataView UserVectorsMappedWithout(string forgotten)
+    {
+        var ml = new MLContext(seed: 1);
+        var raw = ml.Data.LoadFromEnumerable(new[] { ("u0", "i0"), ("u1", "i1") }.Select(e => new MLNetTestData.Edge { User = e.Item1, Item = e.Item2 }));
+        float[][] vectors = [[1, 0], [0, 1]];
+        var users = new[] { "u0", "u1" }.Select((id, j) => (id, j)).Where(e => e.id != forgotten).Select(e => new KeyValuePair<string, float[]>(e.id, vectors[e.j]));
+        var items = new[] { "i0", "i1" }.Select((id, j) => new KeyValuePair<string, float[]>(id, vectors[j]));
+        return ml.Transforms.Conversion.MapValue("UserEmbedding", users, "User")
+            .Append(ml.Transforms.Conversion.MapValue("ItemEmbedding", items, "Item"))
+            .Append(MLNetTestData.KeyPipeline(ml))
+            .Fit(raw).Transform(raw);
+    }
+
     private static IDataView WithNanUserVectors(bool laterRowsOnly = false)
     {
         var ml = new MLContext(seed: 1);

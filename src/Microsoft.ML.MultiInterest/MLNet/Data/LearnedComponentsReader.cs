@@ -72,8 +72,8 @@ internal static class LearnedComponentsReader
             {
                 getWeights(ref w);
                 getComponents(ref c);
-                w.CopyTo(weights);
-                c.CopyTo(components);
+                VectorRows.Copy(in w, weights, (o.UserComponentWeightsColumnName, nameof(o.UserComponentWeightsColumnName)), "user", (userColumn, userCount, u));
+                VectorRows.Copy(in c, components, (o.UserComponentsColumnName, nameof(o.UserComponentsColumnName)), "user", (userColumn, userCount, u));
                 int fingerprint = EntityRows.Fingerprint<double, float>(weights, components);
                 if (!firstOfUser)
                 {
@@ -96,7 +96,7 @@ internal static class LearnedComponentsReader
             {
                 itemSeen[j] = true;
                 getItemComponents(ref c);
-                c.CopyTo(row);
+                VectorRows.Copy(in c, row, (o.ItemComponentsColumnName, nameof(o.ItemComponentsColumnName)), "item", (itemColumn, itemCount, (int)item - 1));
                 foreach (float v in row)
                     if (!float.IsFinite(v))
                         throw new ArgumentException($"Input column '{o.ItemComponentsColumnName}' (option {nameof(o.ItemComponentsColumnName)}) holds a non-finite value ({v}) for item key {item}.");
@@ -104,7 +104,7 @@ internal static class LearnedComponentsReader
             else if (checkItemRows)
             {
                 getItemComponents(ref c);
-                c.CopyTo(itemScratch);
+                VectorRows.Copy(in c, itemScratch, (o.ItemComponentsColumnName, nameof(o.ItemComponentsColumnName)), "item", (itemColumn, itemCount, (int)item - 1));
                 EntityRows.RequireSame<float>(row, itemScratch, (o.ItemComponentsColumnName, nameof(o.ItemComponentsColumnName)), "item", (itemColumn, itemCount, (int)item - 1), "set of components");
             }
         }

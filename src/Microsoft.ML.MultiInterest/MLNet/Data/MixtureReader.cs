@@ -46,9 +46,10 @@ internal static class MixtureReader
             getClusters(ref c);
             getWeights(ref w);
             getEmbeddings(ref e);
-            c.CopyTo(clusterValues);
-            w.CopyTo(weightValues);
-            e.CopyTo(embeddingValues);
+            var owner = (userColumn, userCount, u);
+            VectorRows.Copy(in c, clusterValues, clusters, "user", owner);
+            VectorRows.Copy(in w, weightValues, weights, "user", owner);
+            VectorRows.Copy(in e, embeddingValues, embeddings, "user", owner);
             if (!seen[u])
             {
                 seen.Set(u);

@@ -46,7 +46,7 @@ internal sealed class PerKeyVectorColumn
     {
         if (!first && _entries == null) return;
         _getter(ref _buffer);
-        _buffer.CopyTo(_scratch);
+        VectorRows.Copy(in _buffer, _scratch, _column, _entity, (_key, _keyCount, row));
         if (!first)
         {
             EntityRows.RequireSame<float>(_vectors.Vector(_entries![row]), _scratch, _column, _entity, (_key, _keyCount, row), "vector");

@@ -198,8 +198,8 @@ internal static class EdgeFrames
             getKeys(ref k);
             getValues(ref v);
             // Densified into scratch that is kept (a later row is only compared, the first is handed to visit as its own copy).
-            k.CopyTo(keyScratch);
-            v.CopyTo(valueScratch);
+            VectorRows.Copy(in k, keyScratch, keysColumn, "user", id, parameter);
+            VectorRows.Copy(in v, valueScratch, valuesColumn, "user", id, parameter);
             int fingerprint = compareRows || unkeyed ? EntityRows.Fingerprint<TKey, TValue>(keyScratch, valueScratch) : 0;
             if (seen)
             {

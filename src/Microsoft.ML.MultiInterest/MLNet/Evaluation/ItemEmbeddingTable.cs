@@ -68,12 +68,12 @@ internal sealed class ItemEmbeddingTable
                 getEmbedding(ref vector);
                 if (present[key - 1])
                 {
-                    vector.CopyTo(later);
+                    VectorRows.Copy(in vector, later, (o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName)), "item", (item, itemCount, (int)key - 1), parameter);
                     EntityRows.RequireSame<float>(table.Row((int)key - 1), later, (o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName)), "item",
                         (item, itemCount, (int)key - 1), "vector", parameter);
                     continue;
                 }
-                vector.CopyTo(table.Row((int)key - 1));
+                VectorRows.Copy(in vector, table.Row((int)key - 1), (o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName)), "item", (item, itemCount, (int)key - 1), parameter);
                 present[key - 1] = true;
             }
         }

@@ -81,9 +81,10 @@ internal static class RepresentationReader
                 getUser(ref key);
                 if (key == 0 || indexOfUser[key - 1] is not (>= 0 and var q) || (points[q] != null && fingerprints == null)) continue;
                 getPoints(ref p);
-                p.CopyTo(pointScratch);
+                var owner = (user, heldOut.UserCount, heldOut.Users[q]);
+                VectorRows.Copy(in p, pointScratch, pointsColumn, "user", owner, parameter);
                 getWeights?.Invoke(ref w);
-                if (getWeights != null) w.CopyTo(weightScratch);
+                if (getWeights != null) VectorRows.Copy(in w, weightScratch, weightsColumn, "user", owner, parameter);
                 var fingerprint = fingerprints == null ? default
                     : (EntityRows.Fingerprint<float, byte>(pointScratch, []), EntityRows.Fingerprint<double, byte>(weightScratch, []));
                 if (points[q] != null)
