@@ -413,7 +413,7 @@ public sealed partial class MultiInterestModel
         {
             var stage = stages[l];
             string name = $"source{l}";
-            var manifest = ExportStageOnnx(stage, () => new LiveRetriever(CreateServingTables(stage, null)), Path.Combine(directory, name), exclusionMask, source: true);
+            var manifest = ExportStageOnnx(stage, () => LiveOf(stage), Path.Combine(directory, name), exclusionMask, source: true);
             first ??= manifest;
             sources.Add(new OnnxFusionSource { Directory = name, Weight = weights[l], Method = stage.Method.ToString(), Candidates = manifest.Candidates });
         }
