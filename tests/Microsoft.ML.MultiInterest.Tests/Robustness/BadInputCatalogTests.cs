@@ -728,6 +728,10 @@ public class BadInputCatalogTests
                 .Append(ml.MultiInterest().UnimodalRetriever(candidates: 3)).Fit(ml.Data.LoadFromEnumerable(MLNetTestData.Edges()));
             return ml.MultiInterest().CreateRecommender(model).FoldInNewItems([("u1", "i-new"), ("u2", "")]);
         }),
+        ["fold-in-padded-item-id"] = Throws<ArgumentException>(["Edge 1 (user 'u2') has the item id ' i-new': it has white space at its start or end",
+            "a new item beside the one it was meant to name"], () => FoldInto([("u1", "i-new"), ("u2", " i-new")])),
+        ["fold-in-blank-item-id"] = Throws<ArgumentException>(["Edge 0 (user 'u1') has the item id ' ': it is blank (white space only)"], () => FoldInto([("u1", " ")])),
+        ["fold-in-item-id-line-break"] = Throws<ArgumentException>(["Edge 0 (user 'u1') has the item id 'i-new\\n': it holds a line break"], () => FoldInto([("u1", "i-new\n")])),
         ["option-warm-start-wrong-algorithm"] = Throws<ArgumentException>(["WarmStart starts implicit ALS, but Algorithm is TruncatedSvd"], () =>
         {
             // Yesterday's ALS item vectors given to an algorithm that does not iterate from a start.
@@ -1608,6 +1612,15 @@ public class BadInputCatalogTests
     }
 
     /// <summary>Two candidate columns over different item key types.</summary>
+    /// <summary>A unimodal recommender of the small test graph, folding in <paramref name="edges"/>.</summary>
+    private static NewItemsFoldIn FoldInto((string, string)[] edges)
+    {
+        var ml = new MLContext(seed: 1);
+        var model = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()))
+            .Append(ml.MultiInterest().UnimodalRetriever(candidates: 3)).Fit(ml.Data.LoadFromEnumerable(MLNetTestData.Edges()));
+        return ml.MultiInterest().CreateRecommender(model).FoldInNewItems(edges);
+    }
+
     private sealed class FusionSources
     {
         [KeyType(12)]

@@ -144,12 +144,11 @@ public sealed partial class MultiInterestCatalog
     /// <summary>Says, once, that ids with white space around them are kept so: " 7" and "7" are two ids, as the CLI says of its files.</summary>
     private void WarnOfPaddedIds(List<FrameEdge> edges)
     {
-        static bool Padded(string id) => char.IsWhiteSpace(id[0]) || char.IsWhiteSpace(id[^1]);
         int padded = 0;
         string? first = null;
         foreach (var e in edges)
         {
-            string? id = Padded(e.User) ? e.User : Padded(e.Item) ? e.Item : null;
+            string? id = IO.NewId.Padded(e.User) ? e.User : IO.NewId.Padded(e.Item) ? e.Item : null;
             if (id == null) continue;
             padded++;
             first ??= id;

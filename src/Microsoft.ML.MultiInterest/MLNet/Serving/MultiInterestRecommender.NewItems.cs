@@ -30,7 +30,8 @@ public sealed partial class MultiInterestRecommender
     /// vectors and lists do not depend on it (each item is solved on its own, the shared sums in a fixed order).</param>
     /// <returns>The new recommender and what was done with the edges.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="edges"/> is null.</exception>
-    /// <exception cref="ArgumentException">An edge has a null or empty user or item id.</exception>
+    /// <exception cref="ArgumentException">An edge has a null or empty user or item id, or an item id the model does not know that is
+    /// blank, has white space at its start or end, or holds a TAB or line break (it would be folded in as a twin of the item it names).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is negative.</exception>
     /// <exception cref="NotSupportedException">The stage (or a source of the fusion) cannot take items between fits: round robin over
     /// learned components, conditional retrieval, or a stage without user vectors. Refit to serve new items there.</exception>
@@ -45,6 +46,10 @@ public sealed partial class MultiInterestRecommender
                 throw new ArgumentException($"Edge {checkedEdges.Count} has {(user == null ? "a null" : "an empty")} user id: every edge names the user who engaged the item.", nameof(edges));
             if (string.IsNullOrEmpty(item))
                 throw new ArgumentException($"Edge {checkedEdges.Count} (user '{user}') has {(item == null ? "a null" : "an empty")} item id: every edge names the item engaged.", nameof(edges));
+            // An id the model knows is read as it is (a trained " 7" stays that item); a new one is stored, so it must be clean.
+            if (!_compactOfItem.ContainsKey(item) && IO.NewId.Problem(item) is { } problem)
+                throw new ArgumentException($"Edge {checkedEdges.Count} (user '{Escaped(user)}') has the item id '{Escaped(item)}': it {problem}. Folded in, it would be "
+                    + "a new item beside the one it was meant to name, served next to it. Pass the id as the training edges wrote it (trimmed, on one line).", nameof(edges));
             checkedEdges.Add((user, item));
         }
         return FoldIn(checkedEdges, threads);
@@ -58,7 +63,7 @@ public sealed partial class MultiInterestRecommender
     /// <param name="userColumnName">The user id column; default <see cref="MultiInterestColumnNames.User"/>.</param>
     /// <param name="itemColumnName">The item id column; default <see cref="MultiInterestColumnNames.Item"/>.</param>
     /// <param name="threads">As for the other overload.</param>
-    /// <exception cref="ArgumentException">A column is missing or of another type, or a row has an empty id.</exception>
+    /// <exception cref="ArgumentException">A column is missing or of another type, or a row has an empty id, or an item id refused as by the other overload.</exception>
     public NewItemsFoldIn FoldInNewItems(IDataView edges, string userColumnName = MultiInterestColumnNames.User, string itemColumnName = MultiInterestColumnNames.Item,
         int threads = 0)
     {
