@@ -13,7 +13,7 @@ public sealed partial class OnnxCandidateScorer
 
     /// <summary>
     /// The conditional lists of trained users who follow <paramref name="followedTopics"/> now, as
-    /// <see cref="MultiInterestRecommender.RecommendFollowing"/> gives them: one query per followed topic over the user's trained
+    /// <see cref="MultiInterestRecommender.RecommendFollowing(string, IEnumerable{string}, IEnumerable{string}, int)"/> gives them: one query per followed topic over the user's trained
     /// vector and its training history's items in that topic, equal quota weights, then the quota scorer and the exact
     /// re-ranking.
     /// </summary>
@@ -32,7 +32,7 @@ public sealed partial class OnnxCandidateScorer
 
     /// <summary>
     /// The conditional lists of users known by their history only who follow <paramref name="followedTopics"/> now, as
-    /// <see cref="MultiInterestRecommender.RecommendFollowing"/> gives a new user with that history: one query per followed
+    /// <see cref="MultiInterestRecommender.RecommendFollowing(string, IEnumerable{string}, IEnumerable{string}, int)"/> gives a new user with that history: one query per followed
     /// topic over the history's vector (its fold-in or mean item vector, as the manifest's <see cref="OnnxServingManifest.HistoryFoldIn"/>
     /// says). An empty history gets an empty list (the recommender gives such a user its
     /// topics' popular items, which the directory does not hold).

@@ -129,7 +129,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
 
     /// <summary>
     /// The merged lists of trained users who follow <paramref name="followedTopics"/> now, as
-    /// <see cref="MultiInterestRecommender.RecommendFollowing"/> gives them: one query per followed topic over the user's vector and
+    /// <see cref="MultiInterestRecommender.RecommendFollowing(string, IEnumerable{string}, IEnumerable{string}, int)"/> gives them: one query per followed topic over the user's vector and
     /// training items in that topic, beside the user's implicit components.
     /// </summary>
     /// <param name="users">User rows, each once.</param>
@@ -159,7 +159,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
 
     /// <summary>
     /// The merged lists of users known by their history only who follow <paramref name="followedTopics"/> now, as
-    /// <see cref="MultiInterestRecommender.RecommendFollowing"/> gives a new user with that history. An empty history gets an
+    /// <see cref="MultiInterestRecommender.RecommendFollowing(string, IEnumerable{string}, IEnumerable{string}, int)"/> gives a new user with that history. An empty history gets an
     /// empty list (the recommender gives its topics' popular items, which the directory does not hold).
     /// </summary>
     /// <param name="histories">Per user, item rows 0 to <see cref="OnnxServingManifest.Items"/> - 1.</param>

@@ -24,7 +24,7 @@ public enum CandidateSource
 
     /// <summary>
     /// Cold start from the topics a user follows, given at request time to a conditional stage
-    /// (<see cref="MultiInterestRecommender.RecommendFollowing"/>) with no trained vector and no history: each topic's most
+    /// (<see cref="MultiInterestRecommender.RecommendFollowing(string, IEnumerable{string}, IEnumerable{string}, int)"/>) with no trained vector and no history: each topic's most
     /// popular items under equal quotas, then the popular items; the scores are training degrees, not affinities. A list
     /// whose topics hold no item the user may get (no item of theirs has training edges) is the popular list, and says
     /// <see cref="Popular"/>.

@@ -27,7 +27,7 @@ public sealed partial class MultiInterestRecommender
     /// as if every request passed that id in <c>exclude</c>: for graphs whose users and items are the same nodes (a citation
     /// or follow graph), where a user would otherwise be recommended itself. It applies to every list this recommender gives:
     /// <see cref="Recommend(string, IEnumerable{string}, int, IEnumerable{string})"/> for trained users, users served from a
-    /// history and the popular fallback, <see cref="Explain"/>, <see cref="RecommendFollowing"/>, and the recommenders
+    /// history and the popular fallback, <see cref="Explain"/>, <see cref="RecommendFollowing(string, IEnumerable{string}, IEnumerable{string}, int)"/>, and the recommenders
     /// <see cref="FoldInNewItems(IEnumerable{ValueTuple{string, string}}, int)"/> returns. The query is unchanged (the id is left
     /// out, not read as history), so the list is filled from the next item; a user whose id is no item the model knows gets
     /// the list it gets without the option. <see cref="SimilarItems"/> already leaves the item asked about out. This

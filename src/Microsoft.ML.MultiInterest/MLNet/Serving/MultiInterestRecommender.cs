@@ -206,7 +206,7 @@ public sealed partial class MultiInterestRecommender
 
     /// <summary>
     /// The topics (conditions) a conditional stage retrieves within, in condition order: the names
-    /// <see cref="RecommendFollowing"/> takes. Empty for the other methods.
+    /// <see cref="RecommendFollowing(string, IEnumerable{string}, IEnumerable{string}, int)"/> takes. Empty for the other methods.
     /// </summary>
     public IReadOnlyList<string> Topics => _fusion == null ? _live.Tables.Conditional?.Conditions.Names ?? [] : [];
 
@@ -227,7 +227,24 @@ public sealed partial class MultiInterestRecommender
     /// <exception cref="InvalidOperationException">The stage is not conditional retrieval.</exception>
     /// <exception cref="NotSupportedException">The recommender fuses several stages.</exception>
     /// <exception cref="ArgumentException">A topic is not one of <see cref="Topics"/>, or none is given; or <paramref name="userId"/> is empty, or blank and not a user of the model, or <paramref name="history"/> holds a null id.</exception>
-    public RecommendationList RecommendFollowing(string userId, IEnumerable<string> followedTopics, IEnumerable<string>? history = null, int count = 0)
+    public RecommendationList RecommendFollowing(string userId, IEnumerable<string> followedTopics, IEnumerable<string>? history = null, int count = 0) =>
+        RecommendFollowing(userId, followedTopics, history, count, exclude: null);
+
+    /// <summary>
+    /// As <see cref="RecommendFollowing(string, IEnumerable{string}, IEnumerable{string}, int)"/>, never returning the items of
+    /// <paramref name="exclude"/>, as <see cref="Recommend(string, IEnumerable{string}, int, IEnumerable{string})"/> leaves them
+    /// out: they are not the user's engagements (its queries are the same as without them), and each followed topic's share
+    /// is filled from its next items instead.
+    /// </summary>
+    /// <param name="userId">The raw user id (unknown ids are new users; an empty one is refused, and so is a blank one the model was not trained on).</param>
+    /// <param name="followedTopics">Names from <see cref="Topics"/>, at least one; a name given twice counts once.</param>
+    /// <param name="history">Fresh item ids the user engaged with, or null; ids unknown to the model are ignored.</param>
+    /// <param name="count">List length, at least 1; 0 = <see cref="Candidates"/>.</param>
+    /// <param name="exclude">Item ids never to return, or null; ids unknown to the model are ignored.</param>
+    /// <exception cref="InvalidOperationException">The stage is not conditional retrieval.</exception>
+    /// <exception cref="NotSupportedException">The recommender fuses several stages.</exception>
+    /// <exception cref="ArgumentException">A topic is not one of <see cref="Topics"/>, or none is given; or <paramref name="userId"/> is empty, or blank and not a user of the model, or <paramref name="history"/> or <paramref name="exclude"/> holds a null id.</exception>
+    public RecommendationList RecommendFollowing(string userId, IEnumerable<string> followedTopics, IEnumerable<string>? history, int count, IEnumerable<string>? exclude)
     {
         RequireUserId(userId);
         ArgumentNullException.ThrowIfNull(followedTopics);
@@ -247,7 +264,8 @@ public sealed partial class MultiInterestRecommender
         }
         if (followed.Count == 0) throw new ArgumentException("Follow at least one topic (Recommend serves a user without topics).", nameof(followedTopics));
         var ids = ItemIds(history, nameof(history));
-        var list = RetrieveFrom(_live, _compactOfItem, userId, ids, count == 0 ? Candidates : count, followed.ToArray(), WithSelf([], userId));
+        var excluded = WithSelf(ItemIds(exclude, nameof(exclude)), userId);
+        var list = RetrieveFrom(_live, _compactOfItem, userId, ids, count == 0 ? Candidates : count, followed.ToArray(), excluded);
         return new RecommendationList(userId, ToRecords(list), list.Source);
     }
 
