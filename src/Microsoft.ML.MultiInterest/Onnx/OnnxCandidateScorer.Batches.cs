@@ -8,29 +8,47 @@ public sealed partial class OnnxCandidateScorer
 {
     private delegate void BatchAction(RunOptions options, int start, int batch, OrtValue rows, OrtValue? mask);
 
+    /// <summary>The budget of a call's per-user tensors: <see cref="OnnxServingDefaults.BatchBudgetBytes"/> (tests lower it to see the cap on a small directory).</summary>
+    internal long BatchBudgetBytes { get; set; } = OnnxServingDefaults.BatchBudgetBytes;
+
+    private int _largestBatchRun;
+
+    /// <summary>The most users any call of this scorer has served so far (tests read that the cap holds).</summary>
+    internal int LargestBatchRun => Volatile.Read(ref _largestBatchRun);
+
     /// <summary>
     /// Users per quota scorer call for mixtures of <paramref name="components"/> components: <see cref="BatchSize"/>, or fewer
-    /// where the gathered member vectors (batch x m x largest cluster x d floats) would pass <see cref="OnnxServingDefaults.QuotaGatherBudgetBytes"/>.
-    /// The lists do not depend on it.
+    /// where the gathered member vectors (batch x m x largest cluster x d floats) would pass the budget. The lists do not depend on it.
     /// </summary>
-    private int QuotaBatchSize(int components) => QuotaBatchSize(BatchSize, components, Manifest.LargestCluster, Manifest.Dimension);
-
-    /// <summary><see cref="QuotaBatchSize(int)"/> for a batch size, m, the largest cluster's size and d: 1 to <paramref name="batchSize"/>.</summary>
-    internal static int QuotaBatchSize(int batchSize, int components, int largestCluster, int dimension)
-    {
-        long perUser = (long)Math.Max(1, components) * Math.Max(1, largestCluster) * Math.Max(1, dimension) * sizeof(float);
-        return (int)Math.Clamp(OnnxServingDefaults.QuotaGatherBudgetBytes / perUser, 1, batchSize);
-    }
+    private int QuotaBatchSize(int components) => QuotaBatchSize(BatchSize, components, Manifest.LargestCluster, Manifest.Dimension, BatchBudgetBytes);
 
     /// <summary>
-    /// Feeds <paramref name="users"/> to <paramref name="action"/> in batches of <see cref="BatchSize"/> (for the quota scorer
-    /// over mixtures of <paramref name="quotaComponents"/> components, <see cref="QuotaBatchSize(int)"/>): their rows as an
+    /// Users per unimodal (or vector) scorer call: <see cref="BatchSize"/>, or fewer where their item scores (batch x I floats,
+    /// and the exclusion mask's as many again) would pass the budget. The lists do not depend on it.
+    /// </summary>
+    internal int UnimodalBatchSize() => UnimodalBatchSize(BatchSize, Manifest.Items, Manifest.ExclusionMask, BatchBudgetBytes);
+
+    /// <summary><see cref="QuotaBatchSize(int)"/> for a batch size, m, the largest cluster's size and d: 1 to <paramref name="batchSize"/>.</summary>
+    internal static int QuotaBatchSize(int batchSize, int components, int largestCluster, int dimension, long budget = OnnxServingDefaults.BatchBudgetBytes) =>
+        Budgeted(batchSize, (long)Math.Max(1, components) * Math.Max(1, largestCluster) * Math.Max(1, dimension) * sizeof(float), budget);
+
+    /// <summary><see cref="UnimodalBatchSize()"/> for a batch size, I and whether the graphs take a mask: 1 to <paramref name="batchSize"/>.</summary>
+    internal static int UnimodalBatchSize(int batchSize, int items, bool exclusionMask, long budget = OnnxServingDefaults.BatchBudgetBytes) =>
+        Budgeted(batchSize, (long)Math.Max(1, items) * sizeof(float) * (exclusionMask ? 2 : 1), budget);
+
+    /// <summary>The one cap of every call: as many users as fit <paramref name="budget"/> at <paramref name="perUser"/> bytes each, 1 to <paramref name="batchSize"/>.</summary>
+    private static int Budgeted(int batchSize, long perUser, long budget) => (int)Math.Clamp(budget / perUser, 1, batchSize);
+
+    /// <summary>
+    /// Feeds <paramref name="users"/> to <paramref name="action"/> in batches of <see cref="UnimodalBatchSize()"/> (for the quota
+    /// scorer over mixtures of <paramref name="quotaComponents"/> components, <see cref="QuotaBatchSize(int)"/>): their rows as an
     /// int64 tensor and, if the graphs take it, the exclusion mask of exactly those users.
     /// </summary>
     private void ForEachBatch(IReadOnlyList<int> users, BipartiteGraph? exclusions, BatchAction action, int quotaComponents = 0)
     {
         int itemCount = Manifest.Items;
-        int width = Math.Min(quotaComponents > 0 ? QuotaBatchSize(quotaComponents) : BatchSize, Math.Max(1, users.Count));
+        int width = Math.Min(quotaComponents > 0 ? QuotaBatchSize(quotaComponents) : UnimodalBatchSize(), Math.Max(1, users.Count));
+        if (users.Count > 0) InterlockedMax(ref _largestBatchRun, Math.Min(width, users.Count));
         var batchUsers = new int[width];
         var previousUsers = new int[width];
         int previousBatch = 0;
@@ -64,5 +82,11 @@ public sealed partial class OnnxCandidateScorer
                 action(runOptions, start, batch, rowValue, maskValue);
             }
         }
+    }
+
+    private static void InterlockedMax(ref int location, int value)
+    {
+        for (int seen = Volatile.Read(ref location); seen < value; seen = Volatile.Read(ref location))
+            if (Interlocked.CompareExchange(ref location, value, seen) == seen) return;
     }
 }

@@ -12,13 +12,14 @@ internal static class OnnxServingDefaults
     public const int CandidateSlack = 16;
 
     /// <summary>
-    /// The most bytes the quota scorer's gathered member vectors (batch x m x largest cluster x d floats) may take in one ONNX
-    /// Runtime call: 64 MiB. <see cref="OnnxCandidateScorer"/> serves fewer users per call than its batch size where a
-    /// directory's clusters are large. On cit-HepPh with K = 20 clusters (largest 2,387 items, d = 64) batches of 8-32 took
-    /// 0.6-0.8x the seconds of 64 for trained users (m = 5) and fresh histories (m = 10); directories of small clusters (the
-    /// kNN-Embed default's 2,000) keep 64 (docs/performance.md).
+    /// The most bytes the per-user tensors of one <see cref="OnnxCandidateScorer"/> ONNX Runtime call may take: 64 MiB. A call
+    /// serves fewer users than the batch size where they would pass it: the quota scorer's gathered member vectors (batch x m x
+    /// largest cluster x d floats), the unimodal and vector scorers' item scores (batch x I floats, and the exclusion mask's
+    /// batch x I again). On cit-HepPh with K = 20 clusters (largest 2,387 items, d = 64) quota batches of 8-32 took 0.6-0.8x
+    /// the seconds of 64; a unimodal batchSize of 100,000 took 1.77 GB of RSS against 0.43 GB at 64, and was no faster
+    /// (docs/performance.md, docs/onnx.md). Directories of small clusters, and catalogues of up to 131,072 items (262,144 without the mask), keep 64.
     /// </summary>
-    public const long QuotaGatherBudgetBytes = 64L << 20;
+    public const long BatchBudgetBytes = 64L << 20;
 
     /// <summary>
     /// The largest model file written whole (<see cref="OnnxExternalData.Automatic"/>): a protobuf message cannot pass 2 GB

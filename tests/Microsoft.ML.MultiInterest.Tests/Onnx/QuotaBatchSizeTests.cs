@@ -18,6 +18,6 @@ public sealed class QuotaBatchSizeTests
     {
         Assert.Equal(expected, OnnxCandidateScorer.QuotaBatchSize(batchSize, components, largestCluster, dimension));
         long perUser = (long)components * largestCluster * dimension * sizeof(float);
-        if (expected > 1 && expected < batchSize) Assert.True(expected * perUser <= OnnxServingDefaults.QuotaGatherBudgetBytes && (expected + 1) * perUser > OnnxServingDefaults.QuotaGatherBudgetBytes);
+        if (expected > 1 && expected < batchSize) Assert.True(expected * perUser <= OnnxServingDefaults.BatchBudgetBytes && (expected + 1) * perUser > OnnxServingDefaults.BatchBudgetBytes);
     }
 }
