@@ -710,6 +710,15 @@ public class BadInputCatalogTests
         ["recommend-exclude-self-onnx-follows"] = Throws<global::MultiInterest.Cli.Common.UsageException>(
             ["--exclude-self is not served with followed topics by ONNX Runtime", "leave out --onnx", "or --exclude-self"],
             () => RefusedCommandLine("recommend", "--model", "m.zip", "--users", "users.tsv", "--out", "out.tsv", "--exclude-self", "--onnx", "--follows", "follows.tsv")),
+        ["recommend-id-not-a-key-number"] = Throws<ArgumentException>(["The user id '0' (userId) is no key of column 'User', which has no KeyValues",
+            "key numbers 1..10000000", "ML.NET stores a value v loaded into a key column as key v + 1", "map them with MapValueToKey"], () =>
+        {
+            // Key columns without KeyValues ([KeyType] fields, as the text loader's KeyCount columns): ids are the key numbers.
+            var ml = new MLContext(seed: 1);
+            var model = ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Append(ml.MultiInterest().UnimodalRetriever(candidates: 3))
+                .Fit(ml.Data.LoadFromEnumerable(MLNetTestData.WideKeyEdges()));
+            ml.MultiInterest().CreateRecommender(model).Recommend("0");
+        }),
         ["recommend-null-history-id"] = Throws<ArgumentException>(["The history holds a null item id (entry 1 of 2): the request lost an id"], () =>
         {
             // A request whose history lost an id: refused, not served as a history one item shorter (exclude, Explain and RecommendFollowing alike).

@@ -67,6 +67,12 @@ internal sealed class KeyNameList : IReadOnlyList<string>
     /// <summary>Whether the names are the key numbers (nothing stored per key).</summary>
     public bool AreNumbers => _names == null && _text == null && _numbers == null && _head == null;
 
+    /// <summary>
+    /// How many keys are named by their numbers "1".."N" (the names of a column without KeyValues, also with the items a fold-in
+    /// appended after them), or 0 when the column names its keys.
+    /// </summary>
+    public int KeyNumberCount => AreNumbers ? Count : _head?.KeyNumberCount ?? 0;
+
     public int Count { get; }
 
     public string this[int index]

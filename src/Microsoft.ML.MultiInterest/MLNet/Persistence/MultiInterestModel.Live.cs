@@ -133,6 +133,8 @@ public sealed partial class MultiInterestModel
             ExcludeSeen = saved.ExcludeSeen,
             ItemNames = stage.ItemNames,
             UserNames = embedding.UserNames,
+            UserColumnName = embedding.UserColumnName,
+            ItemColumnName = embedding.ItemColumnName,
             ItemRowOf = rowOf,
             Items = items,
             UserVectors = saved.HasUserVectors || stage.Method is CandidateMethod.Unimodal or CandidateMethod.Mmr ? embedding.UserEmbeddings : null,

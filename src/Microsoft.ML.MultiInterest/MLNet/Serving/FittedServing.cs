@@ -32,6 +32,8 @@ internal static class FittedServing
             ExcludeSeen = excludeSeen,
             ItemNames = itemNames,
             UserNames = KeyNames.Of(input.Schema[columns.User], rows.UserCount),
+            UserColumnName = columns.User,
+            ItemColumnName = columns.Item,
             ItemRowOf = items.RowOf,
             Items = items.Embeddings,
             UserVectors = rows.UserVectors,

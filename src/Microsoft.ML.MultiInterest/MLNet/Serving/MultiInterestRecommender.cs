@@ -107,7 +107,7 @@ public sealed partial class MultiInterestRecommender
     /// pick with a pool of at least <paramref name="count"/> items: seconds for a catalogue of 30,000): bound it in a service.
     /// </param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
-    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty, or blank and not a user of the model, or <paramref name="history"/> holds a null id.</exception>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty, or blank and not a user of the model, or <paramref name="history"/> holds a null id; or the model's key column has no KeyValues (its ids are the key numbers "1".."N") and an id is no key number (docs/pipeline.md, "Ids of a key column without KeyValues").</exception>
     public RecommendationList Recommend(string userId, IEnumerable<string>? history = null, int count = 0) => Recommend(userId, history, count, exclude: null);
 
     /// <summary>
@@ -122,7 +122,7 @@ public sealed partial class MultiInterestRecommender
     /// <param name="count">List length, at least 1; 0 = <see cref="Candidates"/> (see the overload without exclusions).</param>
     /// <param name="exclude">Item ids never to return, or null; ids unknown to the model are ignored.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
-    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty, or blank and not a user of the model, or <paramref name="history"/> or <paramref name="exclude"/> holds a null id.</exception>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty, or blank and not a user of the model, or <paramref name="history"/> or <paramref name="exclude"/> holds a null id; or the model's key column has no KeyValues (its ids are the key numbers "1".."N") and an id is no key number (docs/pipeline.md, "Ids of a key column without KeyValues").</exception>
     public RecommendationList Recommend(string userId, IEnumerable<string>? history, int count, IEnumerable<string>? exclude)
     {
         RequireUserId(userId);
@@ -150,7 +150,7 @@ public sealed partial class MultiInterestRecommender
     /// <param name="count">List length, at least 1; 0 = <see cref="Candidates"/> (as for <c>Recommend</c>).</param>
     /// <param name="exclude">Item ids never to return, or null (as for <c>Recommend</c>).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
-    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty, or blank and not a user of the model, or <paramref name="history"/> or <paramref name="exclude"/> holds a null id.</exception>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty, or blank and not a user of the model, or <paramref name="history"/> or <paramref name="exclude"/> holds a null id; or the model's key column has no KeyValues (its ids are the key numbers "1".."N") and an id is no key number (docs/pipeline.md, "Ids of a key column without KeyValues").</exception>
     /// <exception cref="InvalidOperationException">The (single) stage names no interests: unimodal retrieval, plain MMR
     /// (<see cref="Engine.MmrInterests.Clusters"/> with <see cref="RetrievalSettings.InterestWeight"/> 0) or conditional retrieval.</exception>
     public RecommendationExplanation Explain(string userId, IEnumerable<string>? history = null, int count = 0, IEnumerable<string>? exclude = null)
@@ -226,7 +226,7 @@ public sealed partial class MultiInterestRecommender
     /// <param name="count">List length, at least 1; 0 = <see cref="Candidates"/>.</param>
     /// <exception cref="InvalidOperationException">The stage is not conditional retrieval.</exception>
     /// <exception cref="NotSupportedException">The recommender fuses several stages.</exception>
-    /// <exception cref="ArgumentException">A topic is not one of <see cref="Topics"/>, or none is given; or <paramref name="userId"/> is empty, or blank and not a user of the model, or <paramref name="history"/> holds a null id.</exception>
+    /// <exception cref="ArgumentException">A topic is not one of <see cref="Topics"/>, or none is given; or <paramref name="userId"/> is empty, or blank and not a user of the model, or <paramref name="history"/> holds a null id; or the model's key column has no KeyValues (its ids are the key numbers "1".."N") and an id is no key number (docs/pipeline.md, "Ids of a key column without KeyValues").</exception>
     public RecommendationList RecommendFollowing(string userId, IEnumerable<string> followedTopics, IEnumerable<string>? history = null, int count = 0) =>
         RecommendFollowing(userId, followedTopics, history, count, exclude: null);
 
@@ -243,7 +243,7 @@ public sealed partial class MultiInterestRecommender
     /// <param name="exclude">Item ids never to return, or null; ids unknown to the model are ignored.</param>
     /// <exception cref="InvalidOperationException">The stage is not conditional retrieval.</exception>
     /// <exception cref="NotSupportedException">The recommender fuses several stages.</exception>
-    /// <exception cref="ArgumentException">A topic is not one of <see cref="Topics"/>, or none is given; or <paramref name="userId"/> is empty, or blank and not a user of the model, or <paramref name="history"/> or <paramref name="exclude"/> holds a null id.</exception>
+    /// <exception cref="ArgumentException">A topic is not one of <see cref="Topics"/>, or none is given; or <paramref name="userId"/> is empty, or blank and not a user of the model, or <paramref name="history"/> or <paramref name="exclude"/> holds a null id; or the model's key column has no KeyValues (its ids are the key numbers "1".."N") and an id is no key number (docs/pipeline.md, "Ids of a key column without KeyValues").</exception>
     public RecommendationList RecommendFollowing(string userId, IEnumerable<string> followedTopics, IEnumerable<string>? history, int count, IEnumerable<string>? exclude)
     {
         RequireUserId(userId);
@@ -280,13 +280,34 @@ public sealed partial class MultiInterestRecommender
     /// The item ids of a request's <paramref name="parameter"/> (a history or exclusions), refusing a null entry: a request
     /// that lost an id would otherwise be served as if the user had engaged with, or blocked, one item fewer.
     /// </summary>
-    private static string[] ItemIds(IEnumerable<string>? ids, string parameter)
+    private string[] ItemIds(IEnumerable<string>? ids, string parameter)
     {
         var array = ids?.ToArray() ?? [];
         int missing = Array.IndexOf(array, null);
         if (missing >= 0)
             throw new ArgumentException($"The {parameter} holds a null item id (entry {missing} of {array.Length}): the request lost an id. Pass item ids only; an id the model does not know is ignored.", parameter);
+        foreach (string id in array) RequireKeyNumber(id, user: false, parameter);
         return array;
+    }
+
+    /// <summary>
+    /// Refuses an id that is no key number where the model names a side by its key numbers (its key column had no KeyValues):
+    /// there no id but "1".."N" can name anything, so "0" or "u3" is a caller using another convention (a file's own ids,
+    /// which ML.NET's loaders store as key v + 1), not a new user or an item added since the fit, and serving it the
+    /// popular list, or leaving it out of a history, would hide that. Models whose keys carry ids are not affected.
+    /// </summary>
+    private void RequireKeyNumber(string id, bool user, string parameter)
+    {
+        var t = _live.Tables;
+        var names = user ? t.UserNames : t.ItemNames;
+        int numbers = names.KeyNumberCount;
+        if (numbers == 0 || names.IndexOf(id) >= 0) return;
+        string side = user ? "user" : "item";
+        throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"The {side} id '{Escaped(id)}' ({parameter}) is no key of column '{(user ? t.UserColumnName : t.ItemColumnName)}', which has no KeyValues: the model names its {side}s ")
+            + string.Create(System.Globalization.CultureInfo.InvariantCulture, $"by the key numbers 1..{numbers}, and an id must be one of them. ML.NET stores a value v loaded into a key column as key v + 1 ")
+            + $"(the text loader's KeyCount columns and LoadFromEnumerable's [KeyType] fields alike: the file's {side} 0 is '1'): to serve by the file's own ids, "
+            + "map them with MapValueToKey before the pipeline (its keys carry the ids), or ask by key number.", parameter);
     }
 
     /// <summary>
@@ -305,6 +326,7 @@ public sealed partial class MultiInterestRecommender
             throw new ArgumentException($"The user id '{Escaped(userId)}' is blank (whitespace only) and no user of the model, so the request most likely lost its user. "
                 + "Pass the user's id, or, for a visitor without one, any id the model was not trained on that is not blank (a session id): "
                 + "a new user gets the list of its history or the popular items.", nameof(userId));
+        RequireKeyNumber(userId, user: true, nameof(userId));
     }
 
     /// <summary>An id with its tabs and line breaks written as \t, \n and \r, so that a message shows what it holds.</summary>
@@ -406,13 +428,15 @@ public sealed partial class MultiInterestRecommender
     /// (every other item when <paramref name="count"/> exceeds them).
     /// </summary>
     /// <remarks>For a fusing pipeline, by the first source stage's item embeddings.</remarks>
-    /// <exception cref="ArgumentException">The item is unknown to the model (neither trained nor folded in).</exception>
+    /// <exception cref="ArgumentException">The item is unknown to the model (neither trained nor folded in); on a model whose item key column has no
+    /// KeyValues, the message says so when <paramref name="itemId"/> is no key number.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is below 1.</exception>
     public IReadOnlyList<Recommendation> SimilarItems(string itemId, int count)
     {
         ArgumentNullException.ThrowIfNull(itemId);
         if (count < 1)
             throw new ArgumentOutOfRangeException(nameof(count), count, "count must be at least 1: SimilarItems has no list length of its own to default to (Recommend's count 0 is the model's M).");
+        RequireKeyNumber(itemId, user: false, nameof(itemId));
         if (!_compactOfItem.TryGetValue(itemId, out int item))
             throw new ArgumentException($"Item '{itemId}' is unknown to the model (it had no training edge and was not folded in: FoldInNewItems).", nameof(itemId));
         return ToRecords(_live.Similar(item, Math.Min(count, _live.Tables.ItemRowOf.Length)));

@@ -191,6 +191,8 @@ internal static class NewItemTables
             ExcludeSeen = t.ExcludeSeen,
             ItemNames = itemNames,
             UserNames = t.UserNames,
+            UserColumnName = t.UserColumnName,
+            ItemColumnName = t.ItemColumnName,
             ItemRowOf = rowOf,
             Items = items,
             FoldedItems = t.FoldedItems + added,

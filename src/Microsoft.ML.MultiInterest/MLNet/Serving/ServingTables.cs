@@ -35,6 +35,12 @@ internal sealed class ServingTables
     /// <summary>The raw id of every user key (key - 1).</summary>
     public required KeyNameList UserNames { get; init; }
 
+    /// <summary>The user key column the stage read, for messages about ids (<see cref="UserNames"/>).</summary>
+    public string UserColumnName { get; init; } = MultiInterestColumnNames.User;
+
+    /// <summary>The item key column the stage read, for messages about ids (<see cref="ItemNames"/>).</summary>
+    public string ItemColumnName { get; init; } = MultiInterestColumnNames.Item;
+
     /// <summary>Item key - 1 of each compact item, ascending.</summary>
     public required int[] ItemRowOf { get; init; }
 
