@@ -48,6 +48,23 @@ public class NewItemFoldInTests
         edges.Where(e => e.Item == item).Select(e => (e.User, asItem)).ToArray();
 
     [Fact]
+    public void ToString_SummarizesWhatWasDoneWithTheEdges()
+    {
+        var ml = new MLContext(seed: 1);
+        var edges = MLNetTestData.Edges();
+        var recommender = Fit(ml, edges, Als(), mi => mi.UnimodalRetriever(candidates: 5));
+        var given = EdgesOf(edges, "i3", "new-a").Concat([("u0", "i3"), ("stranger", "new-b"), EdgesOf(edges, "i3", "new-a")[0]]).ToArray();
+        var folded = recommender.FoldInNewItems(given, threads: 1);
+        Assert.Equal((1, 1, 1, 1), (folded.KnownItemEdges, folded.UnknownUserEdges, folded.DuplicateEdges, folded.ItemsLeftUnknown.Count));
+        Assert.Equal($"Folded in 1 item from {folded.FoldedEdges} edges of trained users; of the {given.Length} edges given, 1 of a known item, 1 of a user "
+            + "without a trained vector and 1 repeating a pair were not read; 1 item left unknown (no edge of a trained user).", folded.ToString());
+
+        var nothing = recommender.FoldInNewItems([("u0", "i3")], threads: 1);
+        Assert.Equal("Folded in 0 items from 0 edges of trained users; of the 1 edge given, 1 of a known item, 0 of a user without a trained vector and 0 repeating "
+            + "a pair were not read; 0 items left unknown (no edge of a trained user).", nothing.ToString());
+    }
+
+    [Fact]
     public void OnExactAls_ACopyOfATrainedItemUnderANewId_GetsThatItemsVector()
     {
         // ALS ends each iteration on the item step, so a trained item's vector is the item step's solve against the final users.

@@ -61,6 +61,7 @@ public class NewItemsTests
         (string, string)[] today = [("u1", "i-new"), ("u2", "i-new"), ("u5", "i-new"), ("u1", "i3"), ("visitor", "i-new")];
         NewItemsFoldIn folded = recommender.FoldInNewItems(today);
         // folded.FoldedItems: ["i-new"]; KnownItemEdges 1 (i3 keeps its trained vector); UnknownUserEdges 1 ("visitor").
+        string summary = folded.ToString();   // one line of those counts, for a log
         recommender = folded.Recommender;   // swap the reference: the old recommender is unchanged and still serves
         RecommendationList list = recommender.Recommend("new-user", ["i3", "i-new"]);   // i-new read in the history
         IReadOnlyList<Recommendation> like = recommender.SimilarItems("i-new", 5);       // and recommendable, like any item
@@ -69,6 +70,8 @@ public class NewItemsTests
         Assert.Equal(["i-new"], folded.FoldedItems);
         Assert.Equal(1, folded.KnownItemEdges);
         Assert.Equal(1, folded.UnknownUserEdges);
+        Assert.Equal("Folded in 1 item from 3 edges of trained users; of the 5 edges given, 1 of a known item, 1 of a user without a trained vector and 0 repeating a pair "
+            + "were not read; 0 items left unknown (no edge of a trained user); solved with the objective fitted to the trained items.", summary);
         Assert.False(before.KnowsItem("i-new"));
         Assert.True(recommender.KnowsItem("i-new"));
         Assert.Equal(CandidateSource.History, list.Source);

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Microsoft.ML.MultiInterest;
 
 /// <summary>
@@ -70,4 +72,17 @@ public sealed class NewItemsFoldIn
 
     /// <summary>Edges of new items by trained users that repeat a (user, item) pair already given (in this call, or folded in before): read once.</summary>
     public int DuplicateEdges { get; }
+
+    /// <summary>
+    /// One line of the counts, for a log: the items folded in and the edges they were solved from, the edges given and those
+    /// not read (of known items, of users without a trained vector, repeats), and the items left unknown.
+    /// </summary>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"Folded in {Count(FoldedItems.Count, "item")} from {Count(FoldedEdges, "edge")} of trained users; of the {Count(Edges, "edge")} given, {KnownItemEdges} of a known item, ")
+        + string.Create(CultureInfo.InvariantCulture, $"{UnknownUserEdges} of a user without a trained vector and {DuplicateEdges} repeating a pair were not read; ")
+        + string.Create(CultureInfo.InvariantCulture, $"{Count(ItemsLeftUnknown.Count, "item")} left unknown (no edge of a trained user)")
+        + (FittedObjective ? "; solved with the objective fitted to the trained items." : ".");
+
+    /// <summary>"1 item", "2 items".</summary>
+    private static string Count(int count, string noun) => string.Create(CultureInfo.InvariantCulture, $"{count} {noun}{(count == 1 ? "" : "s")}");
 }
