@@ -65,11 +65,18 @@ public sealed class RankFusionEstimator : IEstimator<RankFusionTransformer>
             OptionChecks.Candidates(Candidates, nameof(Candidates));
             OptionChecks.ColumnName(CandidatesColumnName, nameof(CandidatesColumnName));
             OptionChecks.ColumnName(CandidateScoresColumnName, nameof(CandidateScoresColumnName));
-            // The fused list may replace a source of its name; the scores may not hide a source, nor share the list's name.
+            // The fused list may replace a source of its name; the scores may not share the list's name, nor hide a source
+            // (checked with the sources' types, RefuseScoresHidingASource: a scores column given as a source is the mistake then).
             OptionChecks.DistinctOutputs([(CandidatesColumnName, nameof(CandidatesColumnName)), (CandidateScoresColumnName, nameof(CandidateScoresColumnName))], []);
+        }
+
+        /// <summary>
+        /// Refuses a scores output named like a source, once the sources are known to be candidate lists: run before, it would
+        /// blame the output's name for what is usually a retriever's scores column (CandidateScores) given as a source.
+        /// </summary>
+        internal void RefuseScoresHidingASource() =>
             OptionChecks.DistinctOutputs([(CandidateScoresColumnName, nameof(CandidateScoresColumnName))],
                 SourceColumnNames.Select((name, l) => ((string?)name, $"{nameof(SourceColumnNames)}[{l}]")).ToList());
-        }
     }
 
     private readonly MLContext _context;
@@ -85,12 +92,14 @@ public sealed class RankFusionEstimator : IEstimator<RankFusionTransformer>
     }
 
     /// <summary>Checks the source columns and returns the fusing transformer.</summary>
-    /// <exception cref="ArgumentException">A source column is missing, is not a known-size vector of keys, or its key type differs from the first source's.</exception>
+    /// <exception cref="ArgumentException">A source column is missing, is not a known-size vector of keys, or its key type differs from the first source's;
+    /// or the scores output is named like a source.</exception>
     public RankFusionTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var o = _options;
         var (items, sizes, stageIds) = RankFusionTransformer.SourcesOf(input.Schema, o.SourceColumnNames);
+        o.RefuseScoresHidingASource();
         var transformer = new RankFusionTransformer([.. o.SourceColumnNames], stageIds, sizes, o.ResolvedWeights(), o.Candidates, o.CandidatesColumnName, o.CandidateScoresColumnName, items);
         Logging.Info(_context, nameof(RankFusionEstimator), $"Fusing {o.SourceColumnNames.Length} candidate columns ({string.Join(", ", o.SourceColumnNames)}) "
             + $"with weights {string.Join(", ", transformer.Weights.Select(w => w.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))} into {o.Candidates} candidates.");
@@ -98,12 +107,18 @@ public sealed class RankFusionEstimator : IEstimator<RankFusionTransformer>
     }
 
     /// <summary>The input shape plus the fused Candidates and CandidateScores columns.</summary>
-    /// <exception cref="ArgumentException">A source column is missing or is not a vector of keys.</exception>
+    /// <exception cref="ArgumentException">A source column is missing or is not a vector of keys, or the scores output is named like a source.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         var o = _options;
-        for (int l = 0; l < o.SourceColumnNames.Length; l++) ShapeChecks.KeyVector(inputSchema, o.SourceColumnNames[l], $"{nameof(o.SourceColumnNames)}[{l}]");
+        for (int l = 0; l < o.SourceColumnNames.Length; l++)
+        {
+            var column = ShapeChecks.Find(inputSchema, o.SourceColumnNames[l], $"{nameof(o.SourceColumnNames)}[{l}]");
+            if (!column.IsKey || column.Kind != SchemaShape.Column.VectorKind.Vector || column.ItemType != NumberDataViewType.UInt32)
+                throw RankFusionTransformer.NotCandidates(o.SourceColumnNames[l], l, ShapeChecks.Describe(column));
+        }
+        o.RefuseScoresHidingASource();
         return CandidateShape.Append(inputSchema, o.CandidatesColumnName, o.CandidateScoresColumnName);
     }
 }

@@ -99,8 +99,22 @@ public sealed class RankFusionTransformer : MultiInterestTransformerBase
         $"The rank fusion's source column '{column}' was not filled by a retrieval stage of this model, so it cannot be served live: "
         + "fuse the Candidates of retrievers fitted in the same pipeline (renamed by their CandidatesColumnName option or CopyColumns).";
 
-    private static DataViewSchema.Column Source(DataViewSchema schema, IReadOnlyList<string> sources, int l, out int size, out int items) =>
-        ColumnChecks.KeyVector(schema, sources[l], $"SourceColumnNames[{l}]", out size, out items);
+    private static DataViewSchema.Column Source(DataViewSchema schema, IReadOnlyList<string> sources, int l, out int size, out int items)
+    {
+        var column = ColumnChecks.Find(schema, sources[l], $"SourceColumnNames[{l}]");
+        if (column.Type is not VectorDataViewType { IsKnownSize: true, ItemType: KeyDataViewType key } || key.RawType != typeof(uint))
+            throw NotCandidates(sources[l], l, column.Type);
+        return ColumnChecks.KeyVector(schema, sources[l], $"SourceColumnNames[{l}]", out size, out items);
+    }
+
+    /// <summary>
+    /// A source that is not a list of item keys, said as such: the usual cause is a retriever's scores (or source) column
+    /// named among the sources, whose output-name clash with the fusion's own scores would otherwise be reported instead.
+    /// </summary>
+    internal static ArgumentException NotCandidates(string name, int l, object type) =>
+        new($"Source '{name}' (option SourceColumnNames[{l}]) is not a key vector column of candidates: it is {type}, where a fusion reads "
+            + "each source's list of item keys (a known-size vector of UInt32 keys: a retriever's CandidatesColumnName, such as 'Candidates'), not its scores "
+            + "or sources. Name the candidate columns of the stages to fuse.", "SourceColumnNames");
 
     private protected override IReadOnlyList<AppendedColumn> MakeColumns(DataViewSchema inputSchema)
     {

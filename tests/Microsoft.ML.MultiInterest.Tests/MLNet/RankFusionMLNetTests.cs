@@ -406,7 +406,32 @@ public sealed class RankFusionMLNetTests : IDisposable
         var cardinality = Assert.Throws<ArgumentException>(() => ml.MultiInterest().RankFusion(["A", "B"]).Fit(other));
         Assert.Contains("'B' (option SourceColumnNames[1]) is a key over 5 items, but 'A' is a key over 12", cardinality.Message);
         var notKeys = Assert.Throws<ArgumentException>(() => ml.MultiInterest().RankFusion(["A", "Scores"]).Fit(other));
-        Assert.Contains("'Scores' (option SourceColumnNames[1]) must be a known-size vector of UInt32 keys", notKeys.Message);
+        Assert.Contains("Source 'Scores' (option SourceColumnNames[1]) is not a key vector column of candidates", notKeys.Message);
+    }
+
+    [Fact]
+    public void AScoresColumnGivenAsASource_IsRefusedAsNoCandidates_NotAsAnOutputClash()
+    {
+        // A retriever's default scores column is named like the fusion's default scores output: the source is what is wrong.
+        var ml = new MLContext(seed: 1);
+        var mi = ml.MultiInterest();
+        var pipeline = MLNetTestData.KeyPipeline(ml).Append(mi.GraphEmbedding(MLNetTestData.SmallEmbedding())).Append(mi.UnimodalRetriever(candidates: 4));
+        var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var fit = Assert.Throws<ArgumentException>(() => pipeline.Append(mi.RankFusion(["Candidates", "CandidateScores"])).Fit(raw));
+        Assert.Contains("Source 'CandidateScores' (option SourceColumnNames[1]) is not a key vector column of candidates: it is Vector<Single>", fit.Message);
+        Assert.DoesNotContain("output column", fit.Message);
+        var shape = Assert.Throws<ArgumentException>(() => pipeline.Append(mi.RankFusion(["Candidates", "CandidateScores"])).GetOutputSchema(MLNetTestData.RawShape<MLNetTestData.Edge>(ml)));
+        Assert.Contains("Source 'CandidateScores' (option SourceColumnNames[1]) is not a key vector column of candidates", shape.Message);
+    }
+
+    [Fact]
+    public void ACandidateSourceNamedLikeTheScoresOutput_IsStillRefusedAsAClash()
+    {
+        // A real key-vector source under the scores output's name: the output would hide it.
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(RandomRows(1, 3));
+        var error = Assert.Throws<ArgumentException>(() => ml.MultiInterest().RankFusion(new RankFusionEstimator.Options { SourceColumnNames = ["A", "B"], CandidateScoresColumnName = "B" }).Fit(data));
+        Assert.Contains("CandidateScoresColumnName names the output column 'B', which is the input column of SourceColumnNames[1]", error.Message);
     }
 
     private sealed class OtherKeys

@@ -657,6 +657,13 @@ public class BadInputCatalogTests
             return ml.MultiInterest().RoundRobinRetriever().Fit(embedding.Transform(keys.Transform(raw)));
         }),
         ["fusion-weights-count"] = Throws<ArgumentException>(["Option Weights has 3 weights for 2 source columns"], () => new MLContext().MultiInterest().RankFusion(["A", "B"], [1, 1, 1])),
+        ["fusion-source-not-candidates"] = Throws<ArgumentException>(["Source 'CandidateScores' (option SourceColumnNames[1]) is not a key vector column of candidates: it is Vector<Single>"], () =>
+        {
+            var ml = new MLContext(seed: 1);
+            var mi = ml.MultiInterest();
+            MLNetTestData.KeyPipeline(ml).Append(mi.GraphEmbedding(MLNetTestData.SmallEmbedding())).Append(mi.UnimodalRetriever(candidates: 4))
+                .Append(mi.RankFusion(["Candidates", "CandidateScores"])).Fit(ml.Data.LoadFromEnumerable(MLNetTestData.Edges()));
+        }),
         ["fusion-key-types-differ"] = Throws<ArgumentException>(["'B' (option SourceColumnNames[1]) is a key over 5 items, but 'A' is a key over 12"], () =>
         {
             var ml = new MLContext();

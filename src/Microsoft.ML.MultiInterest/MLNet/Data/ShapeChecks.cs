@@ -79,7 +79,7 @@ internal static class ShapeChecks
 
     public static bool HasKeyValues(SchemaShape.Column column) => column.Annotations.Any(a => a.Name == "KeyValues");
 
-    private static string Describe(SchemaShape.Column column)
+    internal static string Describe(SchemaShape.Column column)
     {
         string item = column.IsKey ? $"Key<{column.ItemType}>" : $"{column.ItemType}";
         return column.Kind switch
