@@ -110,7 +110,7 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
                 nameof(o.ItemColumnName));
 
         var (points, itemKeys) = ReadPoints(input, feature, nameof(o.FeatureColumnName), item, itemCount, dimension);
-        points.ThrowIfNotFinite($"embeddings in column '{o.FeatureColumnName}' (option {nameof(o.FeatureColumnName)})");
+        RefuseNonFinite(points, itemKeys, o.FeatureColumnName, item, itemCount);
         if (o.NumberOfClusters > points.Rows)
             throw new ArgumentException($"{nameof(o.NumberOfClusters)} is {o.NumberOfClusters}, but there are only {points.Rows} "
                 + (item == null ? "rows" : $"distinct items in '{o.ItemColumnName}'") + $" to cluster: set {nameof(o.NumberOfClusters)} to at most {points.Rows} "
@@ -127,6 +127,24 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
         reporter.Report($"Clustered {points.Rows} points into {o.NumberOfClusters} clusters in {result.Iterations.Count} iterations; objective {result.Objective:G5}.",
             result.Iterations.Count, result.Iterations.Count);
         return new SphericalKMeansTransformer(o.FeatureColumnName, o.ItemColumnName, o.ClusterColumnName, o.SimilarityColumnName, result, itemKeys, itemCount);
+    }
+
+    /// <summary>
+    /// Refuses a NaN or infinite coordinate naming the item by its key and id (as the other stages name a bad vector), or,
+    /// without an item column, by its row of the data: the row of the table the points were gathered into means nothing to the caller.
+    /// </summary>
+    private static void RefuseNonFinite(EmbeddingMatrix points, int[]? itemKeys, string featureName, DataViewSchema.Column? item, int itemCount)
+    {
+        var values = points.Values;
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (float.IsFinite(values[i])) continue;
+            int row = i / points.Dimension, coordinate = i % points.Dimension;
+            string where = itemKeys == null ? $"row {row} of the data" : $"item {KeyNames.Describe(item!.Value, itemCount, itemKeys[row])}";
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Input column '{featureName}' (option {nameof(Options.FeatureColumnName)}) holds a non-finite value ({values[i]}) at coordinate {coordinate} of {where}: ")
+                + "embeddings must be finite.", "input");
+        }
     }
 
     /// <summary>The points: one per distinct item key (ascending), or one per row.</summary>

@@ -331,7 +331,7 @@ public class BadInputCatalogTests
             () => new MLContext().MultiInterest().UnimodalRetriever(new UnimodalRetrieverEstimator.Options { CandidatesColumnName = "User" })),
         ["option-outputs-share-a-name"] = Throws<ArgumentException>(["CandidatesColumnName and CandidateScoresColumnName both name the output column 'Candidates'"],
             () => new MLContext().MultiInterest().UnimodalRetriever(new UnimodalRetrieverEstimator.Options { CandidateScoresColumnName = "Candidates" })),
-        ["embedding-nan-vector"] = Throws<ArgumentException>(["embeddings in column 'ItemEmbedding' (option FeatureColumnName) contain a non-finite value (NaN)"], () => KMeansOn(new float[] { float.NaN, 1 })),
+        ["embedding-nan-vector"] = Throws<ArgumentException>(["Input column 'ItemEmbedding' (option FeatureColumnName) holds a non-finite value (NaN) at coordinate 0 of item key 1: embeddings must be finite"], () => KMeansOn(new float[] { float.NaN, 1 })),
         ["embedding-nan-user-vector"] = Throws<ArgumentException>(["Input column 'UserEmbedding' (option UserEmbeddingColumnName) holds a non-finite value (NaN) at coordinate 2 of user key 1"],
             () => new MLContext().MultiInterest().UnimodalRetriever(candidates: 3).Fit(WithNanUserVectors())),
         ["embedding-zero-vectors"] = Throws<ArgumentException>(["are all zeros", "more clusters than items"], () => KMeansOn(new float[] { 0, 0 })),
