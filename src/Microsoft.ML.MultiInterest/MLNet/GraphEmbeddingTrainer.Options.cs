@@ -15,7 +15,10 @@ public sealed partial class GraphEmbeddingTrainer
         /// <summary>The item key column. Default <see cref="MultiInterestColumnNames.Item"/>.</summary>
         public string ItemColumnName = MultiInterestColumnNames.Item;
 
-        /// <summary>Optional Single column of positive edge weights scaling each edge's loss. Default null (unweighted).</summary>
+        /// <summary>
+        /// Optional Single or Double column of positive edge weights scaling each edge's loss (a Double is read as its Single
+        /// values). Default null (unweighted; a column named <see cref="MultiInterestColumnNames.Weight"/> left unread is warned of at Fit).
+        /// </summary>
         public string? WeightColumnName;
 
         /// <summary>

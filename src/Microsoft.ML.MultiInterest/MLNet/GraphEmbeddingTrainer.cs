@@ -48,6 +48,10 @@ public sealed partial class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTra
             ItemVector = o.InitialItemsColumnName == null ? null : (o.InitialItemsColumnName, nameof(o.InitialItemsColumnName)),
         });
         OptionWarnings.SkippedEdgeRows(_context, nameof(GraphEmbeddingTrainer), rows, o.UserColumnName, o.ItemColumnName, o.RelationColumnName);
+        // As Sweep warns: a column of the default name left unread is most likely weights the caller meant to train on.
+        if (o.WeightColumnName == null && input.Schema.GetColumnOrNull(MultiInterestColumnNames.Weight) != null)
+            Logging.Warning(_context, nameof(GraphEmbeddingTrainer), nameof(o.WeightColumnName), $"The edges have a '{MultiInterestColumnNames.Weight}' column, but WeightColumnName "
+                + $"is not set: GraphEmbedding trains on unweighted edges. Set WeightColumnName = \"{MultiInterestColumnNames.Weight}\" to train on the weights.");
         OptionWarnings.SingleVectorSettings(_context, nameof(GraphEmbeddingTrainer), o.Algorithm, o.Margin, o.LearningRate);
         if (rows.Weights != null) OptionWarnings.EdgeWeights(_context, nameof(GraphEmbeddingTrainer), rows.Weights, o.WeightColumnName!, nameof(o.WeightColumnName),
             _ => $"row {rows.HeaviestWeightRow} of the data");
@@ -169,7 +173,13 @@ public sealed partial class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTra
         var o = _options;
         ShapeChecks.Key(inputSchema, o.UserColumnName, nameof(o.UserColumnName));
         ShapeChecks.Key(inputSchema, o.ItemColumnName, nameof(o.ItemColumnName));
-        if (o.WeightColumnName != null) ShapeChecks.Scalar(inputSchema, o.WeightColumnName, nameof(o.WeightColumnName), NumberDataViewType.Single);
+        if (o.WeightColumnName != null)
+        {
+            var weight = ShapeChecks.Find(inputSchema, o.WeightColumnName, nameof(o.WeightColumnName));
+            if (weight.IsKey || weight.Kind != SchemaShape.Column.VectorKind.Scalar || (weight.ItemType != NumberDataViewType.Single && weight.ItemType != NumberDataViewType.Double))
+                throw new ArgumentException($"Input column '{o.WeightColumnName}' (option {nameof(o.WeightColumnName)}) must be Single or Double (the edges' weights), but it is "
+                    + $"{ShapeChecks.Describe(weight)}: convert it first, e.g. mlContext.Transforms.Conversion.ConvertType(\"{o.WeightColumnName}\", outputKind: DataKind.Single).", "schema");
+        }
         if (o.RelationColumnName != null) ShapeChecks.Key(inputSchema, o.RelationColumnName, nameof(o.RelationColumnName));
         if (o.InitialItemsColumnName != null) ShapeChecks.Vector(inputSchema, o.InitialItemsColumnName, nameof(o.InitialItemsColumnName), NumberDataViewType.Single);
         var vectors = new[] { ShapeFactory.FloatVector(o.UserEmbeddingColumnName), ShapeFactory.FloatVector(o.ItemEmbeddingColumnName) };

@@ -501,6 +501,23 @@ public class BadInputCatalogTests
             () => LoadModel(BadInputFixtures.WithMetadata(QuotaMixtureZip(), "HistoryMixture", "Bogus"))),
         ["option-components-above-clusters"] = Accepts(["Source=KnnSmoothedMixtureEstimator; option Components,", "Components (m = 5) exceeds the 2 item clusters"], () => WarningOf(ml =>
             ml.MultiInterest().KnnSmoothedMixture(components: 5, neighbors: 2).Fit(ml.MultiInterest().SphericalKMeans(numberOfClusters: 2).Fit(Embedded(ml)).Transform(Embedded(ml))))),
+        ["data-weight-unread"] = Accepts(["The edges have a 'Weight' column, but WeightColumnName is not set: GraphEmbedding trains on unweighted edges",
+            "Set WeightColumnName = \"Weight\" to train on the weights."], () => WarningOf(ml =>
+        {
+            var rows = MLNetTestData.Edges().Select(e => new MLNetTestData.WeightedEdge { User = e.User, Item = e.Item, Weight = 2 }).ToList();
+            var raw = ml.Data.LoadFromEnumerable(rows);
+            ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(MLNetTestData.KeyPipeline(ml).Fit(raw).Transform(raw));
+        })),
+        ["data-weight-wrong-type"] = Throws<ArgumentException>(["Input column 'Weight' (option WeightColumnName) must be Single or Double (the edges' weights), but it is Int32",
+            "mlContext.Transforms.Conversion.ConvertType(\"Weight\", outputKind: DataKind.Single)"], () =>
+        {
+            var ml = new MLContext(seed: 1);
+            var rows = MLNetTestData.Edges().Select(e => new IntWeightedEdge { User = e.User, Item = e.Item, Weight = 2 }).ToList();
+            var raw = ml.Data.LoadFromEnumerable(rows);
+            var options = MLNetTestData.SmallEmbedding();
+            options.WeightColumnName = "Weight";
+            ml.MultiInterest().GraphEmbedding(options).Fit(MLNetTestData.KeyPipeline(ml).Fit(raw).Transform(raw));
+        }),
         ["embedding-zero-user-vector"] = Accepts(["1 of the 16 users have an all-zero vector in column 'UserEmbedding': every item scores 0 for them"], () => WarningOf(ml =>
         {
             var embedded = Embedded(ml);
@@ -1616,6 +1633,16 @@ public class BadInputCatalogTests
 
         [KeyType(6)]
         public uint Item { get; set; }
+    }
+
+    /// <summary>An edge whose weight column is Int32.</summary>
+    private sealed class IntWeightedEdge
+    {
+        public string User { get; set; } = "";
+
+        public string Item { get; set; } = "";
+
+        public int Weight { get; set; }
     }
 
     private sealed class ItemVector

@@ -71,6 +71,16 @@ internal static class ColumnChecks
         return column;
     }
 
+    /// <summary>A scalar edge-weight column: Single, or Double (read as its Single values; a weight needs no more precision).</summary>
+    public static DataViewSchema.Column Weight(DataViewSchema schema, string name, string option)
+    {
+        var column = Find(schema, name, option);
+        if (column.Type != NumberDataViewType.Single && column.Type != NumberDataViewType.Double)
+            throw new ArgumentException($"Input column '{name}' (option {option}) must be Single or Double (the edges' weights), but it is {column.Type}: convert it first, "
+                + $"e.g. mlContext.Transforms.Conversion.ConvertType(\"{name}\", outputKind: DataKind.Single).", nameof(schema));
+        return column;
+    }
+
     /// <summary>A known-size vector of UInt32 keys; returns its length and key cardinality.</summary>
     public static DataViewSchema.Column KeyVector(DataViewSchema schema, string name, string option, out int size, out int cardinality)
     {

@@ -86,7 +86,7 @@ internal sealed class EdgeRows
         DataViewSchema.Column? weightColumn = null, userVectorColumn = null, itemVectorColumn = null, clusterColumn = null, relationColumn = null;
         if (columns.Weight is { } w)
         {
-            weightColumn = ColumnChecks.Float(schema, w.Name, w.Option);
+            weightColumn = ColumnChecks.Weight(schema, w.Name, w.Option);
             rows.Weights = new List<float>();
         }
         int userDimension = 0, itemDimension = 0;
@@ -119,7 +119,7 @@ internal sealed class EdgeRows
         using var cursor = data.GetRowCursor(active);
         var getUser = cursor.GetGetter<uint>(userColumn);
         var getItem = cursor.GetGetter<uint>(itemColumn);
-        var getWeight = weightColumn == null ? null : cursor.GetGetter<float>(weightColumn.Value);
+        var getWeight = weightColumn == null ? null : WeightGetter(cursor, weightColumn.Value);
         var userVectors = userVectorColumn == null ? null : new PerKeyVectorColumn(cursor, userVectorColumn.Value, columns.UserVector!.Value, userColumn, userCount, "user");
         var itemVectors = itemVectorColumn == null ? null : new PerKeyVectorColumn(cursor, itemVectorColumn.Value, columns.ItemVector!.Value, itemColumn, itemCount, "item");
         var getCluster = clusterColumn == null ? null : cursor.GetGetter<uint>(clusterColumn.Value);
@@ -195,4 +195,16 @@ internal sealed class EdgeRows
         + (skipped == 0 ? " (the view has no rows)"
             : $" ({skipped} rows have a missing key, 0: an empty id or NaN, or a value the fitted MapValueToKey did not see{(columns.Relation is { } r ? $", or a missing '{r.Name}' key" : "")})")
         + ". There is nothing to fit on: pass the training edges.", "data");
+    /// <summary>A Single weight column's getter, or a Double one's converted to Single (the values the edges are trained with).</summary>
+    private static ValueGetter<float> WeightGetter(DataViewRowCursor cursor, DataViewSchema.Column column)
+    {
+        if (column.Type == NumberDataViewType.Single) return cursor.GetGetter<float>(column);
+        var getDouble = cursor.GetGetter<double>(column);
+        return (ref float value) =>
+        {
+            double read = 0;
+            getDouble(ref read);
+            value = (float)read;
+        };
+    }
 }

@@ -1,0 +1,72 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest.Tests.MLNet;
+
+/// <summary>
+/// GraphEmbedding's edge weights: a <c>Weight</c> column left unread is warned of, as <c>Sweep</c> warns of it, and a
+/// Double weight column is read as its Single values.
+/// </summary>
+public class GraphEmbeddingWeightColumnTests
+{
+    private sealed class DoubleWeightedEdge
+    {
+        public string User { get; set; } = "";
+
+        public string Item { get; set; } = "";
+
+        public double Weight { get; set; }
+    }
+
+    private static GraphEmbeddingTrainer.Options Als(string? weightColumn) =>
+        new() { Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 4, Threads = 1, Seed = 2, WeightColumnName = weightColumn };
+
+    private static float Weight(int i) => 1 + (i % 3) * 0.5f;
+
+    [Fact]
+    public void AWeightColumnNotNamedByWeightColumnName_IsWarnedOf()
+    {
+        var ml = new MLContext(seed: 1);
+        var warnings = MLNetTestData.Warnings(ml);
+        var rows = MLNetTestData.Edges().Select((e, i) => new MLNetTestData.WeightedEdge { User = e.User, Item = e.Item, Weight = Weight(i) }).ToList();
+        var raw = ml.Data.LoadFromEnumerable(rows);
+        var keyed = MLNetTestData.KeyPipeline(ml).Fit(raw).Transform(raw);
+        ml.MultiInterest().GraphEmbedding(Als(null)).Fit(keyed);
+        Assert.Contains(warnings, w => w.Contains("The edges have a 'Weight' column, but WeightColumnName is not set: GraphEmbedding trains on unweighted edges")
+            && w.Contains("WeightColumnName = \"Weight\""));
+
+        // Named, or absent: no such warning.
+        var named = MLNetTestData.Warnings(ml);
+        ml.MultiInterest().GraphEmbedding(Als("Weight")).Fit(keyed);
+        Assert.DoesNotContain(named, w => w.Contains("WeightColumnName is not set"));
+    }
+
+    [Fact]
+    public void ADoubleWeightColumn_TrainsAsItsSingleValues()
+    {
+        var ml = new MLContext(seed: 1);
+        var edges = MLNetTestData.Edges();
+        var singles = ml.Data.LoadFromEnumerable(edges.Select((e, i) => new MLNetTestData.WeightedEdge { User = e.User, Item = e.Item, Weight = Weight(i) }).ToList());
+        var doubles = ml.Data.LoadFromEnumerable(edges.Select((e, i) => new DoubleWeightedEdge { User = e.User, Item = e.Item, Weight = Weight(i) }).ToList());
+        var keys = MLNetTestData.KeyPipeline(ml).Fit(singles);
+        var estimator = ml.MultiInterest().GraphEmbedding(Als("Weight"));
+        // The shape check takes it too, so a chain plans on it before data.
+        MLNetTestData.KeyPipeline(ml).Append(estimator).GetOutputSchema(MLNetTestData.RawShape<DoubleWeightedEdge>(ml));
+        float[][] Vectors(IDataView raw)
+        {
+            var keyed = keys.Transform(raw);
+            return MLNetTestData.Vectors(estimator.Fit(keyed).Transform(keyed), "UserEmbedding");
+        }
+        Assert.Equal(Vectors(singles), Vectors(doubles));
+    }
+
+    [Fact]
+    public void ADoubleWeightColumn_HoldingANonPositiveWeight_IsRefusedByRow()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = MLNetTestData.Edges().Select((e, i) => new DoubleWeightedEdge { User = e.User, Item = e.Item, Weight = i == 2 ? -1 : 1 }).ToList();
+        var raw = ml.Data.LoadFromEnumerable(rows);
+        var keyed = MLNetTestData.KeyPipeline(ml).Fit(raw).Transform(raw);
+        var error = Assert.Throws<ArgumentException>(() => ml.MultiInterest().GraphEmbedding(Als("Weight")).Fit(keyed));
+        Assert.Contains("Input column 'Weight' (option WeightColumnName) holds the weight -1 at row 2 of the data", error.Message);
+    }
+}
