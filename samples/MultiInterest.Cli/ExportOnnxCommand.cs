@@ -37,8 +37,8 @@ internal static class ExportOnnxCommand
     private static int Run(string modelPath, string outDirectory, System.Security.Cryptography.ECDsa? signingKey, TextWriter log, OnnxExternalData externalData)
     {
         using var model = MultiInterestModel.Load(new MLContext(seed: 1), modelPath);
-        // The files this run writes are the ones listed (new, or rewritten since the listing before the export): an earlier
-        // export's other files, and the user's own, stay beside them.
+        // The files this run writes are the ones listed (new, or rewritten since the listing before the export): the export
+        // removes the files an earlier export's verified manifest recorded and this one does not write; any other stays.
         var root = new DirectoryInfo(outDirectory);
         var before = root.Exists ? root.GetFiles("*", SearchOption.AllDirectories).ToDictionary(f => f.FullName, f => f.LastWriteTimeUtc) : [];
         var manifest = model.ExportOnnx(outDirectory, externalData: externalData);
@@ -50,7 +50,7 @@ internal static class ExportOnnxCommand
         foreach (var file in files.Where(Written))
             log.WriteLine($"  {Path.GetRelativePath(root.FullName, file.FullName),-30} {file.Length / 1e6,8:F1} MB");
         int older = files.Count(f => !Written(f));
-        if (older > 0) log.WriteLine($"  ({Counted.Of(older, "other file")} left untouched, an earlier export's or your own: this model's graphs do not read them)");
+        if (older > 0) log.WriteLine($"  ({Counted.Of(older, "other file")} left untouched, which no earlier export's verified manifest recorded (your own, a signature): this model's graphs do not read them)");
         if (signingKey != null) log.WriteLine($"Signed: {OnnxDirectorySignature.FileName} beside each manifest.json (ECDSA over SHA-256, DER); a service trusting the public key verifies it at opening.");
         if (PaddingNote(manifest) is { } note) log.WriteLine(note);
         return 0;

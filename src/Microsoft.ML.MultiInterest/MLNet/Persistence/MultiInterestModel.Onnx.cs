@@ -19,7 +19,8 @@ public sealed partial class MultiInterestModel
     /// </summary>
     /// <param name="directory">
     /// Created if needed: a new or empty directory, or one an earlier export wrote, finished or not (its files of the same
-    /// names are overwritten, others kept). A directory holding other files is refused, not written into. The directory is
+    /// names are overwritten; the files its verified manifest recorded that this export does not write, another retriever's
+    /// graphs, are removed; others kept). A directory holding other files is refused, not written into. The directory is
     /// marked unfinished (<see cref="OnnxServingManifest.UnfinishedMarkerFileName"/>) until the stamped manifest is written
     /// last, so an interrupted or failed export is refused by serving, never taken for a complete one.
     /// </param>
@@ -53,6 +54,9 @@ public sealed partial class MultiInterestModel
         if (File.Exists(directory))
             throw new IOException($"'{directory}' is a file: ExportOnnx writes a directory of graphs and manifests there (created if needed).");
         CheckNewOrEarlierExport(directory);
+        // What the earlier export recorded, read before this one touches anything: its files this export does not write are
+        // removed once it has finished (another retriever's graphs would otherwise stay beside the new ones).
+        var earlierFiles = File.Exists(Path.Combine(directory, OnnxServingDirectory.ManifestFileName)) ? RecordedFiles(directory, manifest: null) : null;
         CheckIdsWritable(directory, EmbeddingOf(FirstServedStage));
         RefuseEncoderStages();
         // Marked unfinished before anything is touched and unmarked last: an interrupted or failed export (a full disk, a kill)
@@ -81,8 +85,64 @@ public sealed partial class MultiInterestModel
             Unmark(held, marker);
             throw;
         }
+        if (earlierFiles != null) RemoveReplaced(directory, earlierFiles, RecordedFiles(directory, manifest) ?? []);
         Unmark(held, marker);
         return manifest;
+    }
+
+    /// <summary>
+    /// The files (relative, '/' between folders) an export's manifest records, its parts' too (a fusion's sources, an MMR
+    /// directory's pool: each part's manifest and what it records); null when the manifest is missing, older than checksums or
+    /// fails its checksum. A part whose manifest fails its own is left out whole, its manifest with it: only what a verified
+    /// manifest recorded is ever removed, never a file the user put there.
+    /// </summary>
+    private static HashSet<string>? RecordedFiles(string directory, OnnxServingManifest? manifest)
+    {
+        try
+        {
+            manifest ??= OnnxServingManifest.Read(directory);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        {
+            return null;
+        }
+        if (manifest.FileSha256 == null) return null;
+        var files = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string file in manifest.FileSha256.Keys)
+        {
+            int slash = file.LastIndexOf('/');
+            if (slash < 0 || file[(slash + 1)..] != OnnxServingDirectory.ManifestFileName)
+            {
+                files.Add(file);
+                continue;
+            }
+            string part = file[..slash];
+            if (RecordedFiles(Path.Combine(directory, part), null) is not { } partFiles) continue;
+            files.Add(file);
+            foreach (string partFile in partFiles) files.Add(part + "/" + partFile);
+        }
+        return files;
+    }
+
+    /// <summary>
+    /// Deletes the files of <paramref name="earlier"/> that <paramref name="written"/> does not hold (inside
+    /// <paramref name="directory"/> only), then the folders of the earlier export's parts that this left empty.
+    /// </summary>
+    private static void RemoveReplaced(string directory, HashSet<string> earlier, HashSet<string> written)
+    {
+        string root = Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        var folders = new SortedSet<string>(Comparer<string>.Create((a, b) => b.Length != a.Length ? b.Length.CompareTo(a.Length) : string.CompareOrdinal(a, b)));
+        foreach (string file in earlier.Where(f => !written.Contains(f)))
+        {
+            string path = Path.GetFullPath(Path.Combine(directory, file));
+            if (!path.StartsWith(root, StringComparison.Ordinal)) continue;
+            File.Delete(path);
+            for (string? folder = Path.GetDirectoryName(path); folder != null && folder.Length >= root.Length; folder = Path.GetDirectoryName(folder))
+                folders.Add(folder);
+        }
+        // Deepest first: a part's part before the part.
+        foreach (string folder in folders)
+            if (Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder);
     }
 
     /// <summary>
