@@ -50,7 +50,11 @@ public sealed partial class MultiInterestModel : IDisposable
 
     private ITransformer? _transformer;
 
-    /// <summary>The model as ML.NET loads it: call <c>Transform</c> on data of <see cref="InputSchema"/>.</summary>
+    /// <summary>
+    /// The model as ML.NET loads it: call <c>Transform</c> on data of <see cref="InputSchema"/>. Its retrieval stages look the
+    /// saved lists up by user key and do not read a <c>History</c> column (a new user with a history gets the popular list);
+    /// serve histories with <see cref="MultiInterestCatalog.CreateRecommender(MultiInterestModel)"/> (docs/persistence.md).
+    /// </summary>
     /// <exception cref="ObjectDisposedException">The model was disposed (its chain's sessions and temp files are gone).</exception>
     public ITransformer Transformer => Volatile.Read(ref _transformer)
         ?? throw new ObjectDisposedException(nameof(MultiInterestModel), "The model was disposed: its Transformer's ONNX Runtime sessions and temp files are "
