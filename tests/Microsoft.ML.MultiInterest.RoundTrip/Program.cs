@@ -5,6 +5,9 @@ using Microsoft.ML.MultiInterest.RoundTrip;
 // Usage: RoundTrip <edges.tsv> <columns, comma-separated> <out.txt> <model.zip>...
 // Loads each model zip with mlContext.Model.Load, applies them in order to the User/Item edges, and
 // dumps the named columns. Run as its own process by the save/load tests.
+// Or: RoundTrip dispose-race <model.zip> <edges.tsv> <temp directory> <cycles> (DisposeRace).
+if (args is ["dispose-race", var racedModel, var racedEdges, var racedTemp, var cycles])
+    return DisposeRace.Run(racedModel, racedEdges, racedTemp, int.Parse(cycles, System.Globalization.CultureInfo.InvariantCulture));
 if (args.Length < 4)
 {
     Console.Error.WriteLine("usage: RoundTrip <edges.tsv> <columns> <out.txt> <model.zip>...");

@@ -910,6 +910,15 @@ public class BadInputCatalogTests
             "Leave GpuDeviceId unset", "ApplyTo(mlContext)"], () => MultiInterestModel.Load(new MLContext { GpuDeviceId = 0, FallbackToCpu = true },
             new MemoryStream(BadInputFixtures.ModelZip))),
         ["model-unknown-format-version"] = Throws<InvalidDataException>(["saved in format version x1"], () => LoadModel(BadInputFixtures.ModelZipWithVersion("x1"))),
+        ["model-transformer-disposed"] = Throws<ObjectDisposedException>(["The model was disposed: its Transformer, and the views, row-to-row mappers and prediction engines made from it, start no new work",
+            "Recommend, RetrieveWithEngine and ExportOnnx still work", "Load the model again to transform"], () =>
+        {
+            var ml = new MLContext(seed: 1);
+            var model = MultiInterestModel.Load(ml, new MemoryStream(BadInputFixtures.ModelZip));
+            var view = model.Transformer.Transform(ml.Data.LoadFromEnumerable(MLNetTestData.Edges()));
+            model.Dispose();
+            view.Preview(1);
+        }),
         ["engine-exclusions-missing-users"] = Throws<ArgumentException>(["The exclusion graph has 2 users, so user row 2 (position 2) has no row in it",
             "MultiInterestModel.TrainingHistory"], () =>
         {

@@ -16,8 +16,9 @@ namespace Microsoft.ML.MultiInterest;
 /// <remarks>
 /// Thread-safe once loaded: its tables are read-only, the live tables are built once on first use, and
 /// <see cref="RetrieveWithEngine"/>, a recommender made from it and cursors of <see cref="Transformer"/> may run concurrently
-/// (docs/pipeline.md, "Thread safety"; measured by a helper with 8 to 32 threads on 11 models, no difference in 4.6 million
-/// lists). <see cref="Dispose"/> must not race them.
+/// (docs/pipeline.md, "Thread safety"; measured with 8 to 32 threads on 11 models, no difference in 4.6 million
+/// lists). <see cref="Dispose"/> may race them too, as a service swapping models with requests in flight does: cursors opened
+/// before it read to their end, and <see cref="Transformer"/>'s sessions are released when the last of them is disposed.
 /// </remarks>
 public sealed partial class MultiInterestModel : IDisposable
 {
@@ -25,7 +26,7 @@ public sealed partial class MultiInterestModel : IDisposable
         SavedClustering? clustering, SavedMixtures? mixtures, IReadOnlyList<SavedCandidates> candidates, IReadOnlyList<SavedRankFusion> fusions)
     {
         RankFusions = fusions;
-        _transformer = transformer;
+        _transformer = new LoadedChain(transformer);
         InputSchema = inputSchema;
         GraphEmbedding = embedding;
         Clustering = clustering;
@@ -37,28 +38,31 @@ public sealed partial class MultiInterestModel : IDisposable
     /// Releases <see cref="Transformer"/>: its ONNX Runtime sessions and the copies of the stage graphs that ML.NET's
     /// OnnxTransformer writes to the context's temp directory (<c>MLContext.TempFilePath</c>), which stay on disk
     /// until then (about the size of the zip for every load). The tables read from the zip, <c>Recommend</c> and
-    /// <c>ExportOnnx</c> keep working; <c>Transform</c> on <see cref="Transformer"/> does not. A chain from
-    /// <c>mlContext.Model.Load</c> holds the same files: dispose it too (<c>(model as IDisposable)?.Dispose()</c>).
+    /// <c>ExportOnnx</c> keep working; <see cref="Transformer"/> throws an <see cref="ObjectDisposedException"/>, and so does
+    /// new work on what was made from it (a view's new cursor, a prediction engine's <c>Predict</c>, a row-to-row mapper's
+    /// row). Safe while other threads read it: cursors opened before read to their end, and the sessions and files are
+    /// released when the last of them is disposed (at once when none is open), never under a running call. A chain from
+    /// <c>mlContext.Model.Load</c> holds the same files but has no such guard: dispose it too
+    /// (<c>(model as IDisposable)?.Dispose()</c>), once nothing reads it (docs/persistence.md, "Temporary files").
     /// </summary>
     public void Dispose()
     {
-        // The chain is dropped as well as disposed: ML.NET's OnnxTransformer keeps each stage's parsed graph, every table of it
-        // (OnnxModel.Graph), in the managed heap after its session is released, so a disposed model kept for Recommend or
-        // ExportOnnx (a service holding many tenants' models) held about as much again as its own tables.
-        (Interlocked.Exchange(ref _transformer, null) as IDisposable)?.Dispose();
+        // The model drops its chain too: with no cursor left open, nothing references the chain's parsed graphs any more.
+        Interlocked.Exchange(ref _transformer, null)?.Dispose();
     }
 
-    private ITransformer? _transformer;
+    private LoadedChain? _transformer;
 
     /// <summary>
-    /// The model as ML.NET loads it: call <c>Transform</c> on data of <see cref="InputSchema"/>. Its retrieval stages look the
-    /// saved lists up by user key and do not read a <c>History</c> column (a new user with a history gets the popular list);
-    /// serve histories with <see cref="MultiInterestCatalog.CreateRecommender(MultiInterestModel)"/> (docs/persistence.md).
+    /// The model as ML.NET loads it, behind a guard against <see cref="Dispose"/>: call <c>Transform</c> on data of <see cref="InputSchema"/>,
+    /// or make a prediction engine of it (<c>mlContext.Model.CreatePredictionEngine</c>); <c>mlContext.Model.Save</c> writes ML.NET's
+    /// loaded chain. Its cursors and prediction engines count as its users, so that <see cref="Dispose"/> never releases the sessions
+    /// under them. Its retrieval stages look the saved lists up by user key and do not read a <c>History</c> column (a new user with a
+    /// history gets the popular list); serve histories with <see cref="MultiInterestCatalog.CreateRecommender(MultiInterestModel)"/>
+    /// (docs/persistence.md).
     /// </summary>
-    /// <exception cref="ObjectDisposedException">The model was disposed (its chain's sessions and temp files are gone).</exception>
-    public ITransformer Transformer => Volatile.Read(ref _transformer)
-        ?? throw new ObjectDisposedException(nameof(MultiInterestModel), "The model was disposed: its Transformer's ONNX Runtime sessions and temp files are "
-            + "released, so Transform cannot run (Recommend, RetrieveWithEngine and ExportOnnx still work). Load the model again to transform.");
+    /// <exception cref="ObjectDisposedException">The model was disposed (its chain's sessions and temp files are released).</exception>
+    public ITransformer Transformer => Volatile.Read(ref _transformer) ?? throw LoadedChain.Disposed();
 
     /// <summary>The input schema saved with the model.</summary>
     public DataViewSchema InputSchema { get; }
