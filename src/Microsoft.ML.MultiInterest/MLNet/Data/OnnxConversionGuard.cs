@@ -18,18 +18,25 @@ internal static class OnnxConversionGuard
     /// <param name="transformer">The transformer's type name, for the message.</param>
     public static void ThrowIfConverting(string transformer)
     {
+        if (Converting())
+            throw new NotSupportedException(
+                $"mlContext.Model.ConvertToOnnx cannot convert a pipeline containing {transformer}: ML.NET's converter only knows its own transformers "
+                + "and would write a model in which this library's output columns are mere inputs. Save the pipeline with mlContext.Model.Save, then "
+                + "export the library's ONNX graphs with MultiInterestModel.Load(mlContext, path).ExportOnnx(directory) (command line: export-onnx); "
+                + "see docs/persistence.md and docs/onnx.md.");
+    }
+
+    /// <summary>Whether ML.NET's ONNX converter is on the call stack.</summary>
+    public static bool Converting()
+    {
         var frames = new StackTrace(1, fNeedFileInfo: false).GetFrames();
         foreach (var frame in frames)
         {
             // DiagnosticMethodInfo, not StackFrame.GetMethod(): it needs no reflection metadata, so a trimmed application keeps the check.
             string? type = DiagnosticMethodInfo.Create(frame)?.DeclaringTypeName;
             if (type == null) continue;
-            if (type == ConverterType || type.StartsWith(ConverterNamespace + ".", StringComparison.Ordinal))
-                throw new NotSupportedException(
-                    $"mlContext.Model.ConvertToOnnx cannot convert a pipeline containing {transformer}: ML.NET's converter only knows its own transformers "
-                    + "and would write a model in which this library's output columns are mere inputs. Save the pipeline with mlContext.Model.Save, then "
-                    + "export the library's ONNX graphs with MultiInterestModel.Load(mlContext, path).ExportOnnx(directory) (command line: export-onnx); "
-                    + "see docs/persistence.md and docs/onnx.md.");
+            if (type == ConverterType || type.StartsWith(ConverterNamespace + ".", StringComparison.Ordinal)) return true;
         }
+        return false;
     }
 }

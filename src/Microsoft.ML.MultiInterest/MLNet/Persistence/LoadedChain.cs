@@ -57,7 +57,11 @@ internal sealed partial class LoadedChain : ITransformer, ICanSaveModel, IDispos
         var chain = Enter();
         try
         {
-            return new View(this, chain.Transform(input));
+            // ML.NET's ONNX converter walks back from the view it gets and would take a guarded view for the pipeline's input,
+            // writing a model of pass-through columns: it gets the chain's own view, which it refuses as it did before the guard
+            // ("can not be fully converted"). It reads no rows, so no session runs for it.
+            var view = chain.Transform(input);
+            return OnnxConversionGuard.Converting() ? view : new View(this, view);
         }
         finally
         {
