@@ -114,6 +114,38 @@ public class EmbeddingAlgorithmTests
         Assert.Equal(split.Validation.EdgeItems.ToArray(), again.Validation.EdgeItems.ToArray());
     }
 
+    [Theory]
+    [InlineData(0.2)]
+    [InlineData(0.5)]
+    [InlineData(2.0 / 3)]
+    [InlineData(0.95)]
+    public void ValidationSplit_KeepsEveryUserATrainingEdge(double fraction)
+    {
+        // Users of degree 3 to 8 over 8 items, and users of degree 2 (too few to hold any out) keeping every item trained, so
+        // no held-out edge goes back: each user holds out exactly the rule's count. Until 2026-12-06 nothing capped it, and
+        // 0.95 took every edge of each user.
+        var users = new List<int>();
+        var items = new List<int>();
+        for (int u = 0; u < 6; u++)
+            for (int i = 0; i < u + 3; i++) { users.Add(u); items.Add(i); }
+        for (int u = 6; u < 10; u++)
+            for (int i = 0; i < 8; i++) { users.Add(u); items.Add(i); }
+        for (int u = 10; u < 14; u++)
+            for (int i = 2 * (u - 10); i < 2 * (u - 10) + 2; i++) { users.Add(u); items.Add(i); }
+        var graph = BipartiteGraph.FromEdges(14, 8, users.ToArray(), items.ToArray());
+        var split = ValidationSplit.Create(graph, fraction, seed: 5);
+        for (int u = 0; u < graph.UserCount; u++)
+        {
+            int degree = graph.DegreeOf(u);
+            if (degree < ValidationSplit.MinimumUserEdges) continue;
+            // Up to 2/3 the cap never binds, so the count (and so the seeded draw) is the uncapped rule's.
+            int expected = Math.Min(degree - 1, (int)Math.Ceiling(fraction * degree - 1e-9));
+            if (fraction <= 2.0 / 3) Assert.Equal((int)Math.Ceiling(fraction * degree - 1e-9), expected);
+            Assert.Equal(expected, split.Validation.DegreeOf(u));
+            Assert.True(split.Train.DegreeOf(u) >= 1);
+        }
+    }
+
     [Fact]
     public void EarlyStopping_ReturnsTheBestEpochsTables()
     {

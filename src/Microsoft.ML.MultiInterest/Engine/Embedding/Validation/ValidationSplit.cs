@@ -2,8 +2,10 @@ namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>
 /// A validation hold-out carved from training edges by the evaluation protocol's rule, on indices: every user with at
-/// least three edges hands ceil(fraction × degree) of them, drawn uniformly with a fixed seed, to validation; an edge
-/// whose item would be left with no training edge goes back. Both graphs keep the full user and item index spaces.
+/// least three edges hands ceil(fraction × degree) of them, at most degree − 1, drawn uniformly with a fixed seed, to
+/// validation; an edge whose item would be left with no training edge goes back. Both graphs keep the full user and item
+/// index spaces. The draw walks users in index order and each user's edges in item-index order (indices follow the order
+/// ids first appear in the edge file), so the same edges in another line order give another hold-out.
 /// </summary>
 internal sealed record ValidationSplit(BipartiteGraph Train, BipartiteGraph Validation)
 {
@@ -37,7 +39,9 @@ internal sealed record ValidationSplit(BipartiteGraph Train, BipartiteGraph Vali
         {
             int degree = graph.DegreeOf(u);
             if (degree < MinimumUserEdges) continue;
-            int count = (int)Math.Ceiling(fraction * degree - 1e-9);
+            // At most degree - 1, so every user keeps a training edge, as the protocol's split does (HoldOutSplitter);
+            // the cap binds only above fraction (d - 1) / d, so fractions up to 2/3 draw as before it (2026-12-06).
+            int count = Math.Min(degree - 1, (int)Math.Ceiling(fraction * degree - 1e-9));
             if (buffer.Length < degree) buffer = new int[degree];
             for (int j = 0; j < degree; j++) buffer[j] = offsets[u] + j;
             for (int j = 0; j < count; j++)
