@@ -30,6 +30,52 @@ public class SearchSpaceTests
         Assert.Contains(named, e.Message);
     }
 
+    [Fact]
+    public void Distinct_trials_count_configurations_that_read_the_same_values_once()
+    {
+        // At lambda 0 the neighbours are not read: the 6 configurations are 5 trials.
+        var space = SweepSearchSpace.Parse("lambda=0,0.4,0.8;neighbors=5,10");
+        Assert.Equal(5, space.DistinctTrials());
+        // The base settings' trial is one more where it is none of the grid's (lambda 0.5), and none where it is one (0.4, 5).
+        Assert.Equal(6, space.DistinctTrials(new SweepSettings { Lambda = 0.5, Neighbors = 5 }, includeBaseSettings: true));
+        Assert.Equal(5, space.DistinctTrials(new SweepSettings { Lambda = 0.4, Neighbors = 5 }, includeBaseSettings: true));
+        Assert.Null(SweepSearchSpace.Parse("lambda=0,0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9;neighbors=" + string.Join(",", Enumerable.Range(1, 20000))).DistinctTrials());
+    }
+
+    /// <summary>
+    /// An invalid value names its argument once: Parse's text, Add's values (both read "... (Parameter 'lambda') (Parameter
+    /// 'values')" until 2026-12-06, and Parse's named Add's argument).
+    /// </summary>
+    [Theory]
+    [InlineData("lambda=0,1.5")]
+    [InlineData("neighbors=0")]
+    [InlineData("lambda=0,0")]
+    [InlineData("lambada=0,1")]
+    public void A_bad_value_names_the_argument_once(string text)
+    {
+        var parsed = Assert.Throws<ArgumentException>(() => SweepSearchSpace.Parse(text));
+        Assert.Equal("text", parsed.ParamName);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(parsed.Message, @"\(Parameter "));
+    }
+
+    [Fact]
+    public void Add_names_its_values_once()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new SweepSearchSpace().Add("lambda", 0, 1.5));
+        Assert.Equal("values", e.ParamName);
+        Assert.EndsWith("lambda must lie in [0, 1]. (Parameter 'values')", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A base setting out of range is named as the option it is, BaseSettings.Components, not as a search space's "components".</summary>
+    [Fact]
+    public void A_bad_base_setting_is_named_as_an_option_of_BaseSettings()
+    {
+        var options = new SweepOptions { BaseSettings = new SweepSettings { Components = 0 } };
+        var e = Assert.ThrowsAny<ArgumentException>(() => options.Validate());
+        Assert.Equal("BaseSettings.Components", e.ParamName);
+        Assert.StartsWith("BaseSettings.Components (m) must be at least 1.", e.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// An empty entry (two ';' in a row, or one at either end) is refused with its position: it was skipped, so a space
     /// that lost an entry while being edited ran as if it had never had it.

@@ -367,7 +367,9 @@ public class SweepRunnerTests
         var options = SweepTestData.Options();
         options.BaseSettings!.Embedding.Algorithm = algorithm;
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => SweepRunner.Run(SweepTestData.Graph(), SweepTestData.LambdaByNeighbors(), options));
-        Assert.Equal("algorithm", error.ParamName);
+        // Named as the option it is (it was the search space's "algorithm" until 2026-12-06).
+        Assert.Equal("BaseSettings.Embedding.Algorithm", error.ParamName);
+        Assert.StartsWith("BaseSettings.Embedding.Algorithm must be auto", error.Message, StringComparison.Ordinal);
         Assert.Contains($"not {name}:", error.Message, StringComparison.Ordinal);
     }
 

@@ -111,6 +111,17 @@ public sealed class SweepOptions
         Parallelism.CheckAtMostMax(Threads, nameof(Threads));
         if (!Enum.IsDefined(Strategy)) throw new ArgumentOutOfRangeException(nameof(Strategy), Strategy, "Strategy is not a known strategy.");
         if (!Enum.IsDefined(Metric)) throw new ArgumentOutOfRangeException(nameof(Metric), Metric, "Metric is not a known metric.");
-        BaseSettings?.Validate();
+        try
+        {
+            BaseSettings?.Validate();
+        }
+        catch (ArgumentException e) when (e.ParamName != null && SweepSettings.PropertyOf(e.ParamName) is { } property)
+        {
+            // SweepSettings names a value as a search space does ("components"); here it is an option of BaseSettings.
+            string name = $"{nameof(BaseSettings)}.{property}";
+            string reason = SweepSearchSpace.Reason(e);
+            if (reason.StartsWith(e.ParamName, StringComparison.Ordinal)) reason = name + reason[e.ParamName.Length..];
+            throw new ArgumentOutOfRangeException(name, (e as ArgumentOutOfRangeException)?.ActualValue, reason);
+        }
     }
 }

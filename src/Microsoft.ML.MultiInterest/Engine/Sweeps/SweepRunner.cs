@@ -89,7 +89,7 @@ public static class SweepRunner
             double fidelity = proposal?.Fidelity ?? 1;
             int userCount = fidelity >= 1 ? users.Length : Math.Min(users.Length, Math.Max(SweepDefaults.MinimumFidelityUsers, (int)Math.Ceiling(fidelity * users.Length)));
             // Parameters the trial does not read are left out: such configurations give the same lists.
-            string memoKey = $"{string.Join(";", values.Where(v => SweepParameterCatalog.Applies(v.Key, settings)).Select(v => v.Key + "=" + v.Value))}|{userCount}";
+            string memoKey = $"{TrialKey(values, settings)}|{userCount}";
             if (memo.TryGetValue(memoKey, out var seen))
             {
                 if (proposal != null) strategy.Report(proposal, seen.Objective);
@@ -295,6 +295,34 @@ public static class SweepRunner
             values[parameter.Name] = value;
         }
         return (settings, values);
+    }
+
+    /// <summary>What two configurations that are one trial share: the values of the parameters the trial reads.</summary>
+    private static string TrialKey(Dictionary<string, string> values, SweepSettings settings) =>
+        string.Join(";", values.Where(v => SweepParameterCatalog.Applies(v.Key, settings)).Select(v => v.Key + "=" + v.Value));
+
+    /// <summary>The distinct trials of the grid over <paramref name="space"/> (<see cref="SweepSearchSpace.DistinctTrials"/>), by the memo's key.</summary>
+    internal static long DistinctTrials(SweepSearchSpace space, SweepSettings baseSettings, bool includeBaseSettings)
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        if (includeBaseSettings)
+        {
+            var settings = baseSettings.Clone();
+            keys.Add(TrialKey(space.Parameters.ToDictionary(p => p.Name, p => SweepParameterCatalog.Get(p.Name).Read(settings)), settings));
+        }
+        var indices = new int[space.Parameters.Count];
+        while (true)
+        {
+            var (settings, values) = Apply(space, baseSettings, indices);
+            keys.Add(TrialKey(values, settings));
+            int p = indices.Length - 1;
+            for (; p >= 0; p--)
+            {
+                if (++indices[p] < space.Parameters[p].Values.Count) break;
+                indices[p] = 0;
+            }
+            if (p < 0) return keys.Count;
+        }
     }
 
     /// <summary>The cache key of each stage: the values of the parameters of that stage and every stage upstream.</summary>

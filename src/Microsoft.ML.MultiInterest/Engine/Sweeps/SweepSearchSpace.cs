@@ -54,7 +54,7 @@ public sealed class SweepSearchSpace
             }
             catch (Exception e) when (e is FormatException or ArgumentException)
             {
-                throw new ArgumentException($"The search space parameter '{definition.Name}' has an invalid value '{value}': {FirstLine(e.Message)}", nameof(values), e);
+                throw new ArgumentException($"The search space parameter '{definition.Name}' has an invalid value '{value}': {Reason(e)}", nameof(values), e);
             }
             string text = definition.Read(probe);
             if (canonical.Contains(text)) throw new ArgumentException($"The search space parameter '{definition.Name}' lists the value '{value}' twice.", nameof(values));
@@ -86,7 +86,15 @@ public sealed class SweepSearchSpace
                     + "each entry between ';' reads name=value1,value2,... Remove the extra ';' or give the entry that was meant there.", nameof(text));
             int eq = part.IndexOf('=');
             if (eq <= 0) throw new ArgumentException($"The search space entry '{part}' must read name=value1,value2,...", nameof(text));
-            space.Add(part[..eq].Trim(), part[(eq + 1)..].Split(',', StringSplitOptions.TrimEntries));
+            try
+            {
+                space.Add(part[..eq].Trim(), part[(eq + 1)..].Split(',', StringSplitOptions.TrimEntries));
+            }
+            catch (ArgumentException e)
+            {
+                // Add names its own arguments (name, values); here the text is at fault.
+                throw new ArgumentException(Reason(e), nameof(text), e);
+            }
         }
         if (space.Parameters.Count == 0) throw new ArgumentException("The search space is empty: give at least one name=values entry.", nameof(text));
         return space;
@@ -120,4 +128,26 @@ public sealed class SweepSearchSpace
         double.Parse(_parameters[parameter].Values[index], NumberStyles.Float, CultureInfo.InvariantCulture);
 
     private static string FirstLine(string message) => message.Split('\n')[0].Trim();
+
+    /// <summary>
+    /// The first line of <paramref name="e"/>'s message without its "(Parameter '...')", which the exception thrown in its
+    /// stead adds again with its own parameter (messages read "(Parameter 'lambda') (Parameter 'values')" until 2026-12-06).
+    /// </summary>
+    internal static string Reason(Exception e)
+    {
+        string line = FirstLine(e.Message);
+        return e is ArgumentException { ParamName: { } name } ? line.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : line;
+    }
+
+    /// <summary>
+    /// The distinct trials among the configurations of the grid over this space: configurations that differ only in
+    /// parameters their settings do not read (the neighbours at lambda 0, an MMR lambda under Unimodal) are one trial, which a
+    /// sweep runs once. With <paramref name="includeBaseSettings"/> the base settings' own trial
+    /// (<see cref="SweepOptions.IncludeDefaults"/>) is counted too, one more where it is none of the grid's.
+    /// </summary>
+    /// <param name="baseSettings">The settings the space varies (<see cref="SweepOptions.BaseSettings"/>; null: the defaults).</param>
+    /// <param name="includeBaseSettings">Whether to count the base settings' trial, which a sweep runs first.</param>
+    /// <returns>The count, or null for a grid of more than <see cref="SweepDefaults.MaxUnlimitedGridConfigurations"/> configurations (not enumerated).</returns>
+    public long? DistinctTrials(SweepSettings? baseSettings = null, bool includeBaseSettings = false) =>
+        Size > SweepDefaults.MaxUnlimitedGridConfigurations ? null : SweepRunner.DistinctTrials(this, baseSettings ?? new SweepSettings(), includeBaseSettings);
 }

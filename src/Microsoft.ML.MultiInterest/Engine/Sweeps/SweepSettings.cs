@@ -63,6 +63,24 @@ public sealed class SweepSettings
         return copy;
     }
 
+    /// <summary>The property behind a name <see cref="Validate"/> gives its errors ("components": "Components"), or null.</summary>
+    internal static string? PropertyOf(string name) => name switch
+    {
+        "algorithm" => "Embedding.Algorithm",
+        "clusters" => "Clustering.Clusters",
+        "kmeans-iterations" => "Clustering.MaxIterations",
+        "components" => nameof(Components),
+        "neighbors" => nameof(Neighbors),
+        "lambda" => nameof(Lambda),
+        "alpha" => nameof(Alpha),
+        "mmr-lambda" => nameof(MmrLambda),
+        "mmr-pool" => nameof(MmrPool),
+        "interest-weight" => nameof(InterestWeight),
+        "items-per-interest" => nameof(ItemsPerInterest),
+        "max-interests" => nameof(MaxInterests),
+        _ => null,
+    };
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
