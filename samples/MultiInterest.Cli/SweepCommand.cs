@@ -115,9 +115,11 @@ internal static class SweepCommand
             // Checked before the trials, as evaluate and fit do: a file that cannot be read or written fails now, not after the search.
             Opt.CheckInputFiles(r);
             // The plots too: a --model among them would split the set the command writes whole (OutputFile.WriteAllReplacing).
-            OutputFile.CheckNotOverwriting(Opt.InputFiles(r), [("--model", modelPath), ("--out", Path.Combine(outDirectory, LeaderboardFile)),
+            // --model last: the files of --out have fixed names, so a clash with one of them is --model's to move.
+            OutputFile.CheckNotOverwriting(Opt.InputFiles(r), [("--out", Path.Combine(outDirectory, LeaderboardFile)),
                 ("--out", Path.Combine(outDirectory, SweepJsonFile)),
-                .. searched.Parameters.Where(p => p.Numeric).Select(p => SweepPlot.PathOf(outDirectory, p.Name)).Select(png => ($"--out ({Path.GetFileName(png)})", (string?)png))]);
+                .. searched.Parameters.Where(p => p.Numeric).Select(p => SweepPlot.PathOf(outDirectory, p.Name)).Select(png => ($"--out ({Path.GetFileName(png)})", (string?)png)),
+                ("--model", modelPath)]);
             OutputFile.CheckWritableDirectory(outDirectory, "--out");
             OutputFile.CheckWritable(modelPath, "--model");
             var job = new Job(trainPath, r.Value(test), outDirectory, modelPath, r.Value(space), options, baseSettings,
@@ -177,8 +179,10 @@ internal static class SweepCommand
         options.BaseSettings = baseSettings;
         // The budget covers the whole command: what loading took is spent, and the refit is kept inside it by the sweep's reserve.
         // A budget loading used up leaves the sweep a tick: its first trial runs all the same (SweepOptions.TimeBudget), no other.
+        // sweep.json records the budget given (budget_seconds) and this remainder (seconds.budget_after_loading).
+        TimeSpan? givenBudget = options.TimeBudget;
         if (options.TimeBudget is { } whole) options.TimeBudget = whole > clock.Elapsed ? whole - clock.Elapsed : TimeSpan.FromTicks(1);
-        log.WriteLine($"Sweep over {space} ({Configurations(space)}; strategy {StrategyName(options.Strategy)}, metric {MetricName(options.Metric)}@{options.Cutoff}) on {edges.Count:N0} training edges of {train}"
+        log.WriteLine($"Sweep over {space} ({Configurations(space, baseSettings, options.IncludeDefaults)}; strategy {StrategyName(options.Strategy)}, metric {MetricName(options.Metric)}@{options.Cutoff}) on {edges.Count:N0} training edges of {train}"
             + (weights ? $", the embeddings trained on their weights ({WeightsOption.Name})." : "."));
 
         var ml = new MLContext(options.Seed);
@@ -194,7 +198,7 @@ internal static class SweepCommand
             return true;
         }))
         {
-            using var stage = progress.Begin($"Sweeping {Configurations(space)}...", TrialTotal(space, options));
+            using var stage = progress.Begin($"Sweeping {Configurations(space, baseSettings, options.IncludeDefaults)}...", TrialTotal(space, options));
             // The sweep's warnings come through the MLContext log; its trials through TrialProgress.
             using var sweepWarnings = LibraryLog.Show(ml, [nameof(MultiInterestCatalog.Sweep)], stage, info: false,
                 new Dictionary<string, string> { [nameof(GraphEmbeddingOptions.Dimension)] = dimensionFlag },
@@ -282,7 +286,7 @@ internal static class SweepCommand
             (json, path =>
             {
                 totalSeconds = clock.Elapsed.TotalSeconds;
-                SweepJson.Write(path, train, test, modelPath, result, options, measuredRefit, testResult, testPairs, testCounts, totalSeconds, weights, testRowSettings);
+                SweepJson.Write(path, train, test, modelPath, result, options, measuredRefit, testResult, testPairs, testCounts, totalSeconds, weights, testRowSettings, givenBudget);
             }),
         ]);
         log.WriteLine($"Saved {modelPath} ({new FileInfo(modelPath).Length / 1e6:F1} MB{(replaced[0] ? ", replacing the file there" : "")}).");
@@ -297,6 +301,19 @@ internal static class SweepCommand
     {
         var count = space.ExactSize;
         return count.ToString("N0", CultureInfo.InvariantCulture) + (count.IsOne ? " configuration" : " configurations");
+    }
+
+    /// <summary>
+    /// "36 configurations, 8 distinct trials" (configurations differing only in a parameter their method does not read are
+    /// one trial), "..., 8 distinct trials and the defaults" where the base settings' trial is none of them; the count alone
+    /// for a grid too large to enumerate.
+    /// </summary>
+    private static string Configurations(SweepSearchSpace space, SweepSettings baseSettings, bool includeDefaults)
+    {
+        string configurations = Configurations(space);
+        if (space.DistinctTrials(baseSettings) is not { } distinct) return configurations;
+        bool defaultsApart = includeDefaults && space.DistinctTrials(baseSettings, includeBaseSettings: true) > distinct;
+        return configurations + FormattableString.Invariant($", {distinct:N0} distinct {(distinct == 1 ? "trial" : "trials")}") + (defaultsApart ? " and the defaults" : "");
     }
 
     /// <summary>The command-line spelling of a strategy.</summary>
@@ -344,7 +361,12 @@ internal static class SweepCommand
     private static double? TrialTotal(SweepSearchSpace space, SweepOptions options)
     {
         if (options.TimeBudget != null) return options.MaxTrials > 0 ? options.MaxTrials : null;
-        if (options.Strategy == SweepStrategy.Grid) return options.MaxTrials > 0 ? Math.Min(options.MaxTrials, space.Size) : space.Size;
+        if (options.Strategy == SweepStrategy.Grid)
+        {
+            // The trials that run: a configuration that is another's trial is not run again (the bar ended short of a raw grid's total).
+            long trials = space.DistinctTrials(options.BaseSettings, options.IncludeDefaults) ?? space.Size;
+            return options.MaxTrials > 0 ? Math.Min(options.MaxTrials, trials) : trials;
+        }
         if (options.Strategy == SweepStrategy.SuccessiveHalving) return options.MaxTrials > 0 ? options.MaxTrials : null;
         return options.MaxTrials > 0 ? options.MaxTrials : SweepDefaults.MaxTrials;
     }

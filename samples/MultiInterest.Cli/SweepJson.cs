@@ -10,7 +10,7 @@ internal static class SweepJson
     /// <summary>Writes the file; <paramref name="weights"/>: the embeddings trained on the training file's weights (<c>--weights</c>), written only then.</summary>
     public static void Write(string path, string train, string? test, string modelPath, MultiInterestSweepResult result, SweepOptions options,
         double? measuredRefitSeconds, ProtocolResult? testResult, UnimodalPairs? testPairs, TestCounts? testCounts, double totalSeconds, bool weights,
-        string? testRowSettings = null)
+        string? testRowSettings = null, TimeSpan? givenBudget = null)
     {
         var outcome = result.Outcome;
         using var stream = File.Create(path);
@@ -42,7 +42,8 @@ internal static class SweepJson
         if (options.ValidationUsers > 0) w.WriteNumber("users_limit", options.ValidationUsers);
         if (outcome.Best != null) w.WriteNumber("users", outcome.Best.Users);
         w.WriteEndObject();
-        if (options.TimeBudget is { } budget) w.WriteNumber("budget_seconds", budget.TotalSeconds);
+        // The budget given (--budget), not what loading left of it (written as seconds.budget_after_loading); until 2026-12-06 the latter.
+        if ((givenBudget ?? options.TimeBudget) is { } budget) w.WriteNumber("budget_seconds", budget.TotalSeconds);
         w.WriteString("stop_reason", outcome.StopReason.ToString());
         w.WriteNumber("trials", outcome.Trials.Count);
         w.WriteStartObject("stage_fits");
@@ -50,6 +51,7 @@ internal static class SweepJson
         w.WriteEndObject();
         w.WriteStartObject("seconds");
         w.WriteNumber("search", outcome.Seconds);
+        if (givenBudget != null && options.TimeBudget is { } left) w.WriteNumber("budget_after_loading", left.TotalSeconds);
         w.WriteNumber("validation_split", outcome.SplitSeconds);
         w.WriteNumber("trials", outcome.Trials.Sum(t => t.Seconds));
         w.WriteNumber("refit_every_stage_estimated", outcome.RefitEverySeconds);

@@ -41,7 +41,10 @@ internal static class SweepTestFigures
     public static string Describe(SweepSettings best, int pool)
     {
         string Pool() => pool == best.MmrPool ? FormattableString.Invariant($"mmr-pool={pool}")
-            : FormattableString.Invariant($"mmr-pool={pool} (the best's {best.MmrPool} raised to the largest cutoff, as every cutoff's list is the one re-ranking's prefix)");
+            : pool > best.MmrPool
+                ? FormattableString.Invariant($"mmr-pool={pool} (the best's {best.MmrPool} raised to the largest cutoff, as every cutoff's list is the one re-ranking's prefix)")
+                // Lowered: the pool holds at most the catalogue, as the sweep caps it (it said "raised" here until 2026-12-06).
+                : FormattableString.Invariant($"mmr-pool={pool} (the best's {best.MmrPool} lowered to the catalogue's {pool} items, as the sweep caps it)");
         return best.Method switch
         {
             SweepRetrievalMethod.Unimodal => "the user vector's own ranking",

@@ -218,7 +218,10 @@ public sealed class CliSafeguardTests : IDisposable
         var run = CliHarness.Run("sweep", "--train", train, "--space", "lambda=0,0.8;neighbors=5,10", "--algorithm", "truncated-svd", "--dim", "8", "--clusters", "8",
             "--threads", "1", "--out", output, "--model", Path.Combine(output, "sensitivity-neighbors.png"));
         Assert.Equal(CliRunner.BadUsage, run.ExitCode);
-        Assert.Contains("--model and --out (sensitivity-neighbors.png) name the same file", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+        // --model is named as the one to move: the plot's name is fixed (it said "Give --out (sensitivity-neighbors.png) another path").
+        string error = Assert.Single(run.ErrorLines);
+        Assert.Contains("--out (sensitivity-neighbors.png) and --model name the same file", error, StringComparison.Ordinal);
+        Assert.Contains("Give --model another path.", error, StringComparison.Ordinal);
         Assert.DoesNotContain("Sweep over", run.Out, StringComparison.Ordinal);
     }
 
