@@ -193,7 +193,9 @@ internal static class SweepCommand
         using (TerminationCleanup.InterceptInterrupt(() =>
         {
             if (cancel.IsCancellationRequested) return false;
-            progress.Warnings.WriteLine("  Stopping the sweep after the running trials (Ctrl+C again to end the process now)...");
+            // The running trial does not finish: it is cancelled at its next check and discarded (it said "after the running trials").
+            progress.Warnings.WriteLine("  Stopping the sweep: the running trial is cancelled and discarded, and the best finished trial refitted and saved "
+                + $"(exit code {InterruptedExitCode}; Ctrl+C again to end the process now)...");
             cancel.Cancel();
             return true;
         }))
@@ -293,8 +295,17 @@ internal static class SweepCommand
         foreach (var (png, _) in pngs) log.WriteLine($"Wrote {png}");
         log.WriteLine($"Wrote {tsv}, {json}; total {totalSeconds:F1} s.");
         StaleOutputs.Warn(outDirectory, [tsv, json, modelPath, .. pngs.Select(p => p.Path)], progress.Warnings, SweepJsonFile);
-        return 0;
+        return ExitCode(outcome.StopReason);
     }
+
+    /// <summary>The exit status of a sweep that Ctrl+C stopped and that wrote what it had: 128 + SIGINT, as a shell reports an interrupted command.</summary>
+    internal const int InterruptedExitCode = 130;
+
+    /// <summary>
+    /// 0, or <see cref="InterruptedExitCode"/> for a search Ctrl+C cut short (until 2026-12-06 such a run exited 0, as if
+    /// it had searched what was asked); a Ctrl+C after the search's last trial leaves a whole run, exit code 0.
+    /// </summary>
+    internal static int ExitCode(SweepStopReason reason) => reason == SweepStopReason.Cancelled ? InterruptedExitCode : 0;
 
     /// <summary>"18 configurations", "110,000,000,000,000,000,000 configurations": the exact count.</summary>
     private static string Configurations(SweepSearchSpace space)

@@ -39,6 +39,15 @@ public sealed class CliSweepReportTests : IDisposable
         Assert.Contains("(6 configurations, 5 distinct trials; strategy grid", run.Out + run.Error, StringComparison.Ordinal);
     }
 
+    /// <summary>A search Ctrl+C cut short exits 130 after writing its best (it exited 0); one that ran to its end, 0.</summary>
+    [Theory]
+    [InlineData(Microsoft.ML.MultiInterest.Engine.SweepStopReason.Cancelled, 130)]
+    [InlineData(Microsoft.ML.MultiInterest.Engine.SweepStopReason.Exhausted, 0)]
+    [InlineData(Microsoft.ML.MultiInterest.Engine.SweepStopReason.TimeBudget, 0)]
+    [InlineData(Microsoft.ML.MultiInterest.Engine.SweepStopReason.TrialBudget, 0)]
+    public void An_interrupted_search_exits_130(Microsoft.ML.MultiInterest.Engine.SweepStopReason reason, int exitCode) =>
+        Assert.Equal(exitCode, global::MultiInterest.Cli.SweepCommand.ExitCode(reason));
+
     [Fact]
     public void A_model_path_on_a_sensitivity_plot_names_model()
     {
