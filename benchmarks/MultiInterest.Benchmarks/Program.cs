@@ -19,5 +19,6 @@ root.Subcommands.Add(NewUserHistoryCommand.Create());
 root.Subcommands.Add(NewUserOnnxCommand.Create());
 root.Subcommands.Add(LargeExportCommand.Create());
 root.Subcommands.Add(OpenOnnxCommand.Create());
+root.Subcommands.Add(TransformGuardCommand.Create());
 root.Subcommands.Add(KernelsCommand.Create());
 return CliRunner.Run(root, args, CliConsole.System());
