@@ -52,6 +52,8 @@ internal static class SweepCommand
             "Share of the training edges held out for validation (also the embedding's, as for the other commands).", min: 0, max: 1, above: true, below: true);
         var validationUsers = Opt.Int("--validation-users", SweepDefaults.ValidationUsers, "Validation users scored per trial (0 = all).", min: 0);
         var unseen = UnseenOption.Create();
+        var exportValidation = Opt.Path(SweepValidationExport.Option, $"Directory to write the validation hold-out to: {SweepValidationExport.TrainFile} (the training file's lines "
+            + $"every trial fitted on) and {SweepValidationExport.ValidationFile} (those it was scored on), edge files as --train is, ids as given.", "DIR");
         var measureRefit = Opt.Flag("--measure-refit", "Run the trials again refitting every stage, to measure the speed-up of stage reuse.");
         var run = new RunFlags();
         var embedding = new EmbeddingFlags(withValidationSplit: false, singleVectorOnly: true);
@@ -59,7 +61,7 @@ internal static class SweepCommand
         var command = new Command("sweep", "Sweeps the pipeline's options on a validation hold-out carved from the training edges (never the test file), "
             + "reusing fitted stages between trials; writes the leaderboard and saves the best setting refitted on all training edges, which `recommend` serves. "
             + "The embedding and pipeline options set the base settings (what the space does not vary).")
-            .With([train, test, weights, output, model, space, strategy, metric, k, diversityWeight, trials, budget, validationFraction, validationUsers, unseen, measureRefit,
+            .With([train, test, weights, output, model, space, strategy, metric, k, diversityWeight, trials, budget, validationFraction, validationUsers, unseen, exportValidation, measureRefit,
                 .. run.All, .. pipeline.All, .. embedding.All]);
         command.SetAction(r =>
         {
@@ -112,6 +114,8 @@ internal static class SweepCommand
                     + "Give --trials or --budget, or search it with --strategy random, local or halving.");
             string trainPath = r.Value(train)!, outDirectory = r.Value(output) ?? Path.Combine("out", "sweep");
             string modelPath = r.Value(model) ?? Path.Combine(outDirectory, "model.zip");
+            string? exportDirectory = r.Value(exportValidation);
+            var exported = exportDirectory == null ? ((string?)null, (string?)null) : SweepValidationExport.PathsIn(exportDirectory);
             // Checked before the trials, as evaluate and fit do: a file that cannot be read or written fails now, not after the search.
             Opt.CheckInputFiles(r);
             // The plots too: a --model among them would split the set the command writes whole (OutputFile.WriteAllReplacing).
@@ -119,11 +123,12 @@ internal static class SweepCommand
             OutputFile.CheckNotOverwriting(Opt.InputFiles(r), [("--out", Path.Combine(outDirectory, LeaderboardFile)),
                 ("--out", Path.Combine(outDirectory, SweepJsonFile)),
                 .. searched.Parameters.Where(p => p.Numeric).Select(p => SweepPlot.PathOf(outDirectory, p.Name)).Select(png => ($"--out ({Path.GetFileName(png)})", (string?)png)),
-                ("--model", modelPath)]);
+                ("--model", modelPath), (SweepValidationExport.Option, exported.Item1), (SweepValidationExport.Option, exported.Item2)]);
             OutputFile.CheckWritableDirectory(outDirectory, "--out");
             OutputFile.CheckWritable(modelPath, "--model");
+            if (exportDirectory != null) OutputFile.CheckWritableDirectory(exportDirectory, SweepValidationExport.Option);
             var job = new Job(trainPath, r.Value(test), outDirectory, modelPath, r.Value(space), options, baseSettings,
-                r.Given(pipeline.Clusters), r.GetValue(measureRefit), r.Value(unseen), threads, r.GetValue(weights), embedding.Dimension.Name);
+                r.Given(pipeline.Clusters), r.GetValue(measureRefit), r.Value(unseen), threads, r.GetValue(weights), embedding.Dimension.Name, exportDirectory);
             string? unreadDimension = embedding.UnreadDimension(r);
             return ProgressReporter.Run(console, progress =>
             {
@@ -142,14 +147,17 @@ internal static class SweepCommand
         return command;
     }
 
-    /// <summary>What one sweep was asked to do; <c>Weights</c>: every trial's embedding and the refit's train on the training file's weights (<c>--weights</c>).</summary>
+    /// <summary>
+    /// What one sweep was asked to do; <c>Weights</c>: every trial's embedding and the refit's train on the training file's
+    /// weights (<c>--weights</c>); <c>ExportDirectory</c>: where the validation hold-out is written (<c>--export-validation</c>), or null.
+    /// </summary>
     private sealed record Job(string Train, string? Test, string OutDirectory, string ModelPath, SweepSearchSpace Space, SweepOptions Options,
-        SweepSettings BaseSettings, bool ClustersGiven, bool MeasureRefit, UnseenHeldOut Unseen, int Threads, bool Weights, string DimensionFlag);
+        SweepSettings BaseSettings, bool ClustersGiven, bool MeasureRefit, UnseenHeldOut Unseen, int Threads, bool Weights, string DimensionFlag, string? ExportDirectory);
 
     private static int Run(Job job, ProgressReporter progress)
     {
         var log = progress.Out;
-        var (train, test, outDirectory, modelPath, space, options, baseSettings, clustersGiven, measureRefit, unseen, threads, weights, dimensionFlag) = job;
+        var (train, test, outDirectory, modelPath, space, options, baseSettings, clustersGiven, measureRefit, unseen, threads, weights, dimensionFlag, exportDirectory) = job;
         var clock = Stopwatch.StartNew();
         var edges = EdgeFile.Read(train);
         TrainingFileChecks.Warn(edges, train, "sweep", progress.Warnings, weights ? TrainingWeights.Trained : TrainingWeights.Unused);
@@ -279,22 +287,28 @@ internal static class SweepCommand
         // place together, so a save that fails (a full disk) or a Ctrl+C while they are written leaves the earlier run's set whole.
         string tsv = Path.Combine(outDirectory, LeaderboardFile), json = Path.Combine(outDirectory, SweepJsonFile);
         var pngs = SweepPlot.Files(outDirectory, outcome, options, ExperimentCommands.DatasetName(train));
+        var exported = exportDirectory == null ? [] : SweepValidationExport.Files(exportDirectory, edges, result.ValidationSplit);
         // sweep.json is written last, so its total counts the other files' writing; the line below gives the same total.
         double totalSeconds = 0;
         var replaced = OutputFile.WriteAllReplacing([
             (modelPath, result.SaveModel),
             (tsv, path => DataFrame.SaveCsv(result.Leaderboard, path, separator: '\t', cultureInfo: CultureInfo.InvariantCulture)),
             .. pngs,
+            .. exported,
             (json, path =>
             {
                 totalSeconds = clock.Elapsed.TotalSeconds;
-                SweepJson.Write(path, train, test, modelPath, result, options, measuredRefit, testResult, testPairs, testCounts, totalSeconds, weights, testRowSettings, givenBudget);
+                SweepJson.Write(path, train, test, modelPath, result, options, measuredRefit, testResult, testPairs, testCounts, totalSeconds, weights, testRowSettings, givenBudget,
+                    exportDirectory == null ? null : SweepValidationExport.PathsIn(exportDirectory));
             }),
         ]);
         log.WriteLine($"Saved {modelPath} ({new FileInfo(modelPath).Length / 1e6:F1} MB{(replaced[0] ? ", replacing the file there" : "")}).");
         foreach (var (png, _) in pngs) log.WriteLine($"Wrote {png}");
+        if (exportDirectory != null)
+            log.WriteLine($"Wrote the validation hold-out: {exported[0].Path} ({result.ValidationSplit.Train.Count:N0} lines the trials fitted on), "
+                + $"{exported[1].Path} ({result.ValidationSplit.Validation.Count:N0} lines they were scored on).");
         log.WriteLine($"Wrote {tsv}, {json}; total {totalSeconds:F1} s.");
-        StaleOutputs.Warn(outDirectory, [tsv, json, modelPath, .. pngs.Select(p => p.Path)], progress.Warnings, SweepJsonFile);
+        StaleOutputs.Warn(outDirectory, [tsv, json, modelPath, .. pngs.Select(p => p.Path), .. exported.Select(p => p.Path)], progress.Warnings, SweepJsonFile);
         return ExitCode(outcome.StopReason);
     }
 

@@ -10,7 +10,7 @@ internal static class SweepJson
     /// <summary>Writes the file; <paramref name="weights"/>: the embeddings trained on the training file's weights (<c>--weights</c>), written only then.</summary>
     public static void Write(string path, string train, string? test, string modelPath, MultiInterestSweepResult result, SweepOptions options,
         double? measuredRefitSeconds, ProtocolResult? testResult, UnimodalPairs? testPairs, TestCounts? testCounts, double totalSeconds, bool weights,
-        string? testRowSettings = null, TimeSpan? givenBudget = null)
+        string? testRowSettings = null, TimeSpan? givenBudget = null, (string Train, string Validation)? exported = null)
     {
         var outcome = result.Outcome;
         using var stream = File.Create(path);
@@ -41,6 +41,12 @@ internal static class SweepJson
         w.WriteNumber("fraction", options.ValidationFraction);
         if (options.ValidationUsers > 0) w.WriteNumber("users_limit", options.ValidationUsers);
         if (outcome.Best != null) w.WriteNumber("users", outcome.Best.Users);
+        // The hold-out written out (--export-validation): the training file's lines the trials fitted on, and those they were scored on.
+        if (exported is { } files)
+        {
+            w.WriteString("exported_train", files.Train);
+            w.WriteString("exported_validation", files.Validation);
+        }
         w.WriteEndObject();
         // The budget given (--budget), not what loading left of it (written as seconds.budget_after_loading); until 2026-12-06 the latter.
         if ((givenBudget ?? options.TimeBudget) is { } budget) w.WriteNumber("budget_seconds", budget.TotalSeconds);

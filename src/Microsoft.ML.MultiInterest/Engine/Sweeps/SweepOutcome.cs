@@ -57,4 +57,19 @@ public sealed class SweepOutcome
 
     /// <summary>The options used.</summary>
     public required SweepOptions Options { get; init; }
+
+    /// <summary>
+    /// The training edges every trial fitted on: the sweep's training graph less <see cref="Validation"/>, on the same user
+    /// and item indices (and weights); with <see cref="Validation"/>, a partition of the training graph's edges. Null for an
+    /// outcome not made by <see cref="SweepRunner.Run"/>.
+    /// </summary>
+    public BipartiteGraph? InnerTrain { get; init; }
+
+    /// <summary>
+    /// The validation hold-out every trial was scored on (<see cref="SweepOptions.ValidationFraction"/>, seeded by
+    /// <see cref="Seed"/>), on the training graph's user and item indices, unweighted; null for an outcome not made by
+    /// <see cref="SweepRunner.Run"/>. The trials score the users holding a validation edge, or
+    /// <see cref="SweepOptions.ValidationUsers"/> of them drawn with the seed.
+    /// </summary>
+    public BipartiteGraph? Validation { get; init; }
 }

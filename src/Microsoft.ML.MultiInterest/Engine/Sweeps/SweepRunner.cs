@@ -154,6 +154,8 @@ public static class SweepRunner
             Seed = seed,
             Space = space,
             Options = options,
+            InnerTrain = split.Train,
+            Validation = split.Validation,
         };
     }
 

@@ -11,7 +11,8 @@ public sealed partial class MultiInterestCatalog
     /// Sweeps the pipeline's options over <paramref name="space"/> on a validation hold-out carved from
     /// <paramref name="trainEdges"/> (never a test split), reusing fitted stages between trials, and refits the best
     /// configuration on all the edges as an ML.NET pipeline. Trials and stage fits are logged through
-    /// <c>mlContext.Log</c> and reported to <paramref name="progress"/>.
+    /// <c>mlContext.Log</c> and reported to <paramref name="progress"/>. The hold-out itself, by raw ids, is
+    /// <see cref="MultiInterestSweepResult.ValidationSplit"/>.
     /// </summary>
     /// <param name="trainEdges">Training edges: raw-id user and item columns (text, integers or keys); a row with an empty id (or a
     /// missing key) is refused naming the column and the row, as <c>LoadEdges</c> refuses it.</param>
@@ -49,7 +50,8 @@ public sealed partial class MultiInterestCatalog
                 + $"on every edge as one relation (a pair in several relations once). Filter the edges to the relations to serve first, or train "
                 + $"MixtureEmbedding with RelationColumnName through GraphEmbedding.");
         var edges = RawEdgeReader.Read(trainEdges, userColumnName, itemColumnName, weightColumnName);
-        var graph = GraphData.Build(edges, new IdMap(), new IdMap(), extendIds: true, "trainEdges", useWeights: weighted);
+        var (users, items) = (new IdMap(), new IdMap());
+        var graph = GraphData.Build(edges, users, items, extendIds: true, "trainEdges", useWeights: weighted);
         // After the build, which refuses weights that are not positive and finite.
         if (weighted && GraphData.WeightWarning(edges, weightColumnName!, nameof(weightColumnName)) is { } warning) Logging.Warning(Context, nameof(Sweep), nameof(weightColumnName), $"{warning}");
         // The base settings' dimension, where no trial replaces it or the algorithm that reads it, as GraphEmbedding warns of it.
@@ -74,7 +76,7 @@ public sealed partial class MultiInterestCatalog
             refitSeconds = clock.Elapsed.TotalSeconds;
             Logging.Info(Context, nameof(Sweep), $"best configuration refitted on all {edges.Count} edges in {refitSeconds:F1} s");
         }
-        return new MultiInterestSweepResult(Context, outcome, model, schema, refitSeconds);
+        return new MultiInterestSweepResult(Context, outcome, model, schema, refitSeconds, SweepValidationSplit.Of(edges, users, items, outcome));
     }
 
     /// <summary>Forwards reports to the caller and to the context's log, on the sweep's thread.</summary>

@@ -11,8 +11,10 @@ public sealed class MultiInterestSweepResult
 {
     private readonly MLContext _context;
 
-    internal MultiInterestSweepResult(MLContext context, SweepOutcome outcome, ITransformer? model, DataViewSchema? inputSchema, double refitSeconds)
+    internal MultiInterestSweepResult(MLContext context, SweepOutcome outcome, ITransformer? model, DataViewSchema? inputSchema, double refitSeconds,
+        SweepValidationSplit validationSplit)
     {
+        ValidationSplit = validationSplit;
         _context = context;
         Outcome = outcome;
         Leaderboard = LeaderboardFrame.Create(outcome);
@@ -23,6 +25,12 @@ public sealed class MultiInterestSweepResult
 
     /// <summary>The engine's result: trials, best, Pareto front, stage fits, speed-up, stop reason.</summary>
     public SweepOutcome Outcome { get; }
+
+    /// <summary>
+    /// The validation hold-out every trial was scored on, by raw ids: the training edges' rows the trials fitted on and
+    /// those they were scored on, a partition of the rows (<see cref="SweepValidationSplit.Save"/> writes both as edge files).
+    /// </summary>
+    public SweepValidationSplit ValidationSplit { get; }
 
     /// <summary>The best full-fidelity trial on validation, or null if none finished.</summary>
     public SweepTrial? Best => Outcome.Best;

@@ -1,0 +1,112 @@
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.IO;
+using Microsoft.ML.MultiInterest.Tests.Embedding;
+using Microsoft.ML.MultiInterest.Tests.MLNet;
+
+namespace Microsoft.ML.MultiInterest.Tests.Sweeps;
+
+/// <summary>
+/// The sweep's validation hold-out by raw ids (<see cref="MultiInterestSweepResult.ValidationSplit"/>): a partition of the
+/// training rows, from which each trial's figures are derived again with the library's evaluator. Until 2026-12-07 the
+/// hold-out could not be seen, so no figure of a sweep could be checked independently.
+/// </summary>
+public sealed class SweepValidationSplitTests
+{
+    /// <summary>The planted graph's edges by text ids, in a shuffled line order (the hold-out follows it), with one line repeated.</summary>
+    internal static List<RawEdge> Rows()
+    {
+        var graph = PlantedGraph.Create().Train;
+        var rows = new List<RawEdge>();
+        for (int u = 0; u < graph.UserCount; u++)
+            foreach (int i in graph.ItemsOf(u).ToArray()) rows.Add(new RawEdge($"u{u}", $"i{i}", 1));
+        var random = new Random(11);
+        for (int j = rows.Count - 1; j > 0; j--)
+        {
+            int k = random.Next(j + 1);
+            (rows[j], rows[k]) = (rows[k], rows[j]);
+        }
+        rows.Insert(rows.Count / 2, rows[3]);
+        return rows;
+    }
+
+    private static IDataView Load(MLContext ml, IEnumerable<RawEdge> rows) =>
+        ml.Data.LoadFromEnumerable(rows.Select(e => new MLNetTestData.Edge { User = e.User, Item = e.Item }).ToList());
+
+    /// <summary>
+    /// A unimodal trial's Recall, NDCG and Diversity at <paramref name="k"/> derived again: its embedding fitted on
+    /// <paramref name="train"/>, its lists of K scored on <paramref name="validation"/> by <see cref="MultiInterestCatalog.Evaluate"/>,
+    /// the ids keyed in the order they first appear in <paramref name="all"/> (the sweep's training rows), as the sweep numbers them.
+    /// </summary>
+    internal static (double Recall, double Ndcg, double Diversity, int Users) Rederive(IReadOnlyList<RawEdge> all, IReadOnlyList<RawEdge> train,
+        IReadOnlyList<RawEdge> validation, GraphEmbeddingTrainer.Options embedding, int k)
+    {
+        var ml = new MLContext(seed: 1);
+        var mi = ml.MultiInterest();
+        var keys = MLNetTestData.KeyPipeline(ml).Fit(Load(ml, all));
+        var keyedTrain = keys.Transform(Load(ml, train));
+        var embedder = mi.GraphEmbedding(embedding).Fit(keyedTrain);
+        var fitData = embedder.Transform(keyedTrain);
+        var heldOut = embedder.Transform(keys.Transform(Load(ml, validation)));
+        var scored = mi.UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = k, Threads = 1 }).Fit(fitData).Transform(heldOut);
+        var metrics = mi.Evaluate(scored, heldOut, fitData, new MultiInterestEvaluatorOptions { Cutoffs = [k], Representation = UserRepresentation.Unimodal, Threads = 1 });
+        return (metrics.RecallAtK[k], metrics.NdcgAtK[k], metrics.DiversityAtK[k], metrics.UserCount);
+    }
+
+    private static MultiInterestSweepResult Sweep(IReadOnlyList<RawEdge> rows)
+    {
+        var ml = new MLContext(seed: 3);
+        var options = SweepTestData.Options();
+        return ml.MultiInterest().Sweep(Load(ml, rows), SweepSearchSpace.Parse("method=unimodal;dimension=6,8"), options, refitBest: false);
+    }
+
+    [Fact]
+    public void The_hold_out_is_a_partition_of_the_training_rows_in_their_order()
+    {
+        var rows = Rows();
+        var result = Sweep(rows);
+        var split = result.ValidationSplit;
+        Assert.Equal(rows.Count, split.Train.Count + split.Validation.Count);
+        Assert.NotEmpty(split.Validation);
+        // Each row on one side, in the rows' order: merging the two by membership gives the rows back.
+        var held = split.Validation.Select(e => (e.User, e.Item)).ToHashSet();
+        Assert.Equal(rows.Where(e => !held.Contains((e.User, e.Item))), split.Train);
+        Assert.Equal(rows.Where(e => held.Contains((e.User, e.Item))), split.Validation);
+        // The pairs are the engine's hold-out, which the trials were scored on.
+        var validation = result.Outcome.Validation!;
+        Assert.Equal(validation.EdgeCount, held.Count);
+        Assert.Equal(result.Outcome.InnerTrain!.EdgeCount + validation.EdgeCount, rows.Select(e => (e.User, e.Item)).Distinct().Count());
+        // Every validation user and item keeps a training row.
+        Assert.All(split.Validation, e => Assert.Contains(split.Train, t => t.User == e.User));
+        Assert.All(split.Validation, e => Assert.Contains(split.Train, t => t.Item == e.Item));
+    }
+
+    [Fact]
+    public void Each_trials_figures_are_derived_again_from_the_saved_split()
+    {
+        var rows = Rows();
+        var result = Sweep(rows);
+        string directory = Directory.CreateTempSubdirectory("mi-sweep-split-").FullName;
+        try
+        {
+            string train = Path.Combine(directory, "inner-train.tsv"), validation = Path.Combine(directory, "validation.tsv");
+            result.ValidationSplit.Save(train, validation);
+            var (trainRows, validationRows) = (EdgeFile.Read(train), EdgeFile.Read(validation));
+            Assert.Equal(result.ValidationSplit.Train, trainRows);
+            Assert.Equal(result.ValidationSplit.Validation, validationRows);
+            var unimodal = result.Outcome.Trials.Where(t => t.Settings.Method == SweepRetrievalMethod.Unimodal).ToList();
+            Assert.Equal(2, unimodal.Count);
+            foreach (var trial in unimodal)
+            {
+                var again = Rederive(rows, trainRows, validationRows, GraphEmbeddingTrainer.Options.FromEngine(trial.Settings.Embedding), result.Outcome.Options.Cutoff);
+                Assert.Equal(trial.Users, again.Users);
+                Assert.Equal(trial.Recall, again.Recall, 12);
+                Assert.Equal(trial.Ndcg, again.Ndcg, 12);
+                Assert.Equal(trial.Diversity, again.Diversity, 12);
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}
