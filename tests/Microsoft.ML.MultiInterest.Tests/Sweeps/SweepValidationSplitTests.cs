@@ -109,4 +109,30 @@ public sealed class SweepValidationSplitTests
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    /// <summary>docs/sweeps.md's snippet of "Auditing the validation hold-out" is this test's region, compiled and run.</summary>
+    [Fact]
+    public void The_sweeps_page_audit_snippet_runs_and_matches_the_page()
+    {
+        string directory = Directory.CreateTempSubdirectory("mi-sweep-audit-page-").FullName;
+        try
+        {
+            var ml = new MLContext(seed: 1);
+            var mi = ml.MultiInterest();
+            var edges = Load(ml, Rows());
+            var space = SweepSearchSpace.Parse("method=unimodal;dimension=6,8");
+            string innerTrainPath = Path.Combine(directory, "inner-train.tsv"), validationPath = Path.Combine(directory, "validation.tsv");
+            #region SweepsPageValidationSplit
+            var audited = mi.Sweep(edges, space, new SweepOptions { Metric = SweepMetric.Recall, Cutoff = 50 });
+            audited.ValidationSplit.Save(innerTrainPath, validationPath);  // the rows the trials fitted on, and the rows they were scored on
+            Console.WriteLine($"{audited.ValidationSplit.Train.Count} rows fitted on, {audited.ValidationSplit.Validation.Count} scored on");
+            #endregion
+            Assert.Equal(Rows().Count, EdgeFile.Read(innerTrainPath).Count + EdgeFile.Read(validationPath).Count);
+            Docs.DocSnippets.AssertOnPage(Path.Combine("Sweeps", nameof(SweepValidationSplitTests) + ".cs"), "SweepsPageValidationSplit", "docs/sweeps.md");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }
