@@ -43,4 +43,32 @@ public sealed class CliRecommendCountTests : IDisposable
             Assert.Contains($"leave out {scorer}", refused.Error, StringComparison.Ordinal);
         }
     }
+
+    /// <summary>
+    /// A count past the catalogue serves every item the user has not seen (the recommender caps it rather than allocating
+    /// for it); a negative one, or one past the longest list a stage retrieves, is refused by name before the model is read.
+    /// </summary>
+    [Fact]
+    public void A_count_past_the_catalogue_serves_the_unseen_catalogue_and_a_count_out_of_range_is_refused_by_name()
+    {
+        var (train, _) = CliHarness.WriteSplit(_directory);
+        var fit = CliHarness.Run("fit", "--train", train, "--model", PathOf("u.zip"), "--algorithm", "truncated-svd", "--dim", "4", "--threads", "1",
+            "--retriever", "unimodal", "--candidates", "6");
+        Assert.True(fit.ExitCode == 0, fit.Error);
+        File.WriteAllLines(PathOf("users.tsv"), ["user", "u0", "someone-new"]);
+        var served = CliHarness.Run("recommend", "--model", PathOf("u.zip"), "--users", PathOf("users.tsv"), "--out", PathOf("all.tsv"), "--count", "1000000");
+        Assert.True(served.ExitCode == 0, served.Error);
+        var edges = Microsoft.ML.MultiInterest.IO.EdgeFile.Read(train);
+        int catalogue = edges.Select(e => e.Item).Distinct().Count(), seen = edges.Where(e => e.User == "u0").Select(e => e.Item).Distinct().Count();
+        var lines = File.ReadAllLines(PathOf("all.tsv")).Skip(1).Select(l => l.Split('\t')).ToArray();
+        Assert.Equal(catalogue - seen, lines.Count(f => f[0] == "u0"));
+        Assert.Equal(catalogue, lines.Count(f => f[0] == "someone-new"));
+
+        foreach (var (count, message) in new[] { ("-1", "--count must be at least 0, not -1."), ("2147483647", "--count must be at most 1,048,576, not 2147483647.") })
+        {
+            var refused = CliHarness.Run("recommend", "--model", PathOf("u.zip"), "--users", PathOf("users.tsv"), "--out", PathOf("x.tsv"), "--count", count);
+            Assert.Equal(2, refused.ExitCode);
+            Assert.Contains(message, refused.Error, StringComparison.Ordinal);
+        }
+    }
 }

@@ -88,6 +88,21 @@ public class BadInputCatalogTests
             rows[3].User = "";
             ml.MultiInterest().Sweep(ml.Data.LoadFromEnumerable(rows), SweepSearchSpace.Parse("lambda=0.5"), new SweepOptions { Cutoff = 5, MaxTrials = 1 });
         }),
+        ["sweep-validation-split-same-path"] = Throws<ArgumentException>(["trainPath and validationPath name the same file", "split.tsv'",
+            "the validation edges would overwrite the training edges. Give validationPath another path."], () =>
+        {
+            var ml = new MLContext(seed: 1);
+            var result = ml.MultiInterest().Sweep(ml.Data.LoadFromEnumerable(MLNetTestData.Edges()), SweepSearchSpace.Parse("method=unimodal"),
+                new SweepOptions { Cutoff = 5, MaxTrials = 1, Threads = 1 }, refitBest: false);
+            string path = Path.Combine(Path.GetTempPath(), "split.tsv");
+            result.ValidationSplit.Save(path, path);
+        }),
+        ["sweep-export-validation-over-input"] = Throws<global::MultiInterest.Cli.Common.UsageException>(["--train and --export-validation name the same file, '",
+            "validation.tsv': writing --export-validation would overwrite it. Give --export-validation another path."], () =>
+        {
+            string train = BadInputFixtures.Text("validation.tsv", "user\titem\nu1\ti1\nu1\ti2\nu1\ti3\n");
+            RefusedCommandLine("sweep", "--train", train, "--export-validation", Path.GetDirectoryName(train)!, "--out", Path.Combine(Path.GetTempPath(), "never-written"));
+        }),
         ["loadedges-time-not-iso"] = Throws<InvalidDataException>(["times.tsv', line 3: the 'when' field holds '02.01.2024'",
             "neither a number (Unix seconds) nor an ISO 8601 date"], () => new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Text("times.tsv", "user\titem\twhen\nu1\ti1\t2024-01-02\nu1\ti2\t02.01.2024\n"),
             timestampColumnName: "when")),
@@ -722,6 +737,21 @@ public class BadInputCatalogTests
             var model = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()))
                 .Append(ml.MultiInterest().UnimodalRetriever(candidates: 3)).Fit(data);
             return ml.MultiInterest().CreateRecommender(model).Recommend("").UserId;
+        }),
+        ["recommend-count-negative"] = Throws<ArgumentOutOfRangeException>(["count must be at least 1 (0 = the model's M)", "Parameter 'count'", "Actual value was -1."], () =>
+        {
+            var ml = new MLContext(seed: 1);
+            var model = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()))
+                .Append(ml.MultiInterest().UnimodalRetriever(candidates: 3)).Fit(ml.Data.LoadFromEnumerable(MLNetTestData.Edges()));
+            return ml.MultiInterest().CreateRecommender(model).Recommend("u1", count: -1).UserId;
+        }),
+        ["recommend-count-past-catalogue"] = Accepts(["24 items of a catalogue of 24"], () =>
+        {
+            var ml = new MLContext(seed: 1);
+            var model = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()))
+                .Append(ml.MultiInterest().UnimodalRetriever(candidates: 3)).Fit(ml.Data.LoadFromEnumerable(MLNetTestData.Edges()));
+            int served = ml.MultiInterest().CreateRecommender(model).Recommend("a-new-user", count: int.MaxValue).Items.Count;
+            return $"{served} items of a catalogue of {MLNetTestData.Edges().Select(e => e.Item).Distinct().Count()}";
         }),
         ["recommend-blank-user-id"] = Throws<ArgumentException>(["The user id '\\t ' is blank (whitespace only) and no user of the model", "lost its user"], () =>
         {
