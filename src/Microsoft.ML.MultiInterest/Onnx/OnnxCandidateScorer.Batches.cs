@@ -36,8 +36,8 @@ public sealed partial class OnnxCandidateScorer
     internal static int UnimodalBatchSize(int batchSize, int items, bool exclusionMask, long budget = OnnxServingDefaults.BatchBudgetBytes) =>
         Budgeted(batchSize, (long)Math.Max(1, items) * sizeof(float) * (exclusionMask ? 2 : 1), budget);
 
-    /// <summary>The one cap of every call: as many users as fit <paramref name="budget"/> at <paramref name="perUser"/> bytes each, 1 to <paramref name="batchSize"/>.</summary>
-    private static int Budgeted(int batchSize, long perUser, long budget) => (int)Math.Clamp(budget / perUser, 1, batchSize);
+    /// <summary>The one cap of every call (<see cref="OnnxBatchBudget.Users"/>).</summary>
+    private static int Budgeted(int batchSize, long perUser, long budget) => OnnxBatchBudget.Users(batchSize, perUser, budget);
 
     /// <summary>
     /// Feeds <paramref name="users"/> to <paramref name="action"/> in batches of <see cref="UnimodalBatchSize()"/> (for the quota
@@ -48,7 +48,7 @@ public sealed partial class OnnxCandidateScorer
     {
         int itemCount = Manifest.Items;
         int width = Math.Min(quotaComponents > 0 ? QuotaBatchSize(quotaComponents) : UnimodalBatchSize(), Math.Max(1, users.Count));
-        if (users.Count > 0) InterlockedMax(ref _largestBatchRun, Math.Min(width, users.Count));
+        if (users.Count > 0) OnnxBatchBudget.RecordLargest(ref _largestBatchRun, Math.Min(width, users.Count));
         var batchUsers = new int[width];
         var previousUsers = new int[width];
         int previousBatch = 0;
@@ -82,11 +82,5 @@ public sealed partial class OnnxCandidateScorer
                 action(runOptions, start, batch, rowValue, maskValue);
             }
         }
-    }
-
-    private static void InterlockedMax(ref int location, int value)
-    {
-        for (int seen = Volatile.Read(ref location); seen < value; seen = Volatile.Read(ref location))
-            if (Interlocked.CompareExchange(ref location, value, seen) == seen) return;
     }
 }

@@ -62,8 +62,32 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
     /// <summary>The manifest of the opened directory (M, N, lambda, nu, sizes, names).</summary>
     public OnnxServingManifest Manifest { get; }
 
-    /// <summary>Users per ONNX Runtime call.</summary>
+    /// <summary>
+    /// Users per ONNX Runtime call at most: a call serves fewer where their tensors would pass 64 MiB (the pool scorer's
+    /// batch x (K + 1) x I scores, batch x I for a Unimodal pool, and the masks' batch x I; docs/onnx.md, "Memory per call").
+    /// The lists do not depend on it.
+    /// </summary>
     public int BatchSize { get; }
+
+    /// <summary>The budget of a call's per-user tensors: <see cref="OnnxServingDefaults.BatchBudgetBytes"/> (tests lower it to see the cap on a small directory).</summary>
+    internal long BatchBudgetBytes { get; set; } = OnnxServingDefaults.BatchBudgetBytes;
+
+    private int _largestBatchRun;
+
+    /// <summary>The most users (or histories) any call of this scorer has served so far (tests read that the cap holds).</summary>
+    internal int LargestBatchRun => Volatile.Read(ref _largestBatchRun);
+
+    /// <summary>
+    /// Users per call: <see cref="BatchSize"/>, or fewer where the pool scorer's scores (batch x vectors x I floats: the user's
+    /// own and K interests', or the own alone for a Unimodal pool) and, as inputs, the exclusion mask and a clustered pool's
+    /// list mask gathered to the items (batch x I floats each) would pass the budget. The lists do not depend on it.
+    /// </summary>
+    internal int CallBatchSize() =>
+        CallBatchSize(BatchSize, _interestsRanked ? Queries(Manifest.Components) : 1, Manifest.Items, Manifest.ExclusionMask, _lists != null, BatchBudgetBytes);
+
+    /// <summary><see cref="CallBatchSize()"/> for a batch size, the vectors ranked per user, I, and which masks the pool scorer takes: 1 to <paramref name="batchSize"/>.</summary>
+    internal static int CallBatchSize(int batchSize, int rankedVectors, int items, bool exclusionMask, bool listed, long budget = OnnxServingDefaults.BatchBudgetBytes) =>
+        OnnxBatchBudget.Users(batchSize, (long)Math.Max(1, items) * sizeof(float) * (Math.Max(1, rankedVectors) + (exclusionMask ? 1 : 0) + (listed ? 1 : 0)), budget);
 
     /// <summary>Vector rankings (a user's own or an interest's top N) read off ONNX Runtime's candidates so far.</summary>
     public long ProvedFromCandidates => Interlocked.Read(ref _proved);
@@ -77,7 +101,7 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
     /// <summary>Opens the history-interest MMR directory <paramref name="directory"/>.</summary>
     /// <param name="directory">A directory written by <see cref="OnnxServingDirectory.ExportHistoryMmr"/> or <see cref="MultiInterestModel.ExportOnnx"/>.</param>
     /// <param name="sessions">Creates the ONNX Runtime sessions; null for a CPU-only factory.</param>
-    /// <param name="batchSize">Users per call, at least 1 (the pool scorer holds batch x (K + 1) x items scores).</param>
+    /// <param name="batchSize">Users per call at most, at least 1 (the pool scorer holds batch x (K + 1) x items scores; a call serves fewer where they would pass 64 MiB).</param>
     /// <exception cref="NotSupportedException">The directory holds another export (cluster quotas, round robin).</exception>
     public static OnnxHistoryMmrScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = OnnxCandidateScorer.DefaultBatchSize) =>
         OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize), sessions);
@@ -194,7 +218,8 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
         // The engine's search reads the exclusions' lists without a graph of its own: an empty one says "none".
         var historyLists = ownItems ?? (exclusions == null ? null : BipartiteGraph.FromEdges(exclusions.UserCount, items, [], []));
         var result = new RankedLists(owners.Count, m);
-        int width = Math.Min(BatchSize, Math.Max(1, owners.Count));
+        int width = Math.Min(CallBatchSize(), Math.Max(1, owners.Count));
+        if (owners.Count > 0) OnnxBatchBudget.RecordLargest(ref _largestBatchRun, width);
         var batchOwners = new int[width];
         var mask = Manifest.ExclusionMask ? new float[checked(width * items)] : null;
         // The vectors per user the pool scorer ranks: the user's own and K interests, or the user's own alone.

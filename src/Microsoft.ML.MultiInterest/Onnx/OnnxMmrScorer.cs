@@ -48,10 +48,41 @@ public sealed class OnnxMmrScorer : IDisposable
     /// <summary>The directory's manifest (M, N, lambda, nu).</summary>
     public OnnxServingManifest Manifest { get; }
 
+    private long _batchBudgetBytes = OnnxServingDefaults.BatchBudgetBytes;
+
+    /// <summary>
+    /// The budget of a call's per-user tensors, the pool's calls and the interests' alike: <see cref="OnnxServingDefaults.BatchBudgetBytes"/>
+    /// (tests lower it to see the cap on a small directory).
+    /// </summary>
+    internal long BatchBudgetBytes
+    {
+        get => _batchBudgetBytes;
+        set => _pool.BatchBudgetBytes = _batchBudgetBytes = value;
+    }
+
+    private int _largestBatchRun;
+
+    /// <summary>The most users any interests call of this scorer has served so far (tests read that the cap holds).</summary>
+    internal int LargestBatchRun => Volatile.Read(ref _largestBatchRun);
+
+    /// <summary>The pool's scorer (tests read its calls' cap).</summary>
+    internal OnnxCandidateScorer Pool => _pool;
+
+    /// <summary>
+    /// Users per call of the multi-interest term's graph: the batch size, or fewer where its rows and outputs (per user an
+    /// int64 row, m int64 clusters and m double weights) would pass the budget. The pool's calls keep the unimodal scorer's cap
+    /// (<see cref="OnnxCandidateScorer.UnimodalBatchSize()"/>). The lists do not depend on it.
+    /// </summary>
+    internal int InterestsBatchSize() => InterestsBatchSize(_pool.BatchSize, Manifest.Components, BatchBudgetBytes);
+
+    /// <summary><see cref="InterestsBatchSize()"/> for a batch size and m: 1 to <paramref name="batchSize"/>.</summary>
+    internal static int InterestsBatchSize(int batchSize, int components, long budget = OnnxServingDefaults.BatchBudgetBytes) =>
+        OnnxBatchBudget.Users(batchSize, sizeof(long) + (long)Math.Max(1, components) * (sizeof(long) + sizeof(double)), budget);
+
     /// <summary>Opens the MMR directory <paramref name="directory"/>.</summary>
     /// <param name="directory">A directory written by <see cref="OnnxServingDirectory.ExportMmr"/> or <see cref="MultiInterestModel.ExportOnnx"/>.</param>
     /// <param name="sessions">Creates the ONNX Runtime sessions; null for a CPU-only factory.</param>
-    /// <param name="batchSize">Users per call of the pool's scorer, at least 1.</param>
+    /// <param name="batchSize">Users per call of the pool's scorer and of the interests' graph at most, at least 1 (a call serves fewer where its tensors would pass 64 MiB).</param>
     /// <exception cref="NotSupportedException">The directory holds another export.</exception>
     public static OnnxMmrScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = OnnxCandidateScorer.DefaultBatchSize) =>
         OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize), sessions);
@@ -105,23 +136,31 @@ public sealed class OnnxMmrScorer : IDisposable
         InterestProportionality? term = null;
         if (_interests != null)
         {
-            var rows = users.Select(u => (long)u).ToArray();
-            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, rows.AsMemory(), [rows.Length]);
-            using var options = new RunOptions();
-            using var found = _interests.Run(options, [MixtureOnnxExporter.UserRowsInput], [input], [MixtureOnnxExporter.MixtureClustersName, MixtureOnnxExporter.MixtureWeightsName]);
-            var clusters = found[0].GetTensorDataAsSpan<long>();
-            var weights = found[1].GetTensorDataAsSpan<double>();
+            // In calls of InterestsBatchSize() users (the pool's ran in its own, capped the same way).
             int m = Manifest.Components;
             var mixtures = new MixtureTable(users.Count, m, 0);
-            for (int q = 0; q < users.Count; q++)
+            int width = Math.Min(InterestsBatchSize(), Math.Max(1, users.Count));
+            if (users.Count > 0) OnnxBatchBudget.RecordLargest(ref _largestBatchRun, width);
+            var rows = new long[width];
+            using var options = new RunOptions();
+            for (int start = 0; start < users.Count; start += width)
             {
-                int n = 0;
-                while (n < m && clusters[q * m + n] >= 0) n++;
-                mixtures.SetCount(q, n);
-                for (int j = 0; j < n; j++)
+                int batch = Math.Min(width, users.Count - start);
+                for (int q = 0; q < batch; q++) rows[q] = users[start + q];
+                using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, rows.AsMemory(0, batch), [batch]);
+                using var found = _interests.Run(options, [MixtureOnnxExporter.UserRowsInput], [input], [MixtureOnnxExporter.MixtureClustersName, MixtureOnnxExporter.MixtureWeightsName]);
+                var clusters = found[0].GetTensorDataAsSpan<long>();
+                var weights = found[1].GetTensorDataAsSpan<double>();
+                for (int q = 0; q < batch; q++)
                 {
-                    mixtures.WritableClusters(q)[j] = checked((int)clusters[q * m + j]);
-                    mixtures.WritableWeights(q)[j] = weights[q * m + j];
+                    int n = 0;
+                    while (n < m && clusters[q * m + n] >= 0) n++;
+                    mixtures.SetCount(start + q, n);
+                    for (int j = 0; j < n; j++)
+                    {
+                        mixtures.WritableClusters(start + q)[j] = checked((int)clusters[q * m + j]);
+                        mixtures.WritableWeights(start + q)[j] = weights[q * m + j];
+                    }
                 }
             }
             term = new InterestProportionality(mixtures, [.. Enumerable.Range(0, users.Count)], _clustering!, Manifest.InterestWeight);

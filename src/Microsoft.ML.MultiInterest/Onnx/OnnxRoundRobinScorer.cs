@@ -49,8 +49,45 @@ public sealed class OnnxRoundRobinScorer : IDisposable
     /// <summary>The manifest of the opened directory (K, sizes, names).</summary>
     public OnnxServingManifest Manifest { get; }
 
-    /// <summary>Users (or histories) per ONNX Runtime call.</summary>
+    /// <summary>
+    /// Users (or histories) per ONNX Runtime call at most: a call serves fewer where their tensors would pass 64 MiB (the
+    /// scorer's batch x m x I x C_d scores, and with the mask its batch x I floats and their batch x I x C_d gather;
+    /// docs/onnx.md, "Memory per call"). The lists do not depend on it.
+    /// </summary>
     public int BatchSize { get; }
+
+    /// <summary>The budget of a call's per-user tensors: <see cref="OnnxServingDefaults.BatchBudgetBytes"/> (tests lower it to see the cap on a small directory).</summary>
+    internal long BatchBudgetBytes { get; set; } = OnnxServingDefaults.BatchBudgetBytes;
+
+    private int _largestBatchRun;
+
+    /// <summary>The most users (or histories) any call of this scorer has served so far (tests read that the cap holds).</summary>
+    internal int LargestBatchRun => Volatile.Read(ref _largestBatchRun);
+
+    /// <summary>
+    /// Users per call: <see cref="BatchSize"/>, or fewer where the scorer's scores (batch x m x I x C_d floats) and, with the
+    /// exclusion mask, the mask (batch x I floats) and its gather to the item components (batch x I x C_d floats) would pass
+    /// the budget. The lists do not depend on it.
+    /// </summary>
+    internal int CallBatchSize() =>
+        CallBatchSize(BatchSize, Manifest.Components, Manifest.Items, Manifest.DestinationComponents, Manifest.ExclusionMask, BatchBudgetBytes);
+
+    /// <summary><see cref="CallBatchSize()"/> for a batch size, m, I, C_d and whether the scorer takes the mask: 1 to <paramref name="batchSize"/>.</summary>
+    internal static int CallBatchSize(int batchSize, int components, int items, int destinationComponents, bool exclusionMask,
+        long budget = OnnxServingDefaults.BatchBudgetBytes)
+    {
+        long rows = (long)Math.Max(1, items) * Math.Max(1, destinationComponents);
+        long floats = Math.Max(1, components) * rows + (exclusionMask ? Math.Max(1, items) + rows : 0);
+        return OnnxBatchBudget.Users(batchSize, floats * sizeof(float), budget);
+    }
+
+    /// <summary>The users of a call of <paramref name="count"/> users (or histories): <see cref="CallBatchSize()"/>, recorded for <see cref="LargestBatchRun"/>.</summary>
+    private int CallWidth(int count)
+    {
+        int width = Math.Min(CallBatchSize(), Math.Max(1, count));
+        if (count > 0) OnnxBatchBudget.RecordLargest(ref _largestBatchRun, width);
+        return width;
+    }
 
     /// <summary>Whether the directory has the DCM history encoder (a differentiable-clustering model's interests of a fresh history).</summary>
     public bool HasHistoryEncoder => _tables.Dcm != null;
@@ -81,7 +118,7 @@ public sealed class OnnxRoundRobinScorer : IDisposable
     /// <summary>Opens the round-robin serving directory <paramref name="directory"/>.</summary>
     /// <param name="directory">A directory written by <see cref="OnnxServingDirectory.ExportRoundRobin"/> or <see cref="MultiInterestModel.ExportOnnx"/>.</param>
     /// <param name="sessions">Creates the ONNX Runtime sessions; null for a CPU-only factory.</param>
-    /// <param name="batchSize">Users per call, at least 1 (the mask is batch x items floats, the scorer's scores batch x m x items x C_d).</param>
+    /// <param name="batchSize">Users per call at most, at least 1 (the mask is batch x items floats, the scorer's scores batch x m x items x C_d; a call serves fewer where they would pass 64 MiB).</param>
     /// <exception cref="NotSupportedException">The directory holds a cluster-quota export (open it with <see cref="OnnxCandidateScorer"/>).</exception>
     /// <exception cref="InvalidDataException">A model lacks a name or table the manifest lists, or the history encoder's seeds are not the scorer's m interests of dimension d.</exception>
     public static OnnxRoundRobinScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = OnnxCandidateScorer.DefaultBatchSize) =>
@@ -126,7 +163,7 @@ public sealed class OnnxRoundRobinScorer : IDisposable
         OnnxScorerParts.CheckCall(Manifest, users, exclusions, "round-robin scorer graphs", _absentUsers);
         exclusions = ExclusionGraphs.WithItemsForUsers(exclusions, users, OnnxScorerParts.ExcludedItems(excludeItems, Manifest), Manifest.Items);
         var result = new RankedLists(users.Count, Manifest.Candidates);
-        int width = Math.Min(BatchSize, Math.Max(1, users.Count));
+        int width = CallWidth(users.Count);
         var worker = new Worker(_tables, Manifest, Fetched);
         var rows = new long[width];
         var batchUsers = new int[width];
@@ -187,7 +224,7 @@ public sealed class OnnxRoundRobinScorer : IDisposable
         var exclusions = OnnxScorerParts.HistoryExclusions(sets, excludeHistory, OnnxScorerParts.ExcludedItems(excludeItems, Manifest), Manifest.Items);
         int m = Manifest.Components, d = Manifest.Dimension;
         var result = new RankedLists(histories.Count, Manifest.Candidates);
-        int width = Math.Min(BatchSize, Math.Max(1, histories.Count));
+        int width = CallWidth(histories.Count);
         var worker = new Worker(_tables, Manifest, Fetched);
         var clusters = new long[width * m];
         var weights = new double[width * m];
