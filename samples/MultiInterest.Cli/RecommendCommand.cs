@@ -74,7 +74,7 @@ internal static class RecommendCommand
         var trustedKey = Opt.InputFile("--trusted-key", "With --onnx and --onnx-dir: a PEM file with the EC public key of the signer (openssl ec -in signing.pem -pubout "
             + "-out trusted.pem): serve the directory only if it carries a signature this key verifies (export-onnx --signing-key), each part included; "
             + "an unsigned, re-exported or edited directory is refused.", "KEY.pem");
-        var batch = Opt.Int("--batch", OnnxCandidateScorer.DefaultBatchSize, "Users per ONNX Runtime batch at most (a quota call of large clusters serves fewer: docs/performance.md).", min: 1);
+        var batch = Opt.Int("--batch", OnnxCandidateScorer.DefaultBatchSize, "Users per ONNX Runtime batch at most (a call serves fewer where its per-user tensors would pass 64 MiB: docs/onnx.md, \"Memory per call\").", min: 1);
         var gpu = Opt.Parsed<int?>("--gpu", null, "CUDA device of ONNX Runtime (falls back to the CPU without CUDA).", "ID", "the CPU",
             t => int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out int id) && id >= 0 ? (true, id, null) : (false, null, $"--gpu must be a device number, not '{t}'."));
         var command = new Command("recommend", "Candidates for the users of a file from a saved model. Default: the loaded zip's lists; --engine and --onnx score "
