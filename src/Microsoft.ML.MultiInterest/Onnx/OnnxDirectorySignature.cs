@@ -19,7 +19,10 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// </para>
 /// <para>
 /// ECDSA signatures are randomised: signing the same directory twice gives two different files, each of which verifies.
-/// An export into a signed directory leaves its old signature, which then no longer verifies: sign again after each export.
+/// <see cref="MultiInterestModel.ExportOnnx"/> into a signed directory removes each signature of the earlier export whose
+/// manifest it replaces with other bytes (the same model exported again writes the same manifest, whose signature stays
+/// and still verifies), so an unsigned re-export is unsigned. <see cref="OnnxServingDirectory"/>'s own exports do not
+/// remove it; it then no longer verifies. Sign again after each export.
 /// </para>
 /// </remarks>
 public static class OnnxDirectorySignature

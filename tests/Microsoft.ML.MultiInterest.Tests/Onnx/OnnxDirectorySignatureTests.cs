@@ -111,10 +111,58 @@ public sealed class OnnxDirectorySignatureTests : IDisposable
             // The export is deterministic: the same model writes the same manifest, which the signature still verifies.
             quota.ExportOnnx(onnx);
             Assert.Equal(before, Lists("quota", onnx, sessions));
+            // Its signature was the earlier export's, removed with it (until 2026-12-07 left there, refused as "changed after it was signed").
             unimodal.ExportOnnx(onnx);
-            Assert.Contains("its manifest changed after it was signed", Refused("unimodal", onnx, sessions).Message, StringComparison.Ordinal);
+            Assert.Contains("is not signed", Refused("unimodal", onnx, sessions).Message, StringComparison.Ordinal);
             OnnxDirectorySignature.Sign(onnx, _signer);
             Assert.Equal(Lists("unimodal", onnx, sessions: null), Lists("unimodal", onnx, sessions));
+        }
+    }
+
+    [Fact]
+    public void AnUnsignedReexportOfAnotherModel_RemovesTheEarlierExportsSignatures_SoItIsUnsigned_AndTheyNeverVerifyAgain()
+    {
+        // An MMR directory: its pool part is signed too.
+        var (mmr, onnx) = ExcludeItemsModels.Exported(new MLContext(seed: 1), _directory, "mmr");
+        var (unimodal, _) = ExcludeItemsModels.Exported(new MLContext(seed: 1), _directory, "unimodal");
+        using (mmr)
+        using (unimodal)
+        {
+            OnnxDirectorySignature.Sign(onnx, _signer);
+            string signature = Path.Combine(onnx, OnnxDirectorySignature.FileName);
+            string poolSignature = Path.Combine(onnx, OnnxMmrScorer.PoolDirectoryName, OnnxDirectorySignature.FileName);
+            Assert.True(File.Exists(signature) && File.Exists(poolSignature));
+            // The same model again writes the same manifests: their signatures stay, and still verify.
+            mmr.ExportOnnx(onnx);
+            Assert.True(File.Exists(signature) && File.Exists(poolSignature));
+            OnnxDirectorySignature.Verify(onnx, _signer);
+            OnnxDirectorySignature.Verify(Path.Combine(onnx, OnnxMmrScorer.PoolDirectoryName), _signer);
+            // Another model, not signed: the directory is unsigned (not "changed after it was signed"), the pool folder gone whole.
+            unimodal.ExportOnnx(onnx);
+            Assert.False(File.Exists(signature));
+            Assert.False(Directory.Exists(Path.Combine(onnx, OnnxMmrScorer.PoolDirectoryName)));
+            Assert.Contains("is not signed", Refused("unimodal", onnx, Trusting(_signer)).Message, StringComparison.Ordinal);
+            // The first model exported back, still unsigned: no stale signature is left to verify it.
+            mmr.ExportOnnx(onnx);
+            Assert.False(File.Exists(signature) || File.Exists(poolSignature));
+            Assert.Contains("is not signed", Refused("mmr", onnx, Trusting(_signer)).Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void ASignatureBesideAManifestThatFailsItsChecksum_IsNotTheExportsToRemove()
+    {
+        var (quota, onnx) = ExcludeItemsModels.Exported(new MLContext(seed: 1), _directory, "quota");
+        var (unimodal, _) = ExcludeItemsModels.Exported(new MLContext(seed: 1), _directory, "unimodal");
+        using (quota)
+        using (unimodal)
+        {
+            OnnxDirectorySignature.Sign(onnx, _signer);
+            // Edited by hand: the manifest fails its checksum, so nothing it sits beside is taken for the export's (as its recorded files are not).
+            string manifestPath = Path.Combine(onnx, OnnxServingDirectory.ManifestFileName);
+            File.WriteAllText(manifestPath, File.ReadAllText(manifestPath).Replace("\"candidates\": 8", "\"candidates\": 7", StringComparison.Ordinal));
+            unimodal.ExportOnnx(onnx);
+            Assert.True(File.Exists(Path.Combine(onnx, OnnxDirectorySignature.FileName)));
         }
     }
 
