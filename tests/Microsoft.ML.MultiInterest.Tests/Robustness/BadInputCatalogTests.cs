@@ -795,6 +795,15 @@ public class BadInputCatalogTests
             "a new item beside the one it was meant to name"], () => FoldInto([("u1", "i-new"), ("u2", " i-new")])),
         ["fold-in-blank-item-id"] = Throws<ArgumentException>(["Edge 0 (user 'u1') has the item id ' ': it is blank (white space only)"], () => FoldInto([("u1", " ")])),
         ["fold-in-item-id-line-break"] = Throws<ArgumentException>(["Edge 0 (user 'u1') has the item id 'i-new\\n': it holds a line break"], () => FoldInto([("u1", "i-new\n")])),
+        ["fold-in-user-id-not-a-key-number"] = Throws<ArgumentException>(["The user id '0' (edge 1 of edges) is no key of column 'User', which has no KeyValues",
+            "key numbers 1..10000000", "map them with MapValueToKey"], () =>
+        {
+            // The day's edges by the loader's file ids: "0" names no user where users are key numbers (was: counted as a new user's edge, dropped).
+            var ml = new MLContext(seed: 1);
+            var model = ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Append(ml.MultiInterest().UnimodalRetriever(candidates: 3))
+                .Fit(ml.Data.LoadFromEnumerable(MLNetTestData.WideKeyEdges()));
+            return ml.MultiInterest().CreateRecommender(model).FoldInNewItems([("2", "i-new"), ("0", "i-new")]);
+        }),
         ["option-warm-start-wrong-algorithm"] = Throws<ArgumentException>(["WarmStart starts implicit ALS, but Algorithm is TruncatedSvd"], () =>
         {
             // Yesterday's ALS item vectors given to an algorithm that does not iterate from a start.

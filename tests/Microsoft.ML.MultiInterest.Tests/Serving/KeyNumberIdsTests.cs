@@ -105,6 +105,39 @@ public class KeyNumberIdsTests
         Assert.Contains("key numbers 1..24", similar.Message);
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("17")]
+    [InlineData("u3")]
+    [InlineData("03")]
+    public void FoldInNewItems_AUserIdThatIsNoKeyNumber_IsRefusedNamingTheEdge_AsRecommendRefusesIt(string userId)
+    {
+        // Before, such an edge was counted as a new user's and dropped: the file's user 0 asked as "0" lost its edges silently.
+        var ml = new MLContext(seed: 1);
+        var recommender = ml.MultiInterest().CreateRecommender(Fit(ml, LoadedByTextLoader(ml)));
+        var error = Assert.Throws<ArgumentException>(() => recommender.FoldInNewItems([("1", "25"), (userId, "25")]));
+        Assert.Equal("edges", error.ParamName);
+        Assert.Contains($"The user id '{userId}' (edge 1 of edges) is no key of column 'User', which has no KeyValues", error.Message);
+        Assert.Contains("key numbers 1..16", error.Message);
+        Assert.Contains("MapValueToKey", error.Message);
+    }
+
+    [Fact]
+    public void FoldInNewItems_KeyNumberUsers_FoldInANewItemWhateverItsId_ItemIdsAreNotKeyNumbers()
+    {
+        // A new item has no key number: "25", past the model's 24 item keys, and "i-new" are new items, folded in and served.
+        var ml = new MLContext(seed: 1);
+        var recommender = ml.MultiInterest().CreateRecommender(Fit(ml, LoadedByTextLoader(ml)));
+        var fold = recommender.FoldInNewItems([("1", "25"), ("2", "25"), ("3", "i-new"), ("4", "24")]);
+        Assert.Equal(new[] { "25", "i-new" }, fold.FoldedItems.Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(1, fold.KnownItemEdges);
+        Assert.Equal(0, fold.UnknownUserEdges);
+        Assert.True(fold.Recommender.KnowsItem("25"));
+        Assert.Equal(CandidateSource.Trained, fold.Recommender.Recommend("1", history: ["25", "i-new"]).Source);
+        // Still refused after the fold-in: the users are named as before.
+        Assert.Throws<ArgumentException>(() => fold.Recommender.Recommend("0"));
+    }
+
     [Fact]
     public void LoadedModel_RefusesAnIdThatIsNoKeyNumber()
     {

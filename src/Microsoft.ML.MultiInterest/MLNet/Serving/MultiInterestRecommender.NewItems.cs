@@ -31,7 +31,9 @@ public sealed partial class MultiInterestRecommender
     /// <returns>The new recommender and what was done with the edges.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="edges"/> is null.</exception>
     /// <exception cref="ArgumentException">An edge has a null or empty user or item id, or an item id the model does not know that is
-    /// blank, has white space at its start or end, or holds a TAB or line break (it would be folded in as a twin of the item it names).</exception>
+    /// blank, has white space at its start or end, or holds a TAB or line break (it would be folded in as a twin of the item it names);
+    /// or, on a model whose user key column has no KeyValues (users named by their key numbers 1..N), a user id that is no key
+    /// number, as <see cref="Recommend(string, IEnumerable{string}, int)"/> refuses it (item ids are not checked so: a new item has no key number).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is negative.</exception>
     /// <exception cref="NotSupportedException">The stage (or a source of the fusion) cannot take items between fits: round robin over
     /// learned components, conditional retrieval, or a stage without user vectors. Refit to serve new items there.</exception>
@@ -46,6 +48,11 @@ public sealed partial class MultiInterestRecommender
                 throw new ArgumentException($"Edge {checkedEdges.Count} has {(user == null ? "a null" : "an empty")} user id: every edge names the user who engaged the item.", nameof(edges));
             if (string.IsNullOrEmpty(item))
                 throw new ArgumentException($"Edge {checkedEdges.Count} (user '{user}') has {(item == null ? "a null" : "an empty")} item id: every edge names the item engaged.", nameof(edges));
+            // Where the users are named by their key numbers (a key column without KeyValues), an edge's user id must be one, as
+            // Recommend's must: "0" or "u3" names no user there (the caller's own ids, which ML.NET's loaders store as key v + 1), and
+            // counting its edges as a new user's would drop them without a word. Item ids are not checked so: a new item has no key
+            // number, whatever its id (the model's item keys are 1..N; "25" past them is a new item, as "i-new" is).
+            RequireKeyNumber(user, user: true, nameof(edges), $"edge {checkedEdges.Count} of {nameof(edges)}");
             // An id the model knows is read as it is (a trained " 7" stays that item); a new one is stored, so it must be clean.
             if (!_compactOfItem.ContainsKey(item) && IO.NewId.Problem(item) is { } problem)
                 throw new ArgumentException($"Edge {checkedEdges.Count} (user '{Escaped(user)}') has the item id '{Escaped(item)}': it {problem}. Folded in, it would be "

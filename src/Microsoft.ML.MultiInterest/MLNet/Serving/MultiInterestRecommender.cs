@@ -224,7 +224,11 @@ public sealed partial class MultiInterestRecommender
     /// which ML.NET's loaders store as key v + 1), not a new user or an item added since the fit, and serving it the
     /// popular list, or leaving it out of a history, would hide that. Models whose keys carry ids are not affected.
     /// </summary>
-    private void RequireKeyNumber(string id, bool user, string parameter)
+    /// <param name="id">The id asked for.</param>
+    /// <param name="user">Whether it names a user (else an item).</param>
+    /// <param name="parameter">The parameter that holds it.</param>
+    /// <param name="place">Where in the parameter, for the message ("edge 3 of edges"); null names the parameter alone.</param>
+    private void RequireKeyNumber(string id, bool user, string parameter, string? place = null)
     {
         var t = _live.Tables;
         var names = user ? t.UserNames : t.ItemNames;
@@ -232,7 +236,7 @@ public sealed partial class MultiInterestRecommender
         if (numbers == 0 || names.IndexOf(id) >= 0) return;
         string side = user ? "user" : "item";
         throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"The {side} id '{Escaped(id)}' ({parameter}) is no key of column '{(user ? t.UserColumnName : t.ItemColumnName)}', which has no KeyValues: the model names its {side}s ")
+            $"The {side} id '{Escaped(id)}' ({place ?? parameter}) is no key of column '{(user ? t.UserColumnName : t.ItemColumnName)}', which has no KeyValues: the model names its {side}s ")
             + string.Create(System.Globalization.CultureInfo.InvariantCulture, $"by the key numbers 1..{numbers}, and an id must be one of them. ML.NET stores a value v loaded into a key column as key v + 1 ")
             + $"(the text loader's KeyCount columns and LoadFromEnumerable's [KeyType] fields alike: the file's {side} 0 is '1'): to serve by the file's own ids, "
             + "map them with MapValueToKey before the pipeline (its keys carry the ids), or ask by key number.", parameter);
