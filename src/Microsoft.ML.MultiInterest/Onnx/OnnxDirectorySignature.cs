@@ -19,10 +19,10 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// </para>
 /// <para>
 /// ECDSA signatures are randomised: signing the same directory twice gives two different files, each of which verifies.
-/// <see cref="MultiInterestModel.ExportOnnx"/> into a signed directory removes each signature of the earlier export whose
-/// manifest it replaces with other bytes (the same model exported again writes the same manifest, whose signature stays
-/// and still verifies), so an unsigned re-export is unsigned. <see cref="OnnxServingDirectory"/>'s own exports do not
-/// remove it; it then no longer verifies. Sign again after each export.
+/// An export into a signed directory (<see cref="MultiInterestModel.ExportOnnx"/> and <see cref="OnnxServingDirectory"/>'s
+/// exports alike) removes each signature beside a manifest it writes with other bytes, or after an export that did not
+/// finish (the same model exported again writes the same manifest, whose signature stays and still verifies), so an
+/// unsigned re-export is unsigned. Sign again after each export.
 /// </para>
 /// </remarks>
 public static class OnnxDirectorySignature

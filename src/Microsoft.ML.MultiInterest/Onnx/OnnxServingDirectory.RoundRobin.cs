@@ -31,6 +31,7 @@ public static partial class OnnxServingDirectory
     public static OnnxServingManifest ExportRoundRobin(MixtureEmbeddingResult model, int candidates, string directory, bool exclusionMask = false, DcmModel? dcm = null, OnnxExternalData externalData = OnnxExternalData.Automatic)
     {
         using var externalDataScope = ExternalDataPolicy.Enter(externalData);
+        using var signatures = OnnxManifestSignatures.Enter(directory);
         return ExportRoundRobinOverKeys(model, candidates, directory, exclusionMask, dcm, itemAbsence: null);
     }
 
@@ -71,6 +72,7 @@ public static partial class OnnxServingDirectory
         bool exclusionMask = false, OnnxExternalData externalData = OnnxExternalData.Automatic)
     {
         using var externalDataScope = ExternalDataPolicy.Enter(externalData);
+        using var signatures = OnnxManifestSignatures.Enter(directory);
         return ExportMixtureRoundRobinOverKeys(users, mixtures, items, candidates, directory, exclusionMask, itemAbsence: null);
     }
 

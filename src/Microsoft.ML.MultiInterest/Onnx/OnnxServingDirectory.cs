@@ -13,6 +13,9 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// for DCM, <see cref="HistoryEncoderFileName"/>), which <see cref="OnnxRoundRobinScorer"/> opens. Conditional retrieval
 /// (<see cref="ExportConditional"/>) uses the quota graphs; a model without clusters the unimodal scorer alone
 /// (<see cref="ExportUnimodal"/>); the MMR retrievers have their own (<see cref="ExportMmr"/>, <see cref="ExportHistoryMmr"/>).
+/// Every export here overwrites files of the same names and leaves an earlier export's others; an earlier signature
+/// (<see cref="OnnxDirectorySignature.FileName"/>) beside a manifest it writes stays only if it writes that manifest byte
+/// for byte as it was, and none after an export that did not finish: sign again after each export.
 /// </summary>
 public static partial class OnnxServingDirectory
 {
@@ -70,6 +73,7 @@ public static partial class OnnxServingDirectory
         int candidates, double alpha, string directory, bool exclusionMask = false, OnnxExternalData externalData = OnnxExternalData.Automatic)
     {
         using var externalDataScope = ExternalDataPolicy.Enter(externalData);
+        using var signatures = OnnxManifestSignatures.Enter(directory);
         return Export(users, items, clustering, mixtures, candidates, new QuotaRetrievalOptions { Alpha = alpha }, directory, exclusionMask);
     }
 
@@ -94,6 +98,7 @@ public static partial class OnnxServingDirectory
         int candidates, QuotaRetrievalOptions options, string directory, bool exclusionMask = false, OnnxExternalData externalData = OnnxExternalData.Automatic)
     {
         using var externalDataScope = ExternalDataPolicy.Enter(externalData);
+        using var signatures = OnnxManifestSignatures.Enter(directory);
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(options);
         MixtureExportChecks.Together(users, items);
@@ -135,6 +140,7 @@ public static partial class OnnxServingDirectory
         int maxConditions = ConditionalDefaults.MaxConditions, OnnxExternalData externalData = OnnxExternalData.Automatic)
     {
         using var externalDataScope = ExternalDataPolicy.Enter(externalData);
+        using var signatures = OnnxManifestSignatures.Enter(directory);
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var options = new QuotaRetrievalOptions { Alpha = alpha, HeadShare = headShare };
         options.Validate();
@@ -185,6 +191,7 @@ public static partial class OnnxServingDirectory
     public static OnnxServingManifest ExportUnimodal(EmbeddingMatrix users, EmbeddingMatrix items, int candidates, string directory, bool exclusionMask = false, OnnxExternalData externalData = OnnxExternalData.Automatic)
     {
         using var externalDataScope = ExternalDataPolicy.Enter(externalData);
+        using var signatures = OnnxManifestSignatures.Enter(directory);
         return ExportUnimodalOverKeys(users, items, candidates, directory, exclusionMask, itemAbsence: null);
     }
 

@@ -334,7 +334,10 @@ public sealed partial class OnnxServingManifest
         ManifestSha256 = Unsealed;
         string text = Seal(JsonSerializer.Serialize(this, Json));
         ManifestSha256 = SealEntry().Match(text).Groups[1].Value;
-        File.WriteAllText(Path.Combine(directory, OnnxServingDirectory.ManifestFileName), text);
+        string path = Path.Combine(directory, OnnxServingDirectory.ManifestFileName);
+        // An earlier signature beside it stays only if these are the bytes it signed (OnnxManifestSignatures).
+        using (OnnxManifestSignatures.Writing(path))
+            File.WriteAllText(path, text);
     }
 }
 

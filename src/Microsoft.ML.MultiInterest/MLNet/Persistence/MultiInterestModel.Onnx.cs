@@ -20,8 +20,9 @@ public sealed partial class MultiInterestModel
     /// <param name="directory">
     /// Created if needed: a new or empty directory, or one an earlier export wrote, finished or not (its files of the same
     /// names are overwritten; the files its verified manifest recorded that this export does not write, another retriever's
-    /// graphs, are removed, and so is the signature (<see cref="OnnxDirectorySignature.FileName"/>) beside each of its verified
-    /// manifests that this export replaces with other bytes: sign the new export again; others kept). A directory holding other files is refused, not written into. The directory is
+    /// graphs, are removed; others kept). A signature (<see cref="OnnxDirectorySignature.FileName"/>) stays beside a manifest
+    /// this export writes only if it writes it byte for byte as it was (the same model exported again; never after an export
+    /// that did not finish), and goes with a part's manifest the export removes: sign the new export again. A directory holding other files is refused, not written into. The directory is
     /// marked unfinished (<see cref="OnnxServingManifest.UnfinishedMarkerFileName"/>) until the stamped manifest is written
     /// last, so an interrupted or failed export is refused by serving, never taken for a complete one.
     /// </param>
@@ -55,11 +56,12 @@ public sealed partial class MultiInterestModel
         if (File.Exists(directory))
             throw new IOException($"'{directory}' is a file: ExportOnnx writes a directory of graphs and manifests there (created if needed).");
         CheckNewOrEarlierExport(directory);
+        // The earlier export's signatures: one beside a manifest this export does not write again byte for byte is removed when
+        // it ends (OnnxManifestSignatures), so is every one after an export that did not finish. Entered before the mark is written.
+        using var signatures = OnnxManifestSignatures.Enter(directory);
         // What the earlier export recorded, read before this one touches anything: its files this export does not write are
         // removed once it has finished (another retriever's graphs would otherwise stay beside the new ones).
         var earlierFiles = File.Exists(Path.Combine(directory, OnnxServingDirectory.ManifestFileName)) ? RecordedFiles(directory, manifest: null) : null;
-        // Its signatures, with the manifests they sign: one whose manifest this export changes is removed with the leftovers.
-        var earlierSignatures = earlierFiles != null ? EarlierSignatures(directory, earlierFiles) : [];
         CheckIdsWritable(directory, EmbeddingOf(FirstServedStage));
         RefuseEncoderStages();
         // Marked unfinished before anything is touched and unmarked last: an interrupted or failed export (a full disk, a kill)
@@ -85,16 +87,13 @@ public sealed partial class MultiInterestModel
         {
             // Refused before any file was written (a model the export cannot serve): the earlier export stays as it was.
             if (earlier != null) File.WriteAllText(manifestPath, earlier);
+            signatures.Dispose();
             Unmark(held, marker);
             throw;
         }
-        if (earlierFiles != null)
-        {
-            var written = RecordedFiles(directory, manifest) ?? [];
-            // The signatures first: a part folder the export no longer writes is then left empty, and removed.
-            RemoveStaleSignatures(directory, earlierSignatures, written);
-            RemoveReplaced(directory, earlierFiles, written);
-        }
+        if (earlierFiles != null) RemoveReplaced(directory, earlierFiles, RecordedFiles(directory, manifest) ?? []);
+        // Before the mark goes: no later export into the directory can have been signed yet.
+        signatures.Dispose();
         Unmark(held, marker);
         return manifest;
     }

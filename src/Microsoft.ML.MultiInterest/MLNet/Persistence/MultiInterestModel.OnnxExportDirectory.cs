@@ -5,7 +5,7 @@ namespace Microsoft.ML.MultiInterest;
 /// <summary>
 /// The export directory's housekeeping around <see cref="ExportOnnx"/>: the unfinished mark that keeps a second export out,
 /// the refusal of a directory holding the user's own files, and the removal of an earlier export's files this one does not
-/// write again (only files a verified manifest recorded).
+/// write again (only files a verified manifest recorded, and the signature beside a part's manifest removed so).
 /// </summary>
 public sealed partial class MultiInterestModel
 {
@@ -55,6 +55,8 @@ public sealed partial class MultiInterestModel
         {
             string path = Path.GetFullPath(Path.Combine(directory, file));
             if (!path.StartsWith(root, StringComparison.Ordinal)) continue;
+            // A part's manifest takes its signature with it, so the part's folder is left empty and removed.
+            if (Path.GetFileName(path) == OnnxServingDirectory.ManifestFileName) OnnxManifestSignatures.RemoveWith(path);
             File.Delete(path);
             for (string? folder = Path.GetDirectoryName(path); folder != null && folder.Length >= root.Length; folder = Path.GetDirectoryName(folder))
                 folders.Add(folder);
@@ -62,42 +64,6 @@ public sealed partial class MultiInterestModel
         // Deepest first: a part's part before the part.
         foreach (string folder in folders)
             if (Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder);
-    }
-
-    /// <summary>
-    /// The signatures (<see cref="OnnxDirectorySignature.FileName"/>) beside the earlier export's verified manifests, the
-    /// directory's and each part's that <paramref name="earlier"/> (<see cref="RecordedFiles"/>) holds, each with the
-    /// manifest it signs (relative, as recorded) and that manifest's bytes. Signing writes them after the export, so no
-    /// manifest records them; each belongs to the manifest beside it. One beside a manifest that was not verified is not the
-    /// export's to remove.
-    /// </summary>
-    private static List<(string Signature, string Manifest, byte[] Signed)> EarlierSignatures(string directory, HashSet<string> earlier)
-    {
-        var found = new List<(string, string, byte[])>();
-        foreach (string manifest in earlier.Where(f => f.EndsWith("/" + OnnxServingDirectory.ManifestFileName, StringComparison.Ordinal)).Prepend(OnnxServingDirectory.ManifestFileName))
-        {
-            string manifestPath = Path.Combine(directory, manifest);
-            string signature = Path.Combine(Path.GetDirectoryName(manifestPath)!, OnnxDirectorySignature.FileName);
-            if (File.Exists(signature) && File.Exists(manifestPath)) found.Add((signature, manifest, File.ReadAllBytes(manifestPath)));
-        }
-        return found;
-    }
-
-    /// <summary>
-    /// Deletes each earlier signature whose manifest this export does not write (a part it drops, which
-    /// <see cref="RemoveReplaced"/> then removes with its folder) or wrote with other bytes: it verifies nothing served any
-    /// more, and left there it would make the unsigned export look signed, refused as edited, and verify again should the
-    /// signed manifest ever be written back. A manifest written again byte for byte (the same model exported again) keeps its
-    /// signature, which still verifies exactly what it signed. <paramref name="written"/>: the files this export recorded.
-    /// </summary>
-    private static void RemoveStaleSignatures(string directory, List<(string Signature, string Manifest, byte[] Signed)> signatures, HashSet<string> written)
-    {
-        foreach (var (signature, manifest, signed) in signatures)
-        {
-            string manifestPath = Path.Combine(directory, manifest);
-            bool rewritten = manifest == OnnxServingDirectory.ManifestFileName || written.Contains(manifest);
-            if (!rewritten || !File.Exists(manifestPath) || !File.ReadAllBytes(manifestPath).AsSpan().SequenceEqual(signed)) File.Delete(signature);
-        }
     }
 
     /// <summary>Opens the unfinished mark for the export, unshared (deletable); refuses while another export holds it.</summary>
