@@ -38,25 +38,64 @@ public sealed class SweepValidationSplitTests
     /// the ids keyed in the order they first appear in <paramref name="all"/> (the sweep's training rows), as the sweep numbers them.
     /// </summary>
     internal static (double Recall, double Ndcg, double Diversity, int Users) Rederive(IReadOnlyList<RawEdge> all, IReadOnlyList<RawEdge> train,
-        IReadOnlyList<RawEdge> validation, GraphEmbeddingTrainer.Options embedding, int k)
+        IReadOnlyList<RawEdge> validation, GraphEmbeddingTrainer.Options embedding, int k) =>
+        Rederive(all, train, validation, embedding, mi => mi.UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = k, Threads = 1 }), k);
+
+    /// <summary>
+    /// Any trial's figures derived again from its <see cref="SweepTrial.Settings"/> with the public estimators, as a user would
+    /// chain them: GraphEmbedding with the trial's embedding options (the sweep's seed among them), then by method the
+    /// unimodal retriever, MMR, history-interest MMR, or spherical k-means (the trial's clusters, iterations, tolerance and
+    /// seed), the kNN-smoothed mixture and the cluster quotas.
+    /// </summary>
+    internal static (double Recall, double Ndcg, double Diversity, int Users) Rederive(IReadOnlyList<RawEdge> all, IReadOnlyList<RawEdge> train,
+        IReadOnlyList<RawEdge> validation, SweepSettings settings, int k)
+    {
+        var embedding = GraphEmbeddingTrainer.Options.FromEngine(settings.Embedding);
+        embedding.Threads = 1;
+        var c = settings.Clustering;
+        return Rederive(all, train, validation, embedding, mi => settings.Method switch
+        {
+            SweepRetrievalMethod.Unimodal => mi.UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = k, Threads = 1 }),
+            SweepRetrievalMethod.Mmr => mi.MmrRetriever(new MmrRetrieverEstimator.Options
+            {
+                Candidates = k, Lambda = settings.ResolvedMmrLambda, PoolSize = settings.MmrPool, Threads = 1,
+            }),
+            SweepRetrievalMethod.HistoryMmr => mi.MmrRetriever(new MmrRetrieverEstimator.Options
+            {
+                Candidates = k, Interests = MmrInterests.History, Lambda = settings.ResolvedMmrLambda, PoolSize = settings.MmrPool,
+                InterestWeight = settings.InterestWeight, ItemsPerInterest = settings.ItemsPerInterest, MaxInterests = settings.MaxInterests, Threads = 1,
+            }),
+            _ => mi.SphericalKMeans(new SphericalKMeansTrainer.Options
+                {
+                    NumberOfClusters = c.Clusters, MaxIterations = c.MaxIterations, Tolerance = c.Tolerance, Seed = c.Seed, Threads = 1,
+                })
+                .Append(mi.KnnSmoothedMixture(new KnnSmoothedMixtureEstimator.Options
+                {
+                    Components = settings.Components, Neighbors = settings.Neighbors, Lambda = settings.Lambda, Threads = 1,
+                }))
+                .Append(mi.ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options { Candidates = k, Alpha = settings.Alpha, Threads = 1 })),
+        }, k);
+    }
+
+    private static (double Recall, double Ndcg, double Diversity, int Users) Rederive(IReadOnlyList<RawEdge> all, IReadOnlyList<RawEdge> train,
+        IReadOnlyList<RawEdge> validation, GraphEmbeddingTrainer.Options embedding, Func<MultiInterestCatalog, IEstimator<ITransformer>> retrieval, int k)
     {
         var ml = new MLContext(seed: 1);
         var mi = ml.MultiInterest();
         var keys = MLNetTestData.KeyPipeline(ml).Fit(Load(ml, all));
         var keyedTrain = keys.Transform(Load(ml, train));
-        var embedder = mi.GraphEmbedding(embedding).Fit(keyedTrain);
-        var fitData = embedder.Transform(keyedTrain);
-        var heldOut = embedder.Transform(keys.Transform(Load(ml, validation)));
-        var scored = mi.UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = k, Threads = 1 }).Fit(fitData).Transform(heldOut);
-        var metrics = mi.Evaluate(scored, heldOut, fitData, new MultiInterestEvaluatorOptions { Cutoffs = [k], Representation = UserRepresentation.Unimodal, Threads = 1 });
+        var model = mi.GraphEmbedding(embedding).Append(retrieval(mi)).Fit(keyedTrain);
+        var fitData = model.Transform(keyedTrain);
+        var scored = model.Transform(keys.Transform(Load(ml, validation)));
+        var metrics = mi.Evaluate(scored, scored, fitData, new MultiInterestEvaluatorOptions { Cutoffs = [k], Representation = UserRepresentation.Unimodal, Threads = 1 });
         return (metrics.RecallAtK[k], metrics.NdcgAtK[k], metrics.DiversityAtK[k], metrics.UserCount);
     }
 
-    private static MultiInterestSweepResult Sweep(IReadOnlyList<RawEdge> rows)
+    private static MultiInterestSweepResult Sweep(IReadOnlyList<RawEdge> rows, string space = "method=unimodal;dimension=6,8")
     {
         var ml = new MLContext(seed: 3);
         var options = SweepTestData.Options();
-        return ml.MultiInterest().Sweep(Load(ml, rows), SweepSearchSpace.Parse("method=unimodal;dimension=6,8"), options, refitBest: false);
+        return ml.MultiInterest().Sweep(Load(ml, rows), SweepSearchSpace.Parse(space), options, refitBest: false);
     }
 
     [Fact]
@@ -80,11 +119,33 @@ public sealed class SweepValidationSplitTests
         Assert.All(split.Validation, e => Assert.Contains(split.Train, t => t.Item == e.Item));
     }
 
-    [Fact]
-    public void Each_trials_figures_are_derived_again_from_the_saved_split()
+    /// <summary>
+    /// Every method a sweep tries, each space run with its defaults trial (kNN-Embed on the base settings): unimodal;
+    /// kNN-Embed over lambda, neighbours (one neighbour search at the largest k, its prefixes reused) and clusters (k-means
+    /// seeded by the sweep); MMR over its lambda and pool; history-interest MMR over its lambda, interest weight and most
+    /// interests; and the three on implicit-ALS (history-interest MMR's fold-in then follows the ALS objective) and
+    /// negative-sampling vectors. The name of each case's method, and how many of its trials the space gives besides the defaults trial (lambda 0 reads no neighbours, so its two k are one trial; clusters 8, lambda 0.5, k 5 is the defaults trial).
+    /// </summary>
+    public static TheoryData<string, string, int> MethodSpaces => new()
+    {
+        { "method=unimodal;dimension=6,8", "unimodal", 2 },
+        { "method=knn-embed;lambda=0,0.5;neighbors=3,5;clusters=4,8", "knn-embed", 5 },
+        { "method=mmr;mmr-lambda=0.3,0.7;mmr-pool=10,40", "mmr", 4 },
+        { "method=history-mmr;mmr-lambda=0.3,0.7;interest-weight=0,0.5;max-interests=2,4", "history-mmr", 8 },
+        { "method=knn-embed,mmr,history-mmr;algorithm=implicit-als,negative-sampling", "history-mmr", 2 },
+    };
+
+    /// <summary>
+    /// Each trial's figures, every method's and the defaults trial's, derived again from the saved files with the public
+    /// estimators on the trial's settings (<see cref="SweepTrial.Settings"/>: the sweep's seed is its embedding's and its
+    /// k-means' seed) and <see cref="MultiInterestCatalog.Evaluate"/>, equal to 12 decimals.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(MethodSpaces))]
+    public void Each_trials_figures_are_derived_again_from_the_saved_split(string space, string method, int trialsOfMethod)
     {
         var rows = Rows();
-        var result = Sweep(rows);
+        var result = Sweep(rows, space);
         string directory = Directory.CreateTempSubdirectory("mi-sweep-split-").FullName;
         try
         {
@@ -93,11 +154,13 @@ public sealed class SweepValidationSplitTests
             var (trainRows, validationRows) = (EdgeFile.Read(train), EdgeFile.Read(validation));
             Assert.Equal(result.ValidationSplit.Train, trainRows);
             Assert.Equal(result.ValidationSplit.Validation, validationRows);
-            var unimodal = result.Outcome.Trials.Where(t => t.Settings.Method == SweepRetrievalMethod.Unimodal).ToList();
-            Assert.Equal(2, unimodal.Count);
-            foreach (var trial in unimodal)
+            var trials = result.Outcome.Trials;
+            Assert.Equal(trialsOfMethod, trials.Count(t => SweepParameterCatalog.MethodName(t.Settings.Method) == method && !t.IsDefaults));
+            Assert.Contains(trials, t => t.IsDefaults);
+            foreach (var trial in trials)
             {
-                var again = Rederive(rows, trainRows, validationRows, GraphEmbeddingTrainer.Options.FromEngine(trial.Settings.Embedding), result.Outcome.Options.Cutoff);
+                Assert.Equal(1, trial.Fidelity);
+                var again = Rederive(rows, trainRows, validationRows, trial.Settings, result.Outcome.Options.Cutoff);
                 Assert.Equal(trial.Users, again.Users);
                 Assert.Equal(trial.Recall, again.Recall, 12);
                 Assert.Equal(trial.Ndcg, again.Ndcg, 12);
