@@ -137,6 +137,7 @@ internal static class SweepJson
             else w.WriteNull(k);
         }
         w.WriteEndObject();
+        Settings(w, t.Settings);
         w.WriteNumber("users", t.Users);
         w.WriteNumber("fidelity", t.Fidelity);
         w.WriteNumber("rung", t.Rung);
@@ -152,6 +153,57 @@ internal static class SweepJson
         w.WriteString("reused", string.Join("+", t.ReusedStages).ToLowerInvariant());
         w.WriteBoolean("pareto", t.OnParetoFront);
     }
+
+    /// <summary>
+    /// The trial's <c>settings</c>: its method, its embedding's algorithm, dimension and seed, and every setting of the stages
+    /// its method runs, searched or the base settings' (the k-means' tolerance and seed, and the mixture's neighbours only
+    /// when its lambda reads them): with the exported hold-out (<c>--export-validation</c>), what the trial's figures are
+    /// derived again from (docs/sweeps.md, "Auditing the validation hold-out"). Until 2026-12-07 only the searched
+    /// <c>parameters</c> were written, and the rest (the clusters as capped for small catalogues, the k-means' tolerance 0,
+    /// a method's defaults) could not be read back.
+    /// </summary>
+    private static void Settings(Utf8JsonWriter w, SweepSettings s)
+    {
+        w.WriteStartObject("settings");
+        w.WriteString("method", MethodName(s.Method));
+        w.WriteString("algorithm", EmbeddingFlags.Name(s.Embedding.Algorithm));
+        w.WriteNumber("dimension", s.Embedding.Dimension);
+        w.WriteNumber("seed", s.Embedding.Seed);
+        switch (s.Method)
+        {
+            case SweepRetrievalMethod.Unimodal:
+                break;
+            case SweepRetrievalMethod.Mmr:
+            case SweepRetrievalMethod.HistoryMmr:
+                w.WriteNumber("mmr-lambda", s.ResolvedMmrLambda);
+                w.WriteNumber("mmr-pool", s.MmrPool);
+                if (s.Method == SweepRetrievalMethod.Mmr) break;
+                w.WriteNumber("interest-weight", s.InterestWeight);
+                w.WriteNumber("items-per-interest", s.ItemsPerInterest);
+                w.WriteNumber("max-interests", s.MaxInterests);
+                break;
+            default:
+                w.WriteNumber("clusters", s.Clustering.Clusters);
+                w.WriteNumber("kmeans-iterations", s.Clustering.MaxIterations);
+                w.WriteNumber("kmeans-tolerance", s.Clustering.Tolerance);
+                w.WriteNumber("kmeans-seed", s.Clustering.Seed);
+                w.WriteNumber("components", s.Components);
+                if (s.Lambda > 0) w.WriteNumber("neighbors", s.Neighbors);
+                w.WriteNumber("lambda", s.Lambda);
+                w.WriteNumber("alpha", s.Alpha);
+                break;
+        }
+        w.WriteEndObject();
+    }
+
+    /// <summary>A method as the space spells it.</summary>
+    private static string MethodName(SweepRetrievalMethod m) => m switch
+    {
+        SweepRetrievalMethod.Unimodal => "unimodal",
+        SweepRetrievalMethod.Mmr => "mmr",
+        SweepRetrievalMethod.HistoryMmr => "history-mmr",
+        _ => "knn-embed",
+    };
 
     private static void Figures(Utf8JsonWriter w, string name, IReadOnlyDictionary<int, double> byK)
     {

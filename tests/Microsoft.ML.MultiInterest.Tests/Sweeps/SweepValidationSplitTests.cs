@@ -123,7 +123,7 @@ public sealed class SweepValidationSplitTests
     /// Every method a sweep tries, each space run with its defaults trial (kNN-Embed on the base settings): unimodal;
     /// kNN-Embed over lambda, neighbours (one neighbour search at the largest k, its prefixes reused) and clusters (k-means
     /// seeded by the sweep); MMR over its lambda and pool; history-interest MMR over its lambda, interest weight and most
-    /// interests; and the three on implicit-ALS (history-interest MMR's fold-in then follows the ALS objective) and
+    /// interests (its lambda fixed); and the three on implicit-ALS (history-interest MMR's fold-in then follows the ALS objective) and
     /// negative-sampling vectors. The name of each case's method, and how many of its trials the space gives besides the defaults trial (lambda 0 reads no neighbours, so its two k are one trial; clusters 8, lambda 0.5, k 5 is the defaults trial).
     /// </summary>
     public static TheoryData<string, string, int> MethodSpaces => new()
@@ -131,7 +131,7 @@ public sealed class SweepValidationSplitTests
         { "method=unimodal;dimension=6,8", "unimodal", 2 },
         { "method=knn-embed;lambda=0,0.5;neighbors=3,5;clusters=4,8", "knn-embed", 5 },
         { "method=mmr;mmr-lambda=0.3,0.7;mmr-pool=10,40", "mmr", 4 },
-        { "method=history-mmr;mmr-lambda=0.3,0.7;interest-weight=0,0.5;max-interests=2,4", "history-mmr", 8 },
+        { "method=history-mmr;mmr-lambda=0.3;interest-weight=0,0.5;max-interests=2,4", "history-mmr", 4 },
         { "method=knn-embed,mmr,history-mmr;algorithm=implicit-als,negative-sampling", "history-mmr", 2 },
     };
 
@@ -171,6 +171,26 @@ public sealed class SweepValidationSplitTests
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// A sweep that scores a seeded draw of the validation users (<see cref="SweepOptions.ValidationUsers"/> below their
+    /// number) does not name them: the files hold every validation user's edges, and the figures derived from them are the
+    /// whole hold-out's, over more users than the trial's (docs/sweeps.md says so).
+    /// </summary>
+    [Fact]
+    public void A_drawn_share_of_the_validation_users_is_not_in_the_files()
+    {
+        var rows = Rows();
+        var ml = new MLContext(seed: 3);
+        var options = SweepTestData.Options();
+        options.ValidationUsers = 20;
+        var result = ml.MultiInterest().Sweep(Load(ml, rows), SweepSearchSpace.Parse("method=unimodal;dimension=6"), options, refitBest: false);
+        var trial = Assert.Single(result.Outcome.Trials, t => !t.IsDefaults);
+        Assert.Equal(20, trial.Users);
+        var again = Rederive(rows, result.ValidationSplit.Train, result.ValidationSplit.Validation, trial.Settings, options.Cutoff);
+        Assert.Equal(result.ValidationSplit.Validation.Select(e => e.User).Distinct().Count(), again.Users);
+        Assert.True(again.Users > trial.Users, $"{again.Users} users derived, {trial.Users} scored");
     }
 
     /// <summary>docs/sweeps.md's snippet of "Auditing the validation hold-out" is this test's region, compiled and run.</summary>
