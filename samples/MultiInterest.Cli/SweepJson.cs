@@ -165,7 +165,7 @@ internal static class SweepJson
     private static void Settings(Utf8JsonWriter w, SweepSettings s)
     {
         w.WriteStartObject("settings");
-        w.WriteString("method", MethodName(s.Method));
+        w.WriteString("method", s.MethodName);
         w.WriteString("algorithm", EmbeddingFlags.Name(s.Embedding.Algorithm));
         w.WriteNumber("dimension", s.Embedding.Dimension);
         w.WriteNumber("seed", s.Embedding.Seed);
@@ -195,15 +195,6 @@ internal static class SweepJson
         }
         w.WriteEndObject();
     }
-
-    /// <summary>A method as the space spells it.</summary>
-    private static string MethodName(SweepRetrievalMethod m) => m switch
-    {
-        SweepRetrievalMethod.Unimodal => "unimodal",
-        SweepRetrievalMethod.Mmr => "mmr",
-        SweepRetrievalMethod.HistoryMmr => "history-mmr",
-        _ => "knn-embed",
-    };
 
     private static void Figures(Utf8JsonWriter w, string name, IReadOnlyDictionary<int, double> byK)
     {

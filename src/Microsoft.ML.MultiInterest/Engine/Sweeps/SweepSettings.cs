@@ -24,6 +24,9 @@ public sealed class SweepSettings
     /// <summary>The retrieval method. Default <see cref="SweepRetrievalMethod.KnnEmbed"/>.</summary>
     public SweepRetrievalMethod Method { get; set; } = SweepRetrievalMethod.KnnEmbed;
 
+    /// <summary><see cref="Method"/> as a search space spells it (<c>method</c>'s values): unimodal, mmr, history-mmr or knn-embed.</summary>
+    public string MethodName => SweepParameterCatalog.MethodName(Method);
+
     /// <summary>
     /// MMR relevance weight in [0, 1] of the <see cref="SweepRetrievalMethod.Mmr"/> and <see cref="SweepRetrievalMethod.HistoryMmr"/>
     /// methods. Null (default): the method's own default, <see cref="MmrRetrieverDefaults.Lambda"/> or
