@@ -11,13 +11,6 @@ public class ExcludeSelfTests
 {
     private const int Count = 8;
 
-    private sealed class TopicEdge
-    {
-        public string User { get; set; } = "";
-        public string Item { get; set; } = "";
-        public string Topic { get; set; } = "";
-    }
-
     private static IDataView Edges(MLContext ml) =>
         ml.Data.LoadFromEnumerable(SameNodeGraph.Edges().Select(e => new MLNetTestData.Edge { User = e.User, Item = e.Item }));
 
@@ -123,15 +116,7 @@ public class ExcludeSelfTests
         AssertOneSlotFreed(trained, fusion.Recommend(trained, null, Count), fusion.ExcludingSelf().Recommend(trained, null, Count));
 
         // Topics: a paper's group.
-        var topics = SameNodeGraph.Edges().Select(e => new TopicEdge
-        {
-            User = e.User, Item = e.Item, Topic = $"t{int.Parse(e.Item[1..], System.Globalization.CultureInfo.InvariantCulture) / SameNodeGraph.PerGroup}",
-        });
-        var conditional = mi.CreateRecommender(MLNetTestData.KeyPipeline(ml)
-            .Append(ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.ItemCondition, nameof(TopicEdge.Topic)))
-            .Append(mi.GraphEmbedding(Svd()))
-            .Append(mi.ConditionalRetriever(new ConditionalRetrieverEstimator.Options { Candidates = Count }))
-            .Fit(ml.Data.LoadFromEnumerable(topics.ToList())));
+        var conditional = SameNodeGraph.ConditionalRecommender(ml, Count);
         string itemOnly = SameNodeGraph.Node(2, SameNodeGraph.PerGroup - 1);
         foreach (string user in new[] { trained, itemOnly })
         {

@@ -11,29 +11,13 @@ public class FollowingExclusionsTests
 {
     private const int Count = 6;
 
-    private sealed class TopicEdge
-    {
-        public string User { get; set; } = "";
-        public string Item { get; set; } = "";
-        public string Topic { get; set; } = "";
-    }
-
     private static string[] Ids(RecommendationList list) => list.Items.Select(r => r.ItemId).ToArray();
 
     [Fact]
     public void RecommendFollowing_with_exclusions_leaves_them_out_and_fills_the_list()
     {
         var ml = new MLContext(seed: 1);
-        var mi = ml.MultiInterest();
-        var topics = SameNodeGraph.Edges().Select(e => new TopicEdge
-        {
-            User = e.User, Item = e.Item, Topic = $"t{int.Parse(e.Item[1..], System.Globalization.CultureInfo.InvariantCulture) / SameNodeGraph.PerGroup}",
-        }).ToList();
-        var recommender = mi.CreateRecommender(MLNetTestData.KeyPipeline(ml)
-            .Append(ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.ItemCondition, nameof(TopicEdge.Topic)))
-            .Append(mi.GraphEmbedding(new GraphEmbeddingTrainer.Options { Algorithm = Microsoft.ML.MultiInterest.Engine.EmbeddingAlgorithm.TruncatedSvd, Dimension = 4, Threads = 1 }))
-            .Append(mi.ConditionalRetriever(new ConditionalRetrieverEstimator.Options { Candidates = Count }))
-            .Fit(ml.Data.LoadFromEnumerable(topics)));
+        var recommender = SameNodeGraph.ConditionalRecommender(ml, Count);
         string[] history = [SameNodeGraph.Node(1, 0), SameNodeGraph.Node(1, 1)];
         foreach (var (user, fresh) in new[] { ("r1", (string[]?)null), ("a-new-user", history), ("nobody", null) })
         {

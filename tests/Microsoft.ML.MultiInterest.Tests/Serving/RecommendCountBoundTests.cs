@@ -93,28 +93,12 @@ public sealed class RecommendCountBoundTests
         }
     }
 
-    private sealed class TopicEdge
-    {
-        public string User { get; set; } = "";
-        public string Item { get; set; } = "";
-        public string Topic { get; set; } = "";
-    }
-
     [Fact]
     public void RecommendFollowing_with_a_huge_count_returns_at_most_the_unseen_catalogue_and_refuses_a_negative_one()
     {
         var ml = new MLContext(seed: 1);
-        var mi = ml.MultiInterest();
-        var edges = SameNodeGraph.Edges();
-        var topics = edges.Select(e => new TopicEdge
-        {
-            User = e.User, Item = e.Item, Topic = $"t{int.Parse(e.Item[1..], System.Globalization.CultureInfo.InvariantCulture) / SameNodeGraph.PerGroup}",
-        }).ToList();
-        var recommender = mi.CreateRecommender(MLNetTestData.KeyPipeline(ml)
-            .Append(ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.ItemCondition, nameof(TopicEdge.Topic)))
-            .Append(mi.GraphEmbedding(new GraphEmbeddingTrainer.Options { Algorithm = Microsoft.ML.MultiInterest.Engine.EmbeddingAlgorithm.TruncatedSvd, Dimension = 4, Threads = 1 }))
-            .Append(mi.ConditionalRetriever(new ConditionalRetrieverEstimator.Options { Candidates = M }))
-            .Fit(ml.Data.LoadFromEnumerable(topics)));
+        var topics = SameNodeGraph.TopicEdges();
+        var recommender = SameNodeGraph.ConditionalRecommender(ml, M);
         var catalogue = topics.Select(e => e.Item).ToHashSet();
         long before = GC.GetAllocatedBytesForCurrentThread();
         foreach (string user in new[] { "r1", "nobody" })

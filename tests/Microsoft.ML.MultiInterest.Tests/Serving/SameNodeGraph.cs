@@ -1,3 +1,5 @@
+using Microsoft.ML.MultiInterest.Tests.MLNet;
+
 namespace Microsoft.ML.MultiInterest.Tests.Serving;
 
 /// <summary>
@@ -36,4 +38,32 @@ internal static class SameNodeGraph
 
     /// <summary>The edges as a TSV with the user and item header, as the CLI reads them.</summary>
     public static string[] TsvLines() => ["user\titem", .. Edges().Select(e => $"{e.User}\t{e.Item}")];
+
+    /// <summary>An edge with its item's topic.</summary>
+    public sealed class TopicEdge
+    {
+        public string User { get; set; } = "";
+        public string Item { get; set; } = "";
+        public string Topic { get; set; } = "";
+    }
+
+    /// <summary>The edges with their items' topics: a paper's group, "t0".."t3".</summary>
+    public static List<TopicEdge> TopicEdges() => Edges().Select(e => new TopicEdge
+    {
+        User = e.User, Item = e.Item, Topic = $"t{int.Parse(e.Item[1..], System.Globalization.CultureInfo.InvariantCulture) / PerGroup}",
+    }).ToList();
+
+    /// <summary>
+    /// A conditional retrieval recommender fitted on <see cref="TopicEdges"/> (the topics as item conditions; truncated-SVD
+    /// vectors of dimension 4, one thread) with <paramref name="candidates"/> candidates.
+    /// </summary>
+    public static MultiInterestRecommender ConditionalRecommender(MLContext ml, int candidates)
+    {
+        var mi = ml.MultiInterest();
+        return mi.CreateRecommender(MLNetTestData.KeyPipeline(ml)
+            .Append(ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.ItemCondition, nameof(TopicEdge.Topic)))
+            .Append(mi.GraphEmbedding(new GraphEmbeddingTrainer.Options { Algorithm = Microsoft.ML.MultiInterest.Engine.EmbeddingAlgorithm.TruncatedSvd, Dimension = 4, Threads = 1 }))
+            .Append(mi.ConditionalRetriever(new ConditionalRetrieverEstimator.Options { Candidates = candidates }))
+            .Fit(ml.Data.LoadFromEnumerable(TopicEdges())));
+    }
 }
