@@ -98,6 +98,7 @@ public sealed class OnnxMmrScorer : IDisposable
         InferenceSession? interests = null;
         try
         {
+            OnnxServingManifest.CheckMmrPoolEncoder(manifest, pool.Manifest, Path.Combine(directory, OnnxServingDirectory.ManifestFileName));
             string unimodalPath = Path.Combine(poolDirectory, pool.Manifest.UnimodalScorer.File);
             var (shape, values) = OnnxInitializerFile.Read(unimodalPath, (UnimodalOnnxExporter.ItemTableName, TensorProto.Types.DataType.Float))[UnimodalOnnxExporter.ItemTableName];
             var items = new EmbeddingMatrix(shape[0], shape[1], (float[])values);
@@ -170,8 +171,8 @@ public sealed class OnnxMmrScorer : IDisposable
 
     /// <summary>
     /// The MMR lists of users known by their history only, as <see cref="MultiInterestRecommender.Recommend(string, IEnumerable{string}, int)"/> gives a new user
-    /// with that history: the pool is the unimodal top N of the history's vector (its fold-in or mean item vector)
-    /// (<see cref="OnnxCandidateScorer.RetrieveUnimodalFromHistories"/>), the PM-2 term's mixture the history's own
+    /// with that history: the pool is the unimodal top N of the history's vector (its fold-in, the divide-and-conquer encoder's
+    /// query where the pool holds the history encoder, or its mean item vector) (<see cref="OnnxCandidateScorer.RetrieveUnimodalFromHistories"/>), the PM-2 term's mixture the history's own
     /// (<see cref="MixtureBuilder.BuildMle"/> over the exported clusters, computed in .NET as the recommender does), the
     /// re-ranking the engine's. An empty history gets an empty list (the recommender gives such a user the popular items).
     /// </summary>

@@ -37,10 +37,14 @@ public static partial class OnnxServingDirectory
 
     /// <summary>
     /// <see cref="ExportMmr"/> over a table indexed by item key, with <paramref name="itemAbsence"/> (<see cref="ItemAbsence.Mask"/>):
-    /// the rows of <paramref name="items"/> that hold no item, which the pool never takes; null when every row is an item.
+    /// the rows of <paramref name="items"/> that hold no item, which the pool never takes; null when every row is an item. With
+    /// <paramref name="historyModel"/> (a stage with <c>HistoryVector = Encoder</c>) the pool is the unimodal directory with that
+    /// model's history encoder (<see cref="ExportUnimodalWithDivideConquerEncoder"/>'s, written by the same code), so that a fresh
+    /// history's pool is ranked by the encoder's query; the MMR manifest is then of format version
+    /// <see cref="OnnxServingManifest.DivideConquerHistoryFormatVersion"/> too, as its pool's.
     /// </summary>
     internal static OnnxServingManifest ExportMmrOverKeys(EmbeddingMatrix users, EmbeddingMatrix items, int candidates, int poolSize, double lambda, double interestWeight,
-        MixtureTable? mixtures, ItemClustering? clustering, string directory, bool exclusionMask, float[]? itemAbsence)
+        MixtureTable? mixtures, ItemClustering? clustering, string directory, bool exclusionMask, float[]? itemAbsence, DivideConquerModel? historyModel = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(items);
@@ -52,7 +56,7 @@ public static partial class OnnxServingDirectory
             if (mixtures.UserCount != users.Rows) throw new ArgumentException($"The mixtures have {mixtures.UserCount} users, the embeddings {users.Rows}.", nameof(mixtures));
             if (clustering.ItemCount != items.Rows) throw new ArgumentException($"The clustering covers {clustering.ItemCount} items, the embeddings {items.Rows}.", nameof(clustering));
         }
-        var pool = ExportUnimodalOverKeys(users, items, poolSize, Path.Combine(directory, OnnxMmrScorer.PoolDirectoryName), exclusionMask, itemAbsence);
+        var pool = ExportUnimodalOverKeys(users, items, poolSize, Path.Combine(directory, OnnxMmrScorer.PoolDirectoryName), exclusionMask, itemAbsence, historyModel);
         int m = 1;
         if (interestWeight > 0)
         {
@@ -82,6 +86,8 @@ public static partial class OnnxServingDirectory
         }
         var manifest = new OnnxServingManifest
         {
+            // A pool with the history encoder needs a reader of version 5: the MMR directory says so too (OnnxMmrScorer checks it).
+            FormatVersion = pool.HistoryEncoder != null ? OnnxServingManifest.DivideConquerHistoryFormatVersion : OnnxServingManifest.WrittenFormatVersion,
             Candidates = candidates,
             Retrieval = OnnxServingManifest.MmrRetrieval,
             PoolSize = poolSize,

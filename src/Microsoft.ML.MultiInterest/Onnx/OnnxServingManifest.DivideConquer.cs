@@ -14,8 +14,24 @@ public sealed partial class OnnxServingManifest
     public const int DivideConquerHistoryFormatVersion = 5;
 
     /// <summary>
-    /// A history encoder outside a round-robin directory is the divide-and-conquer one: only in a quota or unimodal directory of
-    /// version 5 or later, its outputs the readings such a directory serves (the mixture's three tensors, the single query, or
+    /// An MMR directory whose pool holds the divide-and-conquer history encoder (a stage with <c>HistoryVector = Encoder</c>,
+    /// its pool's unimodal directory written with it) is of format version <see cref="DivideConquerHistoryFormatVersion"/> or
+    /// later, as its exporter writes it: one that says less was edited, and is refused rather than served.
+    /// </summary>
+    /// <param name="manifest">The MMR directory's manifest.</param>
+    /// <param name="pool">Its pool's manifest (itself checked when read, as a unimodal directory's).</param>
+    /// <param name="path">The MMR manifest's path, for the message.</param>
+    internal static void CheckMmrPoolEncoder(OnnxServingManifest manifest, OnnxServingManifest pool, string path)
+    {
+        if (pool.HistoryEncoder == null || manifest.FormatVersion >= DivideConquerHistoryFormatVersion) return;
+        throw new InvalidDataException($"The ONNX serving manifest '{path}' (format version {manifest.FormatVersion}, retrieval '{manifest.Retrieval}') has a pool whose manifest "
+            + $"has a history_encoder (a fresh history's vector read by the divide-and-conquer encoder's query), which only an {MmrRetrieval} directory of format version "
+            + $"{DivideConquerHistoryFormatVersion} or later holds: it was edited or damaged. Export the directory again.");
+    }
+
+    /// <summary>
+    /// A history encoder outside a round-robin directory is the divide-and-conquer one: only in a quota or unimodal directory
+    /// (an MMR directory's pool among them, <see cref="CheckMmrPoolEncoder"/>) of version 5 or later, its outputs the readings such a directory serves (the mixture's three tensors, the single query, or
     /// both; a unimodal directory the query alone). Anywhere else no scorer reads it, so the manifest was edited.
     /// </summary>
     private static void CheckDivideConquerEncoder(OnnxServingManifest manifest, string path)

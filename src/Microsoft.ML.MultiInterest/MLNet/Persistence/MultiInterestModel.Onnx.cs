@@ -43,11 +43,12 @@ public sealed partial class MultiInterestModel
     /// retrieval is exported as the quota graphs over the items grouped by condition, each user's conditions and queries
     /// precomputed, <see cref="OnnxServingDirectory.ExportConditional"/>; merged with implicit components, as that and a quota
     /// directory laid out together, <see cref="OnnxServingDirectory.ExportConditionalMerged"/>.) Or the served stage (or a
-    /// fused source) is an MMR or conditional stage reading a new user's history by the divide-and-conquer encoder's single query
+    /// fused source) is a conditional stage reading a new user's history by the divide-and-conquer encoder's single query
     /// (<see cref="HistoryVector.Encoder"/>), which its directory does not carry: refused before anything is written. (A unimodal
     /// or quota stage that reads a new user's history by the model, <see cref="HistoryVector.Encoder"/> or
     /// <see cref="HistoryMixture.DivideConquer"/>, is exported with the model's history encoder, manifest format version
-    /// <see cref="OnnxServingManifest.DivideConquerHistoryFormatVersion"/>; over a subset of the item keys it is refused.)
+    /// <see cref="OnnxServingManifest.DivideConquerHistoryFormatVersion"/>, and so is an MMR stage with <see cref="HistoryVector.Encoder"/>,
+    /// the encoder in its pool's unimodal directory; over a subset of the item keys it is refused.)
     /// </exception>
     public OnnxServingManifest ExportOnnx(string directory, bool exclusionMask = true, OnnxExternalData externalData = OnnxExternalData.Automatic)
     {
@@ -100,16 +101,17 @@ public sealed partial class MultiInterestModel
 
     /// <summary>
     /// Refuses a model whose served stage (or a fused source) reads a new user's history by the divide-and-conquer encoder's
-    /// single query where no directory carries that encoder (an MMR or conditional stage: a unimodal or quota directory does):
-    /// serving such a user the mean instead would pass another reading for the model's.
+    /// single query where no directory carries that encoder (a conditional stage: a unimodal or quota directory does, and an
+    /// MMR directory's pool): serving such a user the mean instead would pass another reading for the model's.
     /// </summary>
     private void RefuseEncoderStages()
     {
         var stages = RankFusions.Count > 0 ? FusionStages().Stages : [ServingStage];
-        if (stages.FirstOrDefault(s => s.Settings.HistoryVector == HistoryVector.Encoder && s.Method is not (CandidateMethod.Unimodal or CandidateMethod.ClusterQuota))
+        if (stages.FirstOrDefault(s => s.Settings.HistoryVector == HistoryVector.Encoder
+                && s.Method is not (CandidateMethod.Unimodal or CandidateMethod.ClusterQuota or CandidateMethod.Mmr))
             is not { } stage) return;
         throw new NotSupportedException($"ExportOnnx: the {stage.Method} stage writing '{stage.CandidatesColumnName}' reads a new user's history by the divide-and-conquer "
-            + "encoder (HistoryVector = Encoder), which its ONNX directory does not carry (a unimodal or cluster-quota stage's does). Serve it with CreateRecommender "
+            + "encoder (HistoryVector = Encoder), which its ONNX directory does not carry (a unimodal, cluster-quota or MMR stage's does). Serve it with CreateRecommender "
             + "(or the fitted pipeline), or fit the stage with HistoryVector = Auto or FoldIn (the fold-in, recorded in the export) to export it.");
     }
 
@@ -246,7 +248,7 @@ public sealed partial class MultiInterestModel
             WriteIdFiles(directory, embedding);
             return learned;
         }
-        if (stage.Method == CandidateMethod.Mmr) return ExportMmrOnnx(stage, embedding, directory, exclusionMask);
+        if (stage.Method == CandidateMethod.Mmr) return ExportMmrOnnx(stage, live, embedding, directory, exclusionMask);
         if (stage.Method == CandidateMethod.Unimodal && (Clustering == null || Mixtures == null || !embedding.ItemEmbeddings.IsDense))
         {
             // A single-vector pipeline has no clusters or mixtures (and item keys without edges have no cluster): the unimodal
@@ -296,16 +298,19 @@ public sealed partial class MultiInterestModel
 
     /// <summary>
     /// The ONNX directory of MMR over the unimodal ranking (<see cref="OnnxServingDirectory.ExportMmr"/>): the pool's unimodal
-    /// scorer and, for multi-interest MMR, the kNN-Embed mixtures and item clusters of its PM-2 term.
+    /// scorer (with <see cref="HistoryVector.Encoder"/>, the divide-and-conquer history encoder of <paramref name="live"/>'s
+    /// model beside it, as a unimodal stage's directory has it) and, for multi-interest MMR, the kNN-Embed mixtures and item
+    /// clusters of its PM-2 term.
     /// </summary>
-    private OnnxServingManifest ExportMmrOnnx(SavedCandidates stage, SavedGraphEmbedding embedding, string directory, bool exclusionMask)
+    private OnnxServingManifest ExportMmrOnnx(SavedCandidates stage, Func<LiveRetriever> live, SavedGraphEmbedding embedding, string directory, bool exclusionMask)
     {
         var items = embedding.ItemEmbeddings.DenseView();
         // A pool larger than the catalogue holds the catalogue: the same lists with N = the item count.
         int pool = Math.Min(Math.Max(stage.Settings.MmrPoolSize, stage.Candidates), items.Rows);
         var (clustering, mixtures) = stage.Settings.InterestWeight > 0 ? RequireMixturePath(embedding) : (null, null);
         var manifest = OnnxServingDirectory.ExportMmrOverKeys(embedding.UserEmbeddings.DenseView(), items, Math.Min(stage.Candidates, pool), pool, stage.Settings.MmrLambda,
-            stage.Settings.InterestWeight, mixtures, clustering, directory, exclusionMask, ItemAbsence.Mask(embedding.ItemEmbeddings));
+            stage.Settings.InterestWeight, mixtures, clustering, directory, exclusionMask, ItemAbsence.Mask(embedding.ItemEmbeddings),
+            stage.Settings.HistoryVector == HistoryVector.Encoder ? HistoryModelOf(stage, live(), embedding) : null);
         WriteIdFiles(directory, embedding);
         return manifest;
     }
