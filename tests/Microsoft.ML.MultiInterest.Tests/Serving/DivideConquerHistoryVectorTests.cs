@@ -144,12 +144,8 @@ public sealed class DivideConquerHistoryVectorTests : IDisposable
         string known = embedding.ItemIds[5];
         Assert.Equal(recommender.Recommend("someone-new", [known]).Items, recommender.Recommend("someone-new", ["no-such-item", known]).Items);
 
-        // An MMR stage's directory does not carry the encoder: its export is refused (unimodal and quota: DivideConquerOnnxServingTests).
-        var mmr = mi.MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = 5, HistoryVector = HistoryVector.Encoder }).Fit(embedded);
-        using var loaded = SaveAndLoad(new TransformerChain<ITransformer>(_keys, embedding, mmr), "refusals");
-        var export = Assert.Throws<NotSupportedException>(() => loaded.ExportOnnx(Path.Combine(_directory, "onnx")));
-        Assert.Contains("HistoryVector = Encoder", export.Message);
-        Assert.False(Directory.Exists(Path.Combine(_directory, "onnx")) && Directory.EnumerateFileSystemEntries(Path.Combine(_directory, "onnx")).Any());
+        // ONNX export: unimodal and quota in DivideConquerOnnxServingTests, MMR in DivideConquerMmrOnnxServingTests, the conditional
+        // stage's refusal in the bad-inputs catalog (onnx-export-history-vector-encoder).
         var foldIn = Assert.Throws<NotSupportedException>(() => recommender.FoldInNewItems([("u1", "brand-new-item")]));
         Assert.Contains("HistoryVector = Encoder", foldIn.Message);
 

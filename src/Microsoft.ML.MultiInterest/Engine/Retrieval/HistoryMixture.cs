@@ -25,8 +25,9 @@ public enum HistoryMixture
     /// user's intent p_uk (smoothed counts), its top m, weights p renormalised, each component the model's prompt-conditioned
     /// query of the history for that cluster. Needs the encoder's tables on the item embedding column and the model's clusters
     /// in the item cluster column (<see cref="SphericalKMeansTrainer.Options.DivideConquerClusters"/> makes that column);
-    /// the stage keeps the tables and saves them in the zip. Not exported to ONNX: <see cref="MultiInterestModel.ExportOnnx"/>
-    /// refuses such a stage.
+    /// the stage keeps the tables and saves them in the zip. <see cref="MultiInterestModel.ExportOnnx"/> writes the model's
+    /// history encoder with the stage's directory (<see cref="Onnx.OnnxServingDirectory.HistoryEncoderFileName"/>, manifest
+    /// format version <see cref="Onnx.OnnxServingManifest.DivideConquerHistoryFormatVersion"/>).
     /// </summary>
     DivideConquer,
 }

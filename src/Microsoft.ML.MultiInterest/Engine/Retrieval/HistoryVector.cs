@@ -33,8 +33,10 @@ public enum HistoryVector
     /// the function that gave every trained user its vector. The stage keeps what the encoder needs (input vectors, clusters,
     /// prompts, attention query, cluster prior), saved in the zip. Only after a GraphEmbedding stage with
     /// <see cref="EmbeddingAlgorithm.DivideConquer"/> and a pooling encoder (<see cref="DivideConquerEncoder.MeanPooling"/>,
-    /// <see cref="DivideConquerEncoder.AttentionPooling"/>); not for round-robin or history-interest MMR stages. Not exported
-    /// to ONNX: <see cref="MultiInterestModel.ExportOnnx"/> refuses such a stage.
+    /// <see cref="DivideConquerEncoder.AttentionPooling"/>); not for round-robin or history-interest MMR stages.
+    /// <see cref="MultiInterestModel.ExportOnnx"/> writes the encoder with a unimodal or cluster-quota stage's directory and
+    /// an MMR stage's pool (<see cref="Onnx.OnnxServingDirectory.HistoryEncoderFileName"/>, manifest format version
+    /// <see cref="Onnx.OnnxServingManifest.DivideConquerHistoryFormatVersion"/>), and refuses a conditional stage.
     /// </summary>
     Encoder,
 }
