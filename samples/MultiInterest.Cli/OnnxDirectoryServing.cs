@@ -73,7 +73,9 @@ internal static class OnnxDirectoryServing
                 .Serve(rows, warmUp, newUsers, historyLists, out fromHistory, out setUp, clock, log),
             OnnxServingManifest.MmrRetrieval => new OnnxDirectoryServing<OnnxMmrScorer>(() => OnnxMmrScorer.Open(directory, sessions, batch),
                 (s, users) => s.Retrieve(users, exclusions, excludeItems), s => s.ServesHistories, (s, h) => s.RetrieveFromHistories(h, excludeItems: excludeItems),
-                s => s.Manifest.InterestWeight > 0 ? $"(its {HistoryVectorWording(manifest)} and mixture, computed as the engine does)" : $"(its {HistoryVectorWording(manifest)}, computed as the engine does)",
+                // The pool reads the history's vector (its manifest names the divide-and-conquer encoder where the stage reads by it).
+                s => s.Manifest.InterestWeight > 0 ? $"(its {HistoryVectorWording(PoolManifest(directory))} and mixture, computed as the engine does)"
+                    : $"(its {HistoryVectorWording(PoolManifest(directory))}, computed as the engine does)",
                 "this MMR directory was exported before it served histories (export it again)",
                 _ => "ONNX Runtime served the unimodal pool; MMR re-ranked it with the engine.")
                 .Serve(rows, warmUp, newUsers, historyLists, out fromHistory, out setUp, clock, log),
@@ -108,11 +110,15 @@ internal static class OnnxDirectoryServing
 
     /// <summary>
     /// How the directory reads a history into the user's vector, for the log: a divide-and-conquer encoder's query (a quota or
-    /// unimodal directory whose history_encoder gives user_embedding), its fold-in (manifest history_fold_in) or the mean.
+    /// unimodal directory, an MMR directory's pool among them, whose history_encoder gives user_embedding), its fold-in
+    /// (manifest history_fold_in) or the mean.
     /// </summary>
     public static string HistoryVectorWording(OnnxServingManifest manifest) =>
         ReadsByDivideConquer(manifest, MixtureOnnxExporter.UserEmbeddingName) ? "divide-and-conquer encoder's query"
             : manifest.HistoryFoldIn != null ? "implicit-ALS fold-in" : "mean item vector";
+
+    /// <summary>The manifest of an MMR directory's pool, which reads a fresh history's vector.</summary>
+    private static OnnxServingManifest PoolManifest(string directory) => OnnxServingManifest.Read(Path.Combine(directory, OnnxMmrScorer.PoolDirectoryName));
 
     /// <summary>How a quota directory builds a history's mixture, for the log: the divide-and-conquer model's own (its history_encoder gives the mixture), else counted.</summary>
     public static string HistoryMixtureWording(OnnxServingManifest manifest) =>

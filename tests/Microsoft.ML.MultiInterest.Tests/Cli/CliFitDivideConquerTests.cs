@@ -4,7 +4,7 @@ using MultiInterest.Cli.Common;
 namespace Microsoft.ML.MultiInterest.Tests.Cli;
 
 /// <summary>
-/// <c>fit --divide-conquer</c>: the embedding trained by the divide-and-conquer model for the quota and unimodal retrievers,
+/// <c>fit --divide-conquer</c>: the embedding trained by the divide-and-conquer model for the quota, unimodal and MMR retrievers,
 /// new users served by the model from the zip and from its ONNX export alike, and the flags such a fit refuses.
 /// </summary>
 public sealed class CliFitDivideConquerTests : IDisposable
@@ -19,13 +19,14 @@ public sealed class CliFitDivideConquerTests : IDisposable
     [InlineData("quota", "auto")]
     [InlineData("quota", "encoder")]
     [InlineData("unimodal", "encoder")]
+    [InlineData("mmr", "encoder")]
     public void Fit_trains_the_model_and_new_users_are_served_by_it_from_the_zip_and_from_onnx(string retriever, string historyVector)
     {
         var (train, _) = CliHarness.WriteSplit(_directory);
         string model = Path.Combine(_directory, $"{retriever}-{historyVector}.zip");
         var fit = CliHarness.Run(["fit", "--train", train, "--model", model, "--retriever", retriever, "--history-vector", historyVector, .. Small]);
         Assert.True(fit.ExitCode == 0, fit.Error);
-        Assert.Contains($"Fitted the divide-and-conquer {(retriever == "quota" ? "cluster-quota" : "unimodal")} pipeline", fit.Out, StringComparison.Ordinal);
+        Assert.Contains($"Fitted the divide-and-conquer {retriever switch { "quota" => "cluster-quota", "mmr" => "MMR", _ => "unimodal" }} pipeline", fit.Out, StringComparison.Ordinal);
         using (var saved = MultiInterestModel.Load(new MLContext(seed: 1), model))
         {
             var settings = saved.ServingStage.Settings;
@@ -51,7 +52,7 @@ public sealed class CliFitDivideConquerTests : IDisposable
     }
 
     [Theory]
-    [InlineData(new[] { "--retriever", "history-mmr" }, "--divide-conquer trains the vectors of --retriever quota or unimodal")]
+    [InlineData(new[] { "--retriever", "history-mmr" }, "--divide-conquer trains the vectors of --retriever quota, unimodal or mmr")]
     [InlineData(new[] { "--retriever", "quota", "--algorithm", "implicit-als" }, "--algorithm sets the single vector of --algorithm, which --divide-conquer trains instead")]
     [InlineData(new[] { "--retriever", "quota", "--dim", "16" }, "--dim sets the single vector of --algorithm")]
     [InlineData(new[] { "--retriever", "quota", "--clusters", "5" }, "--clusters: with --divide-conquer the quota stage searches the model's own clusters")]
