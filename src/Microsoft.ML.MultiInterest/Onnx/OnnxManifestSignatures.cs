@@ -17,35 +17,51 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// <see cref="OnnxServingManifest"/> notes each manifest it writes (<see cref="Writing"/>); exporters called inside (a
 /// fusion's sources, an MMR directory's pool) join the outer export. The rule is applied when the outer export ends, finished
 /// or failed, over the directory's manifest and every manifest written: a manifest written twice (an unstamped one, then the
-/// stamped one) is judged by its last bytes. It flows with the logical call (<see cref="AsyncLocal{T}"/>).
+/// stamped one) is judged by its last bytes. It flows with the logical call (<see cref="AsyncLocal{T}"/>). The same scope
+/// carries the rule for the earlier export's other files (<see cref="OnnxEarlierExport"/>): refused or noted at the outer
+/// entry, removed at its end once the export has finished (<see cref="Scope.Finished"/>), before the signatures are judged.
+/// A signature kept beside a manifest written again byte for byte may have been left by a library before 1.11.0, which kept
+/// every signature, so it need not be that manifest's; it is kept all the same, since it is harmless: byte for byte means the
+/// same <see cref="OnnxServingManifest.LibraryVersion"/>, so no older release's manifest is ever written again so; a kept
+/// signature that does not verify these bytes makes a trusting server refuse the directory, as it refuses an unsigned one;
+/// and the next export of other bytes removes it, so it can never come to verify bytes it did not sign.
 /// </remarks>
 internal static class OnnxManifestSignatures
 {
     private static readonly AsyncLocal<Export?> Current = new();
 
     /// <summary>
-    /// Starts an export into <paramref name="directory"/>, noting its manifest's bytes before anything is written; inside
-    /// another export, joins it (the returned scope does nothing). Dispose it when the export ends.
+    /// Starts an export into <paramref name="directory"/>: refuses a directory holding other files and no earlier export
+    /// (<see cref="OnnxEarlierExport.RefuseOtherFiles"/>), and notes, before anything is written, the manifest's bytes and the
+    /// files the earlier export can be proved to have written (<see cref="OnnxEarlierExport.Record"/>); inside another export,
+    /// joins it (the returned scope does nothing). Call <see cref="Scope.Finished"/> with the manifest once the export has
+    /// finished, and dispose the scope when it ends.
     /// </summary>
-    public static Scope Enter(string directory)
-    {
-        // An empty name is the exporter's to refuse, naming its own argument.
-        if (Current.Value != null || string.IsNullOrEmpty(directory)) return new Scope(null);
-        var export = new Export(File.Exists(Path.Combine(directory, OnnxServingManifest.UnfinishedMarkerFileName)));
-        export.Note(Path.Combine(directory, OnnxServingDirectory.ManifestFileName));
-        Current.Value = export;
-        return new Scope(export);
-    }
+    public static Scope Enter(string directory) => Begin(directory, export: true);
 
     /// <summary>
     /// Called before a manifest is written to <paramref name="manifestPath"/>: notes the bytes there (the first time) for the
-    /// export's end. Outside any export, the write is an export of its own: the caller disposes the returned scope after writing.
+    /// export's end. Outside any export, the write is an export of its own (signatures only: it refuses and removes nothing):
+    /// the caller disposes the returned scope after writing.
     /// </summary>
     public static Scope Writing(string manifestPath)
     {
-        var scope = Enter(Path.GetDirectoryName(Path.GetFullPath(manifestPath))!);
+        var scope = Begin(Path.GetDirectoryName(Path.GetFullPath(manifestPath))!, export: false);
         Current.Value!.Note(manifestPath);
         return scope;
+    }
+
+    /// <summary>The outer export's start; <paramref name="export"/>: an exporter's, which refuses other files and notes the earlier export's files.</summary>
+    private static Scope Begin(string directory, bool export)
+    {
+        // An empty name is the exporter's to refuse, naming its own argument.
+        if (Current.Value != null || string.IsNullOrEmpty(directory)) return new Scope(null);
+        if (export) OnnxEarlierExport.RefuseOtherFiles(directory);
+        var started = new Export(directory, File.Exists(Path.Combine(directory, OnnxServingManifest.UnfinishedMarkerFileName)),
+            export ? OnnxEarlierExport.Record(directory) : null);
+        started.Note(Path.Combine(directory, OnnxServingDirectory.ManifestFileName));
+        Current.Value = started;
+        return new Scope(started);
     }
 
     /// <summary>
@@ -55,10 +71,17 @@ internal static class OnnxManifestSignatures
     public static void RemoveWith(string manifestPath) =>
         File.Delete(Path.Combine(Path.GetDirectoryName(manifestPath)!, OnnxDirectorySignature.FileName));
 
-    /// <summary>The outer export's manifests: each one's bytes when first seen (null: none there, or an unfinished directory).</summary>
-    internal sealed class Export(bool unfinished)
+    /// <summary>
+    /// The outer export: its manifests, each one's bytes when first seen (null: none there, or an unfinished directory), the
+    /// files the earlier export in <paramref name="directory"/> was proved to have written (null: none), and the manifest the
+    /// export finished with (null: not finished).
+    /// </summary>
+    internal sealed class Export(string directory, bool unfinished, HashSet<string>? earlierFiles)
     {
         private readonly Dictionary<string, byte[]?> _earlier = new(StringComparer.Ordinal);
+
+        /// <summary>The manifest the export wrote last, once it has finished.</summary>
+        public OnnxServingManifest? Finished { get; set; }
 
         public void Note(string manifestPath)
         {
@@ -67,8 +90,28 @@ internal static class OnnxManifestSignatures
                 if (!_earlier.ContainsKey(path)) _earlier[path] = unfinished || !File.Exists(path) ? null : File.ReadAllBytes(path);
         }
 
-        /// <summary>Applies the rule: removes each signature beside a noted manifest that is not, byte for byte, as it was.</summary>
+        /// <summary>
+        /// Applies the rules: once the export has finished, removes the earlier export's files it does not write again
+        /// (<see cref="OnnxEarlierExport.RemoveReplaced"/>, a removed part's manifest with its signature); then removes each
+        /// signature beside a noted manifest that is not, byte for byte, as it was.
+        /// </summary>
         public void End()
+        {
+            try
+            {
+                // What the new manifest records (its parts' too) is kept; were it unreadable, nothing is removed.
+                if (Finished != null && earlierFiles != null && OnnxEarlierExport.RecordedFiles(directory, Finished) is { } written)
+                    OnnxEarlierExport.RemoveReplaced(directory, earlierFiles, written);
+            }
+            finally
+            {
+                // Judged even if a leftover could not be removed: no signature may outlive the manifest it signed.
+                JudgeSignatures();
+            }
+        }
+
+        /// <summary>Removes each signature beside a noted manifest that is not, byte for byte, as it was.</summary>
+        private void JudgeSignatures()
         {
             lock (_earlier)
                 foreach (var (path, earlier) in _earlier)
@@ -80,10 +123,21 @@ internal static class OnnxManifestSignatures
         }
     }
 
-    /// <summary>The outer export, ended (the rule applied) when first disposed; nothing for an export inside another.</summary>
+    /// <summary>The outer export, ended (the rules applied) when first disposed; nothing for an export inside another.</summary>
     internal sealed class Scope(Export? export) : IDisposable
     {
         private Export? _export = export;
+
+        /// <summary>
+        /// Notes that the export has finished with <paramref name="manifest"/> (the directory's, written last), so that its end
+        /// removes the earlier export's files it does not write; returns <paramref name="manifest"/>. An export that fails never
+        /// calls it, and removes nothing.
+        /// </summary>
+        public OnnxServingManifest Finished(OnnxServingManifest manifest)
+        {
+            if (_export != null) _export.Finished = manifest;
+            return manifest;
+        }
 
         public void Dispose()
         {

@@ -55,9 +55,9 @@ public static partial class OnnxServingDirectory
         // scoring padded components (5.7x the trained users' seconds on cit-HepPh, 20 against 5 components).
         int m = Math.Min(historyModel.Components, historyModel.Clustering.ClusterCount);
         int? scorerComponents = mixtureByModel && m > mixtures.MaxComponents ? m : null;
-        return WriteQuotaDirectory(users, items, () => ClusterGroupedItems.Create(clustering), clustering.ClusterCount, ClusterGroupedItems.LargestCluster(clustering),
+        return signatures.Finished(WriteQuotaDirectory(users, items, () => ClusterGroupedItems.Create(clustering), clustering.ClusterCount, ClusterGroupedItems.LargestCluster(clustering),
             mixtures, options, QuotaListLayout.ClusterQuota(candidates, options), OnnxServingManifest.ClusterQuotaRetrieval, directory, exclusionMask,
-            history: new(historyModel, HistoryEncoderOutputs(mixtureByModel, vectorByModel), scorerComponents));
+            history: new(historyModel, HistoryEncoderOutputs(mixtureByModel, vectorByModel), scorerComponents)));
     }
 
     /// <summary>
@@ -86,7 +86,7 @@ public static partial class OnnxServingDirectory
         using var externalDataScope = ExternalDataPolicy.Enter(externalData);
         using var signatures = OnnxManifestSignatures.Enter(directory);
         ArgumentNullException.ThrowIfNull(historyModel);
-        return ExportUnimodalOverKeys(users, items, candidates, directory, exclusionMask, itemAbsence: null, historyModel);
+        return signatures.Finished(ExportUnimodalOverKeys(users, items, candidates, directory, exclusionMask, itemAbsence: null, historyModel));
     }
 
     /// <summary>

@@ -69,6 +69,6 @@ public static partial class OnnxServingDirectory
             ConditionNames = explicitPart.ConditionNames,
         };
         manifest.Write(directory);
-        return manifest;
+        return signatures.Finished(manifest);
     }
 }

@@ -32,7 +32,7 @@ public static partial class OnnxServingDirectory
     {
         using var externalDataScope = ExternalDataPolicy.Enter(externalData);
         using var signatures = OnnxManifestSignatures.Enter(directory);
-        return ExportMmrOverKeys(users, items, candidates, poolSize, lambda, interestWeight, mixtures, clustering, directory, exclusionMask, itemAbsence: null);
+        return signatures.Finished(ExportMmrOverKeys(users, items, candidates, poolSize, lambda, interestWeight, mixtures, clustering, directory, exclusionMask, itemAbsence: null));
     }
 
     /// <summary>
@@ -224,7 +224,7 @@ public static partial class OnnxServingDirectory
             },
         };
         manifest.Write(directory);
-        return manifest;
+        return signatures.Finished(manifest);
     }
 
     /// <summary>The re-ranking's settings: N within the catalogue, M within N, lambda in [0, 1], nu finite and non-negative.</summary>

@@ -32,7 +32,7 @@ public static partial class OnnxServingDirectory
     {
         using var externalDataScope = ExternalDataPolicy.Enter(externalData);
         using var signatures = OnnxManifestSignatures.Enter(directory);
-        return ExportRoundRobinOverKeys(model, candidates, directory, exclusionMask, dcm, itemAbsence: null);
+        return signatures.Finished(ExportRoundRobinOverKeys(model, candidates, directory, exclusionMask, dcm, itemAbsence: null));
     }
 
     /// <summary>
@@ -73,7 +73,7 @@ public static partial class OnnxServingDirectory
     {
         using var externalDataScope = ExternalDataPolicy.Enter(externalData);
         using var signatures = OnnxManifestSignatures.Enter(directory);
-        return ExportMixtureRoundRobinOverKeys(users, mixtures, items, candidates, directory, exclusionMask, itemAbsence: null);
+        return signatures.Finished(ExportMixtureRoundRobinOverKeys(users, mixtures, items, candidates, directory, exclusionMask, itemAbsence: null));
     }
 
     /// <summary>

@@ -13,9 +13,12 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// for DCM, <see cref="HistoryEncoderFileName"/>), which <see cref="OnnxRoundRobinScorer"/> opens. Conditional retrieval
 /// (<see cref="ExportConditional"/>) uses the quota graphs; a model without clusters the unimodal scorer alone
 /// (<see cref="ExportUnimodal"/>); the MMR retrievers have their own (<see cref="ExportMmr"/>, <see cref="ExportHistoryMmr"/>).
-/// Every export here overwrites files of the same names and leaves an earlier export's others; an earlier signature
-/// (<see cref="OnnxDirectorySignature.FileName"/>) beside a manifest it writes stays only if it writes that manifest byte
-/// for byte as it was, and none after an export that did not finish: sign again after each export.
+/// Every export here writes into a new or empty directory, or one an earlier export wrote, as
+/// <see cref="MultiInterestModel.ExportOnnx"/> does: it overwrites files of the same names and, once it has finished, removes
+/// the earlier export's files that a manifest passing its own checksum recorded and it does not write (a user's own files
+/// never); a directory holding other files and no earlier export is refused with an <see cref="IOException"/>. An earlier
+/// signature (<see cref="OnnxDirectorySignature.FileName"/>) beside a manifest it writes stays only if it writes that manifest
+/// byte for byte as it was, and none after an export that did not finish: sign again after each export.
 /// </summary>
 public static partial class OnnxServingDirectory
 {
@@ -74,7 +77,7 @@ public static partial class OnnxServingDirectory
     {
         using var externalDataScope = ExternalDataPolicy.Enter(externalData);
         using var signatures = OnnxManifestSignatures.Enter(directory);
-        return Export(users, items, clustering, mixtures, candidates, new QuotaRetrievalOptions { Alpha = alpha }, directory, exclusionMask);
+        return signatures.Finished(Export(users, items, clustering, mixtures, candidates, new QuotaRetrievalOptions { Alpha = alpha }, directory, exclusionMask));
     }
 
     /// <summary>
@@ -104,8 +107,8 @@ public static partial class OnnxServingDirectory
         MixtureExportChecks.Together(users, items);
         MixtureExportChecks.Encoder(users, mixtures, candidates, options.Alpha);
         MixtureExportChecks.QuotaScorer(items, clustering, mixtures, candidates);
-        return WriteQuotaDirectory(users, items, () => ClusterGroupedItems.Create(clustering), clustering.ClusterCount, ClusterGroupedItems.LargestCluster(clustering),
-            mixtures, options, QuotaListLayout.ClusterQuota(candidates, options), OnnxServingManifest.ClusterQuotaRetrieval, directory, exclusionMask);
+        return signatures.Finished(WriteQuotaDirectory(users, items, () => ClusterGroupedItems.Create(clustering), clustering.ClusterCount, ClusterGroupedItems.LargestCluster(clustering),
+            mixtures, options, QuotaListLayout.ClusterQuota(candidates, options), OnnxServingManifest.ClusterQuotaRetrieval, directory, exclusionMask));
     }
 
     /// <summary>
@@ -167,9 +170,9 @@ public static partial class OnnxServingDirectory
                 Outputs = [.. ConditionModelGraph.Tables.Select(t => t + OnnxGraphBuilder.KeptOutputSuffix)],
             };
         }
-        return WriteQuotaDirectory(users, items, () => ClusterGroupedItems.Create(conditions), conditions.Count, ClusterGroupedItems.LargestCondition(conditions),
+        return signatures.Finished(WriteQuotaDirectory(users, items, () => ClusterGroupedItems.Create(conditions), conditions.Count, ClusterGroupedItems.LargestCondition(conditions),
             conditionQueries, options, QuotaListLayout.Conditional(candidates, headShare), OnnxServingManifest.ConditionalRetrieval, directory, exclusionMask,
-            conditionGraph, model != null ? maxConditions : 0, model != null ? conditions.Names : null);
+            conditionGraph, model != null ? maxConditions : 0, model != null ? conditions.Names : null));
     }
 
     /// <summary>
@@ -192,7 +195,7 @@ public static partial class OnnxServingDirectory
     {
         using var externalDataScope = ExternalDataPolicy.Enter(externalData);
         using var signatures = OnnxManifestSignatures.Enter(directory);
-        return ExportUnimodalOverKeys(users, items, candidates, directory, exclusionMask, itemAbsence: null);
+        return signatures.Finished(ExportUnimodalOverKeys(users, items, candidates, directory, exclusionMask, itemAbsence: null));
     }
 
     /// <summary>

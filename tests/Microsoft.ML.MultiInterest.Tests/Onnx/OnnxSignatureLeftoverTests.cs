@@ -80,7 +80,9 @@ public sealed class OnnxSignatureLeftoverTests : IDisposable
             File.Delete(Path.Combine(onnx, OnnxServingDirectory.ManifestFileName));
 
             later.ExportOnnx(onnx);
-            // (The pool folder this export does not write stays, its signature with it: no verified manifest records it any more.)
+            // The pool folder this export does not write is gone, its signature with it: its own verified manifest proved it an
+            // export's (OnnxUnfinishedLeftoverTests).
+            Assert.False(Directory.Exists(Path.Combine(onnx, OnnxMmrScorer.PoolDirectoryName)));
             Assert.False(File.Exists(Path.Combine(onnx, OnnxDirectorySignature.FileName)));
             Assert.Contains("is not signed", Unverified(onnx).Message, StringComparison.Ordinal);
         }
@@ -98,5 +100,48 @@ public sealed class OnnxSignatureLeftoverTests : IDisposable
             quota.ExportOnnx(onnx);
             Assert.False(File.Exists(Path.Combine(onnx, OnnxDirectorySignature.FileName)));
         }
+    }
+
+    [Fact]
+    public void AnOlderReleasesSignedManifest_IsNeverWrittenAgainByteForByte_SoItsSignatureGoes()
+    {
+        // A library before 1.11.0 kept every signature, so one there need not be its manifest's; but its manifest names the
+        // version that wrote it, and this library never writes that manifest again byte for byte.
+        var (quota, onnx) = ExcludeItemsModels.Exported(new MLContext(seed: 1), Directory.CreateDirectory(Path.Combine(_directory, "older")).FullName, "quota");
+        using (quota)
+        {
+            string path = Path.Combine(onnx, OnnxServingDirectory.ManifestFileName);
+            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+            Assert.Equal(OnnxServingManifest.Read(onnx).LibraryVersion, json["library_version"]!.GetValue<string>());
+            json["library_version"] = "1.10.0";
+            File.WriteAllText(path, json.ToJsonString());
+            ServingChecksums.Reseal(onnx);
+            OnnxDirectorySignature.Sign(onnx, _signer);
+            quota.ExportOnnx(onnx);
+            Assert.False(File.Exists(Path.Combine(onnx, OnnxDirectorySignature.FileName)));
+        }
+    }
+
+    [Fact]
+    public void AStaleSignatureBesideAManifestWrittenAgainByteForByte_IsKept_VerifiesNothing_AndGoesWithTheNextOtherExport()
+    {
+        string onnx = Path.Combine(_directory, "stale");
+        OnnxServingDirectory.ExportUnimodal(Random(6, 1), Random(10, 2), candidates: 3, onnx);
+        OnnxDirectorySignature.Sign(onnx, _signer);
+        string signature = Path.Combine(onnx, OnnxDirectorySignature.FileName);
+        byte[] first = File.ReadAllBytes(signature);
+        OnnxServingDirectory.ExportUnimodal(Random(6, 3), Random(10, 4), candidates: 3, onnx);
+        // As a library before 1.11.0 left it: the first export's signature beside the second's manifest.
+        File.WriteAllBytes(signature, first);
+
+        // The same manifest written again byte for byte keeps it (an export cannot tell it from the manifest's own without the
+        // key), and a trusting server refuses the directory, as it would refuse it unsigned: nothing is served on its word.
+        OnnxServingDirectory.ExportUnimodal(Random(6, 3), Random(10, 4), candidates: 3, onnx);
+        Assert.True(File.Exists(signature));
+        Assert.Contains("does not verify the manifest", Unverified(onnx).Message, StringComparison.Ordinal);
+
+        // The bytes it signed written back: an export of other bytes removed it first, so it never verifies them again.
+        OnnxServingDirectory.ExportUnimodal(Random(6, 1), Random(10, 2), candidates: 3, onnx);
+        Assert.Contains("is not signed", Unverified(onnx).Message, StringComparison.Ordinal);
     }
 }

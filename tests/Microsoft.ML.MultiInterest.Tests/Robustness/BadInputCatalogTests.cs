@@ -987,6 +987,22 @@ public class BadInputCatalogTests
             int items = model.GraphEmbedding!.ItemEmbeddings.KeyCount;
             return model.RetrieveWithEngine([0, 1, 2], BipartiteGraph.FromEdges(2, items, [0], [0]), threads: 1);
         }),
+        ["onnx-engine-export-into-other-files"] = Throws<IOException>(["holds files and is not an earlier ONNX export", "No ONNX serving manifest at",
+            "would overwrite or mix with them", "Give a new or empty directory, or one an earlier export wrote"], () =>
+        {
+            var table = new EmbeddingMatrix(6, 4, [.. Enumerable.Range(0, 24).Select(i => (float)Math.Sin(i))]);
+            string mine = BadInputFixtures.Directory("onnx-engine-my-files");
+            File.WriteAllText(Path.Combine(mine, "data.tsv"), "precious");
+            try
+            {
+                OnnxServingDirectory.ExportUnimodal(table, table, candidates: 3, mine);
+            }
+            finally
+            {
+                // Nothing written beside the user's file.
+                Assert.Equal(["data.tsv"], Directory.GetFiles(mine).Select(Path.GetFileName));
+            }
+        }),
         ["onnx-directory-without-candidates"] = Throws<InvalidDataException>(["was exported without the scorers' candidate outputs", "export it again"], () =>
         {
             // A serving directory as exported before 2026-11-30: no candidate_slack in the manifest, no candidate outputs listed.

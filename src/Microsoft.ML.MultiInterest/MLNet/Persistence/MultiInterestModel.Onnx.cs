@@ -20,7 +20,8 @@ public sealed partial class MultiInterestModel
     /// <param name="directory">
     /// Created if needed: a new or empty directory, or one an earlier export wrote, finished or not (its files of the same
     /// names are overwritten; the files its verified manifest recorded that this export does not write, another retriever's
-    /// graphs, are removed; others kept). A signature (<see cref="OnnxDirectorySignature.FileName"/>) stays beside a manifest
+    /// graphs, are removed, and after an export that did not finish those each verified manifest still there records, the
+    /// directory's and its part folders'; others kept: docs/onnx.md, "The directory"). A signature (<see cref="OnnxDirectorySignature.FileName"/>) stays beside a manifest
     /// this export writes only if it writes it byte for byte as it was (the same model exported again; never after an export
     /// that did not finish), and goes with a part's manifest the export removes: sign the new export again. A directory holding other files is refused, not written into. The directory is
     /// marked unfinished (<see cref="OnnxServingManifest.UnfinishedMarkerFileName"/>) until the stamped manifest is written
@@ -56,13 +57,12 @@ public sealed partial class MultiInterestModel
         using var externalDataScope = ExternalDataPolicy.Enter(externalData);
         if (File.Exists(directory))
             throw new IOException($"'{directory}' is a file: ExportOnnx writes a directory of graphs and manifests there (created if needed).");
-        CheckNewOrEarlierExport(directory);
-        // The earlier export's signatures: one beside a manifest this export does not write again byte for byte is removed when
-        // it ends (OnnxManifestSignatures), so is every one after an export that did not finish. Entered before the mark is written.
+        // A directory holding other files and no earlier export is refused (OnnxEarlierExport). What the earlier export can be
+        // proved to have written is read before this one touches anything: its files this export does not write are removed
+        // once it has finished (another retriever's graphs would otherwise stay beside the new ones). The earlier export's
+        // signatures: one beside a manifest this export does not write again byte for byte is removed when it ends
+        // (OnnxManifestSignatures), so is every one after an export that did not finish. Entered before the mark is written.
         using var signatures = OnnxManifestSignatures.Enter(directory);
-        // What the earlier export recorded, read before this one touches anything: its files this export does not write are
-        // removed once it has finished (another retriever's graphs would otherwise stay beside the new ones).
-        var earlierFiles = File.Exists(Path.Combine(directory, OnnxServingDirectory.ManifestFileName)) ? RecordedFiles(directory, manifest: null) : null;
         CheckIdsWritable(directory, EmbeddingOf(FirstServedStage));
         RefuseEncoderStages();
         // Marked unfinished before anything is touched and unmarked last: an interrupted or failed export (a full disk, a kill)
@@ -92,8 +92,9 @@ public sealed partial class MultiInterestModel
             Unmark(held, marker);
             throw;
         }
-        if (earlierFiles != null) RemoveReplaced(directory, earlierFiles, RecordedFiles(directory, manifest) ?? []);
-        // Before the mark goes: no later export into the directory can have been signed yet.
+        // The earlier export's files this one did not write are removed, then the signatures judged; before the mark goes: no
+        // later export into the directory can have been signed yet.
+        signatures.Finished(manifest);
         signatures.Dispose();
         Unmark(held, marker);
         return manifest;
@@ -373,7 +374,7 @@ public sealed partial class MultiInterestModel
         for (int l = 0; l < stages.Length; l++)
         {
             var stage = stages[l];
-            string name = $"source{l}";
+            string name = OnnxEarlierExport.FusionSourcePrefix + l.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var manifest = ExportStageOnnx(stage, () => LiveOf(stage), Path.Combine(directory, name), exclusionMask, source: true);
             first ??= manifest;
             sources.Add(new OnnxFusionSource { Directory = name, Weight = weights[l], Method = stage.Method.ToString(), Candidates = manifest.Candidates });
