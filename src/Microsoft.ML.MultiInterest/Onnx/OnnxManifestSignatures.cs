@@ -20,6 +20,8 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// stamped one) is judged by its last bytes. It flows with the logical call (<see cref="AsyncLocal{T}"/>). The same scope
 /// carries the rule for the earlier export's other files (<see cref="OnnxEarlierExport"/>): refused or noted at the outer
 /// entry, removed at its end once the export has finished (<see cref="Scope.Finished"/>), before the signatures are judged.
+/// The outer export's scope also holds the directory's unfinished mark while it writes (<see cref="OnnxExportMark"/>), removed
+/// at its end once the export has finished and the rules are applied, left there by an export that failed after writing.
 /// A signature kept beside a manifest written again byte for byte may have been left by a library before 1.11.0, which kept
 /// every signature, so it need not be that manifest's; it is kept all the same, since it is harmless: byte for byte means the
 /// same <see cref="OnnxServingManifest.LibraryVersion"/>, so no older release's manifest is ever written again so; a kept
@@ -32,9 +34,10 @@ internal static class OnnxManifestSignatures
 
     /// <summary>
     /// Starts an export into <paramref name="directory"/>: refuses a directory holding other files and no earlier export
-    /// (<see cref="OnnxEarlierExport.RefuseOtherFiles"/>), and notes, before anything is written, the manifest's bytes and the
-    /// files the earlier export can be proved to have written (<see cref="OnnxEarlierExport.Record"/>); inside another export,
-    /// joins it (the returned scope does nothing). Call <see cref="Scope.Finished"/> with the manifest once the export has
+    /// (<see cref="OnnxEarlierExport.RefuseOtherFiles"/>), notes, before anything is written, the manifest's bytes and the
+    /// files the earlier export can be proved to have written (<see cref="OnnxEarlierExport.Record"/>), then marks the directory
+    /// unfinished (<see cref="OnnxExportMark"/>: refused while another export holds the mark); inside another export, joins it
+    /// (the returned scope does nothing, and marks nothing). Call <see cref="Scope.Finished"/> with the manifest once the export has
     /// finished, and dispose the scope when it ends.
     /// </summary>
     public static Scope Enter(string directory) => Begin(directory, export: true);
@@ -60,6 +63,9 @@ internal static class OnnxManifestSignatures
         var started = new Export(directory, File.Exists(Path.Combine(directory, OnnxServingManifest.UnfinishedMarkerFileName)),
             export ? OnnxEarlierExport.Record(directory) : null);
         started.Note(Path.Combine(directory, OnnxServingDirectory.ManifestFileName));
+        // Marked unfinished before anything is written (the manifest noted first, then taken away): refused here while another
+        // export holds the mark, before this one is current.
+        if (export) started.Mark = OnnxExportMark.Enter(directory);
         Current.Value = started;
         return new Scope(started);
     }
@@ -83,6 +89,9 @@ internal static class OnnxManifestSignatures
         /// <summary>The manifest the export wrote last, once it has finished.</summary>
         public OnnxServingManifest? Finished { get; set; }
 
+        /// <summary>The unfinished mark an exporter's outer export holds while it writes; null for a manifest written outside any export.</summary>
+        public OnnxExportMark? Mark { get; set; }
+
         public void Note(string manifestPath)
         {
             string path = Path.GetFullPath(manifestPath);
@@ -93,20 +102,40 @@ internal static class OnnxManifestSignatures
         /// <summary>
         /// Applies the rules: once the export has finished, removes the earlier export's files it does not write again
         /// (<see cref="OnnxEarlierExport.RemoveReplaced"/>, a removed part's manifest with its signature); then removes each
-        /// signature beside a noted manifest that is not, byte for byte, as it was.
+        /// signature beside a noted manifest that is not, byte for byte, as it was; then removes the mark. An export refused
+        /// before it wrote anything (its arguments) first puts the earlier manifest back, and removes the mark too (kept where
+        /// the earlier export had not finished); one that failed after writing, or whose rules could not be applied, leaves
+        /// the mark, so serving refuses the directory.
         /// </summary>
         public void End()
         {
+            bool untouched = false, applied = false;
             try
             {
-                // What the new manifest records (its parts' too) is kept; were it unreadable, nothing is removed.
-                if (Finished != null && earlierFiles != null && OnnxEarlierExport.RecordedFiles(directory, Finished) is { } written)
-                    OnnxEarlierExport.RemoveReplaced(directory, earlierFiles, written);
+                // Refused before any file was written (an argument, a model the export cannot serve): the earlier export stays as it was.
+                untouched = Finished == null && Mark is { Untouched: true };
+                try
+                {
+                    // The earlier manifest back before the signatures are judged: the same bytes keep their signature.
+                    if (untouched) Mark!.RestoreManifest();
+                    // What the new manifest records (its parts' too) is kept; were it unreadable, nothing is removed.
+                    if (Finished != null && earlierFiles != null && OnnxEarlierExport.RecordedFiles(directory, Finished) is { } written)
+                        OnnxEarlierExport.RemoveReplaced(directory, earlierFiles, written);
+                }
+                finally
+                {
+                    // Judged even if a leftover could not be removed: no signature may outlive the manifest it signed.
+                    JudgeSignatures();
+                }
+                applied = true;
             }
             finally
             {
-                // Judged even if a leftover could not be removed: no signature may outlive the manifest it signed.
-                JudgeSignatures();
+                // After the manifest (written last) and the leftovers' removal: no later export into the directory can have been signed yet.
+                if (!applied) Mark?.Leave();
+                else if (Finished != null) Mark?.Finished();
+                else if (untouched) Mark?.Refused();
+                else Mark?.Leave();
             }
         }
 

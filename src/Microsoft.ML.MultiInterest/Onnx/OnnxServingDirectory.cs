@@ -18,7 +18,10 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// the earlier export's files that a manifest passing its own checksum recorded and it does not write (a user's own files
 /// never); a directory holding other files and no earlier export is refused with an <see cref="IOException"/>. An earlier
 /// signature (<see cref="OnnxDirectorySignature.FileName"/>) beside a manifest it writes stays only if it writes that manifest
-/// byte for byte as it was, and none after an export that did not finish: sign again after each export.
+/// byte for byte as it was, and none after an export that did not finish: sign again after each export. While it writes,
+/// the directory holds <see cref="OnnxServingManifest.UnfinishedMarkerFileName"/> (a second export into it is refused with an
+/// <see cref="IOException"/>), removed once its manifest is written last: an export interrupted or failed after writing
+/// leaves a directory the scorers refuse, and the next export writes over it.
 /// </summary>
 public static partial class OnnxServingDirectory
 {

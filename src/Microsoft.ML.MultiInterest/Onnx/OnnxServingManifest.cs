@@ -303,8 +303,10 @@ public sealed partial class OnnxServingManifest
     public string? ModelStage { get; internal set; }
 
     /// <summary>
-    /// The file <see cref="MultiInterestModel.ExportOnnx"/> writes into its directory before anything else and removes after the
-    /// manifest: while it is there, the directory is an unfinished export, which <see cref="Read(string)"/> refuses.
+    /// The file every export (<see cref="MultiInterestModel.ExportOnnx"/> and each <see cref="OnnxServingDirectory"/> export)
+    /// writes into its directory before anything else, holds open unshared while it writes (a second export into the
+    /// directory is refused) and removes after the manifest: while it is there, the directory is an unfinished export, which
+    /// <see cref="Read(string)"/> refuses.
     /// </summary>
     public const string UnfinishedMarkerFileName = "EXPORT-UNFINISHED";
 

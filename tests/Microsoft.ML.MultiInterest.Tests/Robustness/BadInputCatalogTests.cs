@@ -987,6 +987,15 @@ public class BadInputCatalogTests
             int items = model.GraphEmbedding!.ItemEmbeddings.KeyCount;
             return model.RetrieveWithEngine([0, 1, 2], BipartiteGraph.FromEdges(2, items, [0], [0]), threads: 1);
         }),
+        ["onnx-export-directory-busy"] = Throws<IOException>(["Another export is writing into", "it holds EXPORT-UNFINISHED", "wait for it to finish, or export into another directory"], () =>
+        {
+            var table = new EmbeddingMatrix(6, 4, [.. Enumerable.Range(0, 24).Select(i => (float)Math.Sin(i))]);
+            string busy = BadInputFixtures.Directory("onnx-export-busy");
+            OnnxServingDirectory.ExportUnimodal(table, table, candidates: 3, busy);
+            // As an export under way holds its mark: open, unshared.
+            using var held = new FileStream(Path.Combine(busy, Microsoft.ML.MultiInterest.Onnx.OnnxServingManifest.UnfinishedMarkerFileName), FileMode.Create, FileAccess.Write, FileShare.None);
+            OnnxServingDirectory.ExportUnimodal(table, table, candidates: 3, busy);
+        }),
         ["onnx-engine-export-into-other-files"] = Throws<IOException>(["holds files and is not an earlier ONNX export", "No ONNX serving manifest at",
             "would overwrite or mix with them", "Give a new or empty directory, or one an earlier export wrote"], () =>
         {

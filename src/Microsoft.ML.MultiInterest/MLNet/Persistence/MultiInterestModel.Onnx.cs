@@ -61,43 +61,19 @@ public sealed partial class MultiInterestModel
         // proved to have written is read before this one touches anything: its files this export does not write are removed
         // once it has finished (another retriever's graphs would otherwise stay beside the new ones). The earlier export's
         // signatures: one beside a manifest this export does not write again byte for byte is removed when it ends
-        // (OnnxManifestSignatures), so is every one after an export that did not finish. Entered before the mark is written.
+        // (OnnxManifestSignatures), so is every one after an export that did not finish. The same scope marks the directory
+        // unfinished before anything is touched and unmarks it last (OnnxExportMark, every exporter's): an interrupted or failed
+        // export (a full disk, a kill) leaves a directory that serving refuses as unfinished and the next export accepts, never
+        // one that mixes two models' graphs under a manifest, nor a manifest over missing files; the mark is held open, unshared,
+        // so a second export into the directory is refused while this one runs. Written in place, so mounts, links, the
+        // directory's permissions and the user's own files there stay as they were. Refused before any file is written (a model
+        // the export cannot serve), the earlier export stays as it was, unmarked.
         using var signatures = OnnxManifestSignatures.Enter(directory);
         CheckIdsWritable(directory, EmbeddingOf(FirstServedStage));
         RefuseEncoderStages();
-        // Marked unfinished before anything is touched and unmarked last: an interrupted or failed export (a full disk, a kill)
-        // leaves a directory that serving refuses as unfinished and the next export accepts, never one that mixes two models'
-        // graphs under a manifest, nor a manifest over missing files. Written in place, so mounts, links, the directory's
-        // permissions and the user's own files there stay as they were.
-        Directory.CreateDirectory(directory);
-        string marker = Path.Combine(directory, OnnxServingManifest.UnfinishedMarkerFileName);
-        string manifestPath = Path.Combine(directory, OnnxServingDirectory.ManifestFileName);
-        // The mark is held open, unshared, for the whole export: a second export into the directory is refused while it runs.
-        using var held = HoldMarker(marker, directory);
-        held.Write(System.Text.Encoding.UTF8.GetBytes($"An export into this directory started (process {Environment.ProcessId}) and has not finished: export again.\n"));
-        held.Flush();
-        string? earlier = File.Exists(manifestPath) ? File.ReadAllText(manifestPath) : null;
-        var before = Snapshot(directory, marker);
-        File.Delete(manifestPath);
-        OnnxServingManifest manifest;
-        try
-        {
-            manifest = ExportInto(directory, exclusionMask);
-        }
-        catch when (Snapshot(directory, marker).SetEquals(before))
-        {
-            // Refused before any file was written (a model the export cannot serve): the earlier export stays as it was.
-            if (earlier != null) File.WriteAllText(manifestPath, earlier);
-            signatures.Dispose();
-            Unmark(held, marker);
-            throw;
-        }
-        // The earlier export's files this one did not write are removed, then the signatures judged; before the mark goes: no
-        // later export into the directory can have been signed yet.
-        signatures.Finished(manifest);
-        signatures.Dispose();
-        Unmark(held, marker);
-        return manifest;
+        // The earlier export's files this one did not write are removed, then the signatures judged, then the mark removed,
+        // when the scope ends: no later export into the directory can have been signed yet.
+        return signatures.Finished(ExportInto(directory, exclusionMask));
     }
 
     /// <summary>
