@@ -122,7 +122,7 @@ internal static class OnnxEarlierExport
             string path = Path.GetFullPath(Path.Combine(directory, file));
             if (!path.StartsWith(root, StringComparison.Ordinal) || !File.Exists(path)) continue;
             // A part's manifest takes its signature with it, so the part's folder is left empty and removed.
-            if (Path.GetFileName(path) == OnnxServingDirectory.ManifestFileName) OnnxManifestSignatures.RemoveWith(path);
+            if (Path.GetFileName(path) == OnnxServingDirectory.ManifestFileName) OnnxExportScope.RemoveWith(path);
             File.Delete(path);
             for (string? folder = Path.GetDirectoryName(path); folder != null && folder.Length >= root.Length; folder = Path.GetDirectoryName(folder))
                 folders.Add(folder);

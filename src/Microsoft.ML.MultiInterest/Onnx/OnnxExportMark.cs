@@ -3,7 +3,7 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// <summary>
 /// The unfinished mark (<see cref="OnnxServingManifest.UnfinishedMarkerFileName"/>) an export holds in its directory while it
 /// writes, whichever exporter writes it (<see cref="MultiInterestModel.ExportOnnx"/> and every <see cref="OnnxServingDirectory"/>
-/// export; one definition, held by the outer export's <see cref="OnnxManifestSignatures"/> scope, so a fusion's sources and an
+/// export; one definition, held by the outer export's <see cref="OnnxExportScope"/> scope, so a fusion's sources and an
 /// MMR directory's pool are written under the directory's mark and get none of their own). Written before anything else and
 /// held open, unshared, so a second export into the directory is refused while it runs; the directory's manifest is taken
 /// away with it, written again last by the export, and the mark removed after it. An export that fails after writing leaves

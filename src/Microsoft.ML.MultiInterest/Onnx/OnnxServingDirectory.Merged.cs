@@ -38,7 +38,7 @@ public static partial class OnnxServingDirectory
         ConditionalModel? model = null, int maxConditions = ConditionalDefaults.MaxConditions, OnnxExternalData externalData = OnnxExternalData.Automatic)
     {
         using var externalDataScope = ExternalDataPolicy.Enter(externalData);
-        using var signatures = OnnxManifestSignatures.Enter(directory);
+        using var signatures = OnnxExportScope.Enter(directory);
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();

@@ -31,7 +31,7 @@ public static partial class OnnxServingDirectory
         MixtureTable? mixtures, ItemClustering? clustering, string directory, bool exclusionMask = false, OnnxExternalData externalData = OnnxExternalData.Automatic)
     {
         using var externalDataScope = ExternalDataPolicy.Enter(externalData);
-        using var signatures = OnnxManifestSignatures.Enter(directory);
+        using var signatures = OnnxExportScope.Enter(directory);
         return signatures.Finished(ExportMmrOverKeys(users, items, candidates, poolSize, lambda, interestWeight, mixtures, clustering, directory, exclusionMask, itemAbsence: null));
     }
 
@@ -144,7 +144,7 @@ public static partial class OnnxServingDirectory
         HistoryInterestRetriever? clusteredPool = null, OnnxExternalData externalData = OnnxExternalData.Automatic)
     {
         using var externalDataScope = ExternalDataPolicy.Enter(externalData);
-        using var signatures = OnnxManifestSignatures.Enter(directory);
+        using var signatures = OnnxExportScope.Enter(directory);
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(interests);
         MixtureExportChecks.Together(users, items);

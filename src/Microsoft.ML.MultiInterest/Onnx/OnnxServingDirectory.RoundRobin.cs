@@ -31,7 +31,7 @@ public static partial class OnnxServingDirectory
     public static OnnxServingManifest ExportRoundRobin(MixtureEmbeddingResult model, int candidates, string directory, bool exclusionMask = false, DcmModel? dcm = null, OnnxExternalData externalData = OnnxExternalData.Automatic)
     {
         using var externalDataScope = ExternalDataPolicy.Enter(externalData);
-        using var signatures = OnnxManifestSignatures.Enter(directory);
+        using var signatures = OnnxExportScope.Enter(directory);
         return signatures.Finished(ExportRoundRobinOverKeys(model, candidates, directory, exclusionMask, dcm, itemAbsence: null));
     }
 
@@ -72,7 +72,7 @@ public static partial class OnnxServingDirectory
         bool exclusionMask = false, OnnxExternalData externalData = OnnxExternalData.Automatic)
     {
         using var externalDataScope = ExternalDataPolicy.Enter(externalData);
-        using var signatures = OnnxManifestSignatures.Enter(directory);
+        using var signatures = OnnxExportScope.Enter(directory);
         return signatures.Finished(ExportMixtureRoundRobinOverKeys(users, mixtures, items, candidates, directory, exclusionMask, itemAbsence: null));
     }
 

@@ -79,7 +79,7 @@ public static partial class OnnxServingDirectory
         int candidates, double alpha, string directory, bool exclusionMask = false, OnnxExternalData externalData = OnnxExternalData.Automatic)
     {
         using var externalDataScope = ExternalDataPolicy.Enter(externalData);
-        using var signatures = OnnxManifestSignatures.Enter(directory);
+        using var signatures = OnnxExportScope.Enter(directory);
         return signatures.Finished(Export(users, items, clustering, mixtures, candidates, new QuotaRetrievalOptions { Alpha = alpha }, directory, exclusionMask));
     }
 
@@ -104,7 +104,7 @@ public static partial class OnnxServingDirectory
         int candidates, QuotaRetrievalOptions options, string directory, bool exclusionMask = false, OnnxExternalData externalData = OnnxExternalData.Automatic)
     {
         using var externalDataScope = ExternalDataPolicy.Enter(externalData);
-        using var signatures = OnnxManifestSignatures.Enter(directory);
+        using var signatures = OnnxExportScope.Enter(directory);
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(options);
         MixtureExportChecks.Together(users, items);
@@ -146,7 +146,7 @@ public static partial class OnnxServingDirectory
         int maxConditions = ConditionalDefaults.MaxConditions, OnnxExternalData externalData = OnnxExternalData.Automatic)
     {
         using var externalDataScope = ExternalDataPolicy.Enter(externalData);
-        using var signatures = OnnxManifestSignatures.Enter(directory);
+        using var signatures = OnnxExportScope.Enter(directory);
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var options = new QuotaRetrievalOptions { Alpha = alpha, HeadShare = headShare };
         options.Validate();
@@ -197,7 +197,7 @@ public static partial class OnnxServingDirectory
     public static OnnxServingManifest ExportUnimodal(EmbeddingMatrix users, EmbeddingMatrix items, int candidates, string directory, bool exclusionMask = false, OnnxExternalData externalData = OnnxExternalData.Automatic)
     {
         using var externalDataScope = ExternalDataPolicy.Enter(externalData);
-        using var signatures = OnnxManifestSignatures.Enter(directory);
+        using var signatures = OnnxExportScope.Enter(directory);
         return signatures.Finished(ExportUnimodalOverKeys(users, items, candidates, directory, exclusionMask, itemAbsence: null));
     }
 

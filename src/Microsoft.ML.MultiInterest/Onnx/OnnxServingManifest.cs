@@ -337,8 +337,8 @@ public sealed partial class OnnxServingManifest
         string text = Seal(JsonSerializer.Serialize(this, Json));
         ManifestSha256 = SealEntry().Match(text).Groups[1].Value;
         string path = Path.Combine(directory, OnnxServingDirectory.ManifestFileName);
-        // An earlier signature beside it stays only if these are the bytes it signed (OnnxManifestSignatures).
-        using (OnnxManifestSignatures.Writing(path))
+        // An earlier signature beside it stays only if these are the bytes it signed (OnnxExportScope).
+        using (OnnxExportScope.Writing(path))
             File.WriteAllText(path, text);
     }
 }

@@ -61,14 +61,14 @@ public sealed partial class MultiInterestModel
         // proved to have written is read before this one touches anything: its files this export does not write are removed
         // once it has finished (another retriever's graphs would otherwise stay beside the new ones). The earlier export's
         // signatures: one beside a manifest this export does not write again byte for byte is removed when it ends
-        // (OnnxManifestSignatures), so is every one after an export that did not finish. The same scope marks the directory
+        // (OnnxExportScope), so is every one after an export that did not finish. The same scope marks the directory
         // unfinished before anything is touched and unmarks it last (OnnxExportMark, every exporter's): an interrupted or failed
         // export (a full disk, a kill) leaves a directory that serving refuses as unfinished and the next export accepts, never
         // one that mixes two models' graphs under a manifest, nor a manifest over missing files; the mark is held open, unshared,
         // so a second export into the directory is refused while this one runs. Written in place, so mounts, links, the
         // directory's permissions and the user's own files there stay as they were. Refused before any file is written (a model
         // the export cannot serve), the earlier export stays as it was, unmarked.
-        using var signatures = OnnxManifestSignatures.Enter(directory);
+        using var signatures = OnnxExportScope.Enter(directory);
         CheckIdsWritable(directory, EmbeddingOf(FirstServedStage));
         RefuseEncoderStages();
         // The earlier export's files this one did not write are removed, then the signatures judged, then the mark removed,

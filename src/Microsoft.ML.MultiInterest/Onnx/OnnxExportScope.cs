@@ -1,16 +1,18 @@
 namespace Microsoft.ML.MultiInterest.Onnx;
 
 /// <summary>
-/// The one rule for a signature (<see cref="OnnxDirectorySignature.FileName"/>) that an earlier export's signing left in a
-/// directory an export writes, whichever exporter writes it (<see cref="MultiInterestModel.ExportOnnx"/> and every
-/// <see cref="OnnxServingDirectory"/> export): once the export ends, a signature stays beside a manifest the export wrote
-/// only if that manifest is, byte for byte, the one it sat beside when the export began, in a directory that was not an
-/// unfinished export (<see cref="OnnxServingManifest.UnfinishedMarkerFileName"/>). That is the same model exported again: the
-/// manifest records every file's checksum, so the signature still verifies exactly what it signed. Any other signature there
-/// is removed: an export never signs, so it cannot belong to the new manifest, and left there it would make the unsigned
-/// export look signed (refused as "changed after it was signed", not "not signed") and verify again should the signed bytes
-/// ever be written back. After an export that did not finish, the manifest the signature signed is gone or half replaced,
-/// so no signature there can be told to be the new manifest's.
+/// One export into a directory, whichever exporter writes it (<see cref="MultiInterestModel.ExportOnnx"/> and every
+/// <see cref="OnnxServingDirectory"/> export), entered once at its public entry point: the scope under which the three
+/// directory rules hold. While it writes, the directory holds the unfinished mark (<see cref="OnnxExportMark"/>). Once it has
+/// finished, the earlier export's files it does not write again are removed (<see cref="OnnxEarlierExport"/>). And a
+/// signature (<see cref="OnnxDirectorySignature.FileName"/>) an earlier export's signing left stays beside a manifest the
+/// export wrote only if that manifest is, byte for byte, the one it sat beside when the export began, in a directory that was
+/// not an unfinished export (<see cref="OnnxServingManifest.UnfinishedMarkerFileName"/>). That is the same model exported
+/// again: the manifest records every file's checksum, so the signature still verifies exactly what it signed. Any other
+/// signature there is removed: an export never signs, so it cannot belong to the new manifest, and left there it would make
+/// the unsigned export look signed (refused as "changed after it was signed", not "not signed") and verify again should the
+/// signed bytes ever be written back. After an export that did not finish, the manifest the signature signed is gone or half
+/// replaced, so no signature there can be told to be the new manifest's.
 /// </summary>
 /// <remarks>
 /// An export enters it once at its public entry point (<see cref="Enter"/>), as it enters <see cref="ExternalDataPolicy"/>;
@@ -28,7 +30,7 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// signature that does not verify these bytes makes a trusting server refuse the directory, as it refuses an unsigned one;
 /// and the next export of other bytes removes it, so it can never come to verify bytes it did not sign.
 /// </remarks>
-internal static class OnnxManifestSignatures
+internal static class OnnxExportScope
 {
     private static readonly AsyncLocal<Export?> Current = new();
 
