@@ -115,4 +115,25 @@ public sealed class OnnxEngineExportMarkTests : IDisposable
         Assert.Equal([OnnxServingManifest.UnfinishedMarkerFileName], Marks(earlier));
         Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(earlier));
     }
+
+    [Fact]
+    public void AnEngineExportThatFailsAfterWriting_LeavesTheMark_SoTheScorersRefuseTheDirectory()
+    {
+        // An MMR export, then a unimodal one over it that writes unimodal_scorer.onnx and fails at vector_scorer.onnx: a
+        // folder of that name, which the MMR export's manifest does not record (its vector scorer is in pool/), stands there.
+        string onnx = Path.Combine(_directory, "fails-midway");
+        Mmr(onnx);
+        Directory.CreateDirectory(Path.Combine(onnx, OnnxServingDirectory.VectorScorerFileName));
+        Assert.ThrowsAny<Exception>(() => Unimodal(onnx));
+        Assert.True(File.Exists(Path.Combine(onnx, OnnxServingDirectory.UnimodalScorerFileName)));
+        Assert.Equal([OnnxServingManifest.UnfinishedMarkerFileName], Marks(onnx));
+        Assert.Contains("did not finish", Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(onnx)).Message, StringComparison.Ordinal);
+        Assert.Contains("did not finish", Assert.Throws<InvalidDataException>(() => OnnxMmrScorer.Open(onnx)).Message, StringComparison.Ordinal);
+
+        // Once the obstacle is gone, the next export finishes and is served.
+        Directory.Delete(Path.Combine(onnx, OnnxServingDirectory.VectorScorerFileName));
+        Unimodal(onnx);
+        Assert.Empty(Marks(onnx));
+        OnnxCandidateScorer.Open(onnx).Dispose();
+    }
 }
