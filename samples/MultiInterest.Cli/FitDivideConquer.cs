@@ -43,7 +43,7 @@ internal static class FitDivideConquer
         if (singleVector.FirstOrDefault(r.Given) is { } vector)
             throw new UsageException($"{vector.Name} sets the single vector of --algorithm, which --divide-conquer trains instead: leave it out (the --dc-* options set the model).");
         if (r.Given(clusters))
-            throw new UsageException($"{clusters.Name}: with --divide-conquer the quota stage searches the model's own clusters, which --dc-clusters sets: use it instead.");
+            throw new UsageException($"{clusters.Name}: with --divide-conquer the item clusters (the quota stage's, multi-interest MMR's) are the model's own, which --dc-clusters sets: use it instead.");
         if (r.Given(flags.Alpha))
             throw new UsageException($"{flags.Alpha.Name} sets evaluate's divide-and-conquer row: fit's quota stage takes --alpha.");
         var options = row.Options;

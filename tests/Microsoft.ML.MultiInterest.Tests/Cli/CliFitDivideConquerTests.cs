@@ -55,7 +55,8 @@ public sealed class CliFitDivideConquerTests : IDisposable
     [InlineData(new[] { "--retriever", "history-mmr" }, "--divide-conquer trains the vectors of --retriever quota, unimodal or mmr")]
     [InlineData(new[] { "--retriever", "quota", "--algorithm", "implicit-als" }, "--algorithm sets the single vector of --algorithm, which --divide-conquer trains instead")]
     [InlineData(new[] { "--retriever", "quota", "--dim", "16" }, "--dim sets the single vector of --algorithm")]
-    [InlineData(new[] { "--retriever", "quota", "--clusters", "5" }, "--clusters: with --divide-conquer the quota stage searches the model's own clusters")]
+    [InlineData(new[] { "--retriever", "quota", "--clusters", "5" }, "--clusters: with --divide-conquer the item clusters (the quota stage's, multi-interest MMR's) are the model's own")]
+    [InlineData(new[] { "--retriever", "mmr", "--interest-weight", "0.5", "--clusters", "5" }, "--clusters: with --divide-conquer the item clusters (the quota stage's, multi-interest MMR's) are the model's own")]
     [InlineData(new[] { "--retriever", "quota", "--dc-alpha", "0.5" }, "--dc-alpha sets evaluate's divide-and-conquer row: fit's quota stage takes --alpha.")]
     public void Fit_refuses_what_a_divide_and_conquer_fit_does_not_read(string[] extra, string message)
     {
