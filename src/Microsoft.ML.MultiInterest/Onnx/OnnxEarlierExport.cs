@@ -111,12 +111,11 @@ internal static class OnnxEarlierExport
 
     /// <summary>
     /// Deletes the files of <paramref name="earlier"/> that <paramref name="written"/> does not hold (inside
-    /// <paramref name="directory"/> only), then the folders of the earlier export's parts that this left empty.
+    /// <paramref name="directory"/> only), and the folders of the earlier export's parts that this leaves empty.
     /// </summary>
     public static void RemoveReplaced(string directory, HashSet<string> earlier, HashSet<string> written)
     {
         string root = Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
-        var folders = new SortedSet<string>(Comparer<string>.Create((a, b) => b.Length != a.Length ? b.Length.CompareTo(a.Length) : string.CompareOrdinal(a, b)));
         foreach (string file in earlier.Where(f => !written.Contains(f)))
         {
             string path = Path.GetFullPath(Path.Combine(directory, file));
@@ -124,11 +123,21 @@ internal static class OnnxEarlierExport
             // A part's manifest takes its signature with it, so the part's folder is left empty and removed.
             if (Path.GetFileName(path) == OnnxServingDirectory.ManifestFileName) OnnxExportScope.RemoveWith(path);
             File.Delete(path);
-            for (string? folder = Path.GetDirectoryName(path); folder != null && folder.Length >= root.Length; folder = Path.GetDirectoryName(folder))
-                folders.Add(folder);
+            // Its part folders, deepest first, never the directory itself (one character shorter than root).
+            RemoveEmptyFolders(Path.GetDirectoryName(path)!, root);
         }
-        // Deepest first: a part's part before the part.
-        foreach (string folder in folders)
-            if (Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder);
+    }
+
+    /// <summary>
+    /// Deletes <paramref name="folder"/> and its parents while each is empty, none shorter than <paramref name="outermost"/>:
+    /// the folders an export's removals (or a refused export's creation) left empty.
+    /// </summary>
+    internal static void RemoveEmptyFolders(string folder, string outermost)
+    {
+        for (string? f = folder; f != null && f.Length >= outermost.Length; f = Path.GetDirectoryName(f))
+        {
+            if (!Directory.Exists(f) || Directory.EnumerateFileSystemEntries(f).Any()) return;
+            Directory.Delete(f);
+        }
     }
 }

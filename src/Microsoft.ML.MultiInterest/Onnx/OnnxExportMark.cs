@@ -56,7 +56,7 @@ internal sealed class OnnxExportMark
         }
         catch when (createdFrom != null)
         {
-            RemoveEmpty(full, createdFrom);
+            OnnxEarlierExport.RemoveEmptyFolders(full, createdFrom);
             throw;
         }
     }
@@ -116,7 +116,7 @@ internal sealed class OnnxExportMark
             File.Delete(_marker);
         }
         _held.Dispose();
-        if (createdFolders && _createdFrom != null) RemoveEmpty(Path.GetFullPath(_directory), _createdFrom);
+        if (createdFolders && _createdFrom != null) OnnxEarlierExport.RemoveEmptyFolders(Path.GetFullPath(_directory), _createdFrom);
     }
 
     /// <summary>Lets go of the mark and leaves it there: the export failed after writing, and serving must refuse the directory.</summary>
@@ -142,14 +142,4 @@ internal sealed class OnnxExportMark
         Directory.EnumerateFiles(_directory, "*", SearchOption.AllDirectories)
             .Where(f => f != _marker && Path.GetFileName(f) != OnnxServingDirectory.ManifestFileName)
             .Select(f => new FileInfo(f)).Select(f => (f.FullName, f.Length, f.LastWriteTimeUtc)).ToHashSet();
-
-    /// <summary>Deletes <paramref name="folder"/> and its parents up to <paramref name="outermost"/>, each while it is empty.</summary>
-    private static void RemoveEmpty(string folder, string outermost)
-    {
-        for (string? f = folder; f != null && f.Length >= outermost.Length; f = Path.GetDirectoryName(f))
-        {
-            if (!Directory.Exists(f) || Directory.EnumerateFileSystemEntries(f).Any()) return;
-            Directory.Delete(f);
-        }
-    }
 }
