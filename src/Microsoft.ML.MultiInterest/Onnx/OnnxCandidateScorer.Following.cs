@@ -33,8 +33,8 @@ public sealed partial class OnnxCandidateScorer
     /// <summary>
     /// The conditional lists of users known by their history only who follow <paramref name="followedTopics"/> now, as
     /// <see cref="MultiInterestRecommender.RecommendFollowing(string, IEnumerable{string}, IEnumerable{string}, int)"/> gives a new user with that history: one query per followed
-    /// topic over the history's vector (its fold-in or mean item vector, as the manifest's <see cref="OnnxServingManifest.HistoryFoldIn"/>
-    /// says). An empty history gets an empty list (the recommender gives such a user its
+    /// topic over the history's vector (the divide-and-conquer encoder's query where the directory has the history encoder, else
+    /// its fold-in or mean item vector, as the manifest's <see cref="OnnxServingManifest.HistoryFoldIn"/> says). An empty history gets an empty list (the recommender gives such a user its
     /// topics' popular items, which the directory does not hold).
     /// </summary>
     /// <param name="histories">Per user, item rows 0 to <see cref="OnnxServingManifest.Items"/> - 1.</param>

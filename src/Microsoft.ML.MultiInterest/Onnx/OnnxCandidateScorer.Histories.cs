@@ -12,8 +12,9 @@ public sealed partial class OnnxCandidateScorer
     /// new user with that history: its mixture (<see cref="MixtureBuilder.BuildMle"/> over the exported clusters, the
     /// unsmoothed Mixture; in a directory with a divide-and-conquer history encoder, the model's own, <see cref="DivideConquerModel.BuildMixtures"/>
     /// on the tables read back from it; in a conditional directory, its conditions and their queries, <see cref="ConditionalModel.Represent"/>
-    /// with the exported condition model) and, as the user's vector, its fold-in or the mean of its item vectors (as the
-    /// manifest's <see cref="OnnxServingManifest.HistoryFoldIn"/> says), computed in .NET, then the
+    /// with the exported condition model, over the user's vector) and, as the user's vector, the divide-and-conquer encoder's
+    /// single query where the directory's history encoder gives it (<see cref="DivideConquerModel.UserQueries"/>), else its fold-in
+    /// or the mean of its item vectors (as the manifest's <see cref="OnnxServingManifest.HistoryFoldIn"/> says), computed in .NET, then the
     /// quota scorer and the exact re-ranking as for trained users. Each history is read as a set. An empty history gets an
     /// empty list (the recommender gives such a user the popular items).
     /// </summary>

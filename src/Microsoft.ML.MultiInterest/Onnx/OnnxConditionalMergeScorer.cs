@@ -70,13 +70,20 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
         try
         {
             var implicitPart = OnnxCandidateScorer.Open(Path.Combine(directory, ImplicitDirectoryName), sessions, batchSize);
-            if (!explicitPart.Manifest.IsConditional || implicitPart.Manifest.IsConditional || implicitPart.Manifest.Items != explicitPart.Manifest.Items
-                || implicitPart.Manifest.Users != explicitPart.Manifest.Users || explicitPart.Manifest.Candidates != manifest.Candidates || implicitPart.Manifest.Candidates != manifest.Candidates)
+            try
+            {
+                if (!explicitPart.Manifest.IsConditional || implicitPart.Manifest.IsConditional || implicitPart.Manifest.Items != explicitPart.Manifest.Items
+                    || implicitPart.Manifest.Users != explicitPart.Manifest.Users || explicitPart.Manifest.Candidates != manifest.Candidates || implicitPart.Manifest.Candidates != manifest.Candidates)
+                    throw new InvalidDataException($"'{directory}' does not hold a conditional '{ExplicitDirectoryName}' and a quota '{ImplicitDirectoryName}' directory of the same users, items and M.");
+                // Both parts read a fresh history's vector by the divide-and-conquer encoder, or neither, under a manifest of the version that needs.
+                OnnxServingManifest.CheckConditionalPartsEncoder(manifest, explicitPart.Manifest, implicitPart.Manifest, Path.Combine(directory, OnnxServingDirectory.ManifestFileName));
+                return new OnnxConditionalMergeScorer(manifest, explicitPart, implicitPart, UserAbsence.Read(directory, manifest, explicitPart.UserTable));
+            }
+            catch
             {
                 implicitPart.Dispose();
-                throw new InvalidDataException($"'{directory}' does not hold a conditional '{ExplicitDirectoryName}' and a quota '{ImplicitDirectoryName}' directory of the same users, items and M.");
+                throw;
             }
-            return new OnnxConditionalMergeScorer(manifest, explicitPart, implicitPart, UserAbsence.Read(directory, manifest, explicitPart.UserTable));
         }
         catch
         {
@@ -104,8 +111,9 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
 
     /// <summary>
     /// The merged lists of users known by their history only, as <see cref="MultiInterestRecommender.Recommend(string, IEnumerable{string}, int)"/> gives a new user
-    /// with that history: its conditions' queries (the exported condition model) and its Mixture over the clusters, the mean of
-    /// its item vectors as its vector. An empty history gets an empty list (the recommender gives the popular items).
+    /// with that history: its conditions' queries (the exported condition model) and its Mixture over the clusters, with its
+    /// vector as the stage reads it (the divide-and-conquer encoder's query where the parts have the history encoder, else its
+    /// fold-in or the mean of its item vectors). An empty history gets an empty list (the recommender gives the popular items).
     /// </summary>
     /// <param name="histories">Per user, item rows 0 to <see cref="OnnxServingManifest.Items"/> - 1.</param>
     /// <param name="excludeHistory">True (the default) to never return a history's own items; needs the exclusion mask.</param>

@@ -38,18 +38,40 @@ public static partial class OnnxServingDirectory
         ConditionalModel? model = null, int maxConditions = ConditionalDefaults.MaxConditions, OnnxExternalData externalData = OnnxExternalData.Automatic)
     {
         using var externalDataScope = ExternalDataPolicy.Enter(externalData);
+        return WriteConditionalMerged(users, items, conditions, conditionQueries, clustering, mixtures, candidates, options, directory, exclusionMask, model, maxConditions,
+            historyModel: null);
+    }
+
+    /// <summary>
+    /// <see cref="ExportConditionalMerged"/>, and with <paramref name="historyModel"/> (a stage with <c>HistoryVector = Encoder</c>)
+    /// that divide-and-conquer model's history encoder in both parts: the explicit one beside its condition model
+    /// (<see cref="WriteConditional"/>), the implicit one as a quota directory reading a fresh history's vector by it (the
+    /// <see cref="Export(EmbeddingMatrix, EmbeddingMatrix, ItemClustering, MixtureTable, int, QuotaRetrievalOptions, string, bool, DivideConquerModel, bool, bool, OnnxExternalData)"/>
+    /// path with the query alone). Each part reads the history's vector itself, as it does the fold-in its manifest records: the
+    /// conditions' queries, the head and the fill read it on one side, the implicit query (<c>User</c>, <c>Blend</c>) on the
+    /// other, and neither part, opened alone or by another client, is a directory that would serve the mean. The merged
+    /// manifest is then of format version <see cref="OnnxServingManifest.DivideConquerHistoryFormatVersion"/> too, as its parts'.
+    /// </summary>
+    internal static OnnxServingManifest WriteConditionalMerged(EmbeddingMatrix users, EmbeddingMatrix items, ItemConditions conditions, MixtureTable conditionQueries,
+        ItemClustering clustering, MixtureTable mixtures, int candidates, ConditionalRetrievalOptions options, string directory, bool exclusionMask, ConditionalModel? model,
+        int maxConditions, DivideConquerModel? historyModel)
+    {
         using var signatures = OnnxExportScope.Enter(directory);
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         if (!(options.ImplicitShare > 0))
             throw new ArgumentException("A stage without implicit components (ImplicitShare 0) is exported by ExportConditional.", nameof(options));
-        var explicitPart = ExportConditional(users, items, conditions, conditionQueries, candidates, options.Alpha, headShare: 0,
-            Path.Combine(directory, OnnxConditionalMergeScorer.ExplicitDirectoryName), exclusionMask, model, maxConditions);
-        Export(users, items, clustering, mixtures, candidates, new QuotaRetrievalOptions { Alpha = options.Alpha, Query = options.ImplicitQuery, Beta = options.Beta },
-            Path.Combine(directory, OnnxConditionalMergeScorer.ImplicitDirectoryName), exclusionMask);
+        var explicitPart = WriteConditional(users, items, conditions, conditionQueries, candidates, options.Alpha, headShare: 0,
+            Path.Combine(directory, OnnxConditionalMergeScorer.ExplicitDirectoryName), exclusionMask, model, maxConditions, historyModel);
+        var implicitOptions = new QuotaRetrievalOptions { Alpha = options.Alpha, Query = options.ImplicitQuery, Beta = options.Beta };
+        string implicitDirectory = Path.Combine(directory, OnnxConditionalMergeScorer.ImplicitDirectoryName);
+        if (historyModel == null) Export(users, items, clustering, mixtures, candidates, implicitOptions, implicitDirectory, exclusionMask);
+        else Export(users, items, clustering, mixtures, candidates, implicitOptions, implicitDirectory, exclusionMask, historyModel, mixtureByModel: false, vectorByModel: true);
         var manifest = new OnnxServingManifest
         {
+            // Parts with the history encoder need a reader of version 5: the merged directory says so too (OnnxConditionalMergeScorer checks it).
+            FormatVersion = historyModel != null ? OnnxServingManifest.DivideConquerHistoryFormatVersion : OnnxServingManifest.WrittenFormatVersion,
             Candidates = candidates,
             Alpha = options.Alpha,
             Retrieval = OnnxServingManifest.ConditionalMergedRetrieval,

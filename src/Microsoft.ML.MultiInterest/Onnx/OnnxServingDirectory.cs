@@ -146,6 +146,23 @@ public static partial class OnnxServingDirectory
         int maxConditions = ConditionalDefaults.MaxConditions, OnnxExternalData externalData = OnnxExternalData.Automatic)
     {
         using var externalDataScope = ExternalDataPolicy.Enter(externalData);
+        return WriteConditional(users, items, conditions, conditionQueries, candidates, alpha, headShare, directory, exclusionMask, model, maxConditions, historyModel: null);
+    }
+
+    /// <summary>
+    /// <see cref="ExportConditional"/>, and with <paramref name="historyModel"/> (a stage with <c>HistoryVector = Encoder</c>)
+    /// that divide-and-conquer model's history encoder beside the condition model (<see cref="HistoryEncoderFileName"/>, its
+    /// single query <c>user_embedding</c> alone, written by the code that writes a quota or unimodal directory's), so that a
+    /// fresh history's vector, which its conditions' queries and the head and fill read, is the encoder's query
+    /// (<see cref="DivideConquerModel.UserQueries"/>) as the live stage reads it; the manifest is then of format version
+    /// <see cref="OnnxServingManifest.DivideConquerHistoryFormatVersion"/>, which older readers refuse rather than serve the mean.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="historyModel"/> without the condition model (no fresh history would read it), or over other items or another dimension.
+    /// </exception>
+    internal static OnnxServingManifest WriteConditional(EmbeddingMatrix users, EmbeddingMatrix items, ItemConditions conditions, MixtureTable conditionQueries,
+        int candidates, double alpha, double headShare, string directory, bool exclusionMask, ConditionalModel? model, int maxConditions, DivideConquerModel? historyModel)
+    {
         using var signatures = OnnxExportScope.Enter(directory);
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var options = new QuotaRetrievalOptions { Alpha = alpha, HeadShare = headShare };
@@ -161,6 +178,12 @@ public static partial class OnnxServingDirectory
                 throw new ArgumentException($"The condition model has dimension {model.Dimension}, the item embeddings {items.Dimension}.", nameof(model));
             if (maxConditions < 1) throw new ArgumentOutOfRangeException(nameof(maxConditions), maxConditions, "A fresh history needs at least one condition (maxConditions >= 1).");
         }
+        if (historyModel != null)
+        {
+            if (model == null)
+                throw new ArgumentException("A history encoder reads fresh histories, which a conditional directory serves with its condition model only: give the model too.", nameof(historyModel));
+            CheckHistoryModel(historyModel, items);
+        }
         OnnxServingGraph? conditionGraph = null;
         if (model != null)
         {
@@ -175,7 +198,8 @@ public static partial class OnnxServingDirectory
         }
         return signatures.Finished(WriteQuotaDirectory(users, items, () => ClusterGroupedItems.Create(conditions), conditions.Count, ClusterGroupedItems.LargestCondition(conditions),
             conditionQueries, options, QuotaListLayout.Conditional(candidates, headShare), OnnxServingManifest.ConditionalRetrieval, directory, exclusionMask,
-            conditionGraph, model != null ? maxConditions : 0, model != null ? conditions.Names : null));
+            conditionGraph, model != null ? maxConditions : 0, model != null ? conditions.Names : null,
+            historyModel == null ? null : new DivideConquerHistory(historyModel, HistoryEncoderOutputs(mixture: false, vector: true))));
     }
 
     /// <summary>

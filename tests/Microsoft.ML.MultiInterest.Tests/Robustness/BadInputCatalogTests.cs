@@ -409,28 +409,6 @@ public class BadInputCatalogTests
         ["retriever-history-vector-encoder-unservable"] = Throws<ArgumentException>(["HistoryVector = Encoder", "with the UserVector encoder, which a stage cannot serve",
             "only MeanPooling and AttentionPooling"], () => new MLContext().MultiInterest().UnimodalRetriever(new UnimodalRetrieverEstimator.Options { HistoryVector = HistoryVector.Encoder })
             .Fit(DivideConquerEmbedded(new MLContext(seed: 1), DivideConquerEncoder.UserVector))),
-        ["onnx-export-history-vector-encoder"] = Throws<NotSupportedException>(["ExportOnnx: the Conditional stage writing 'Candidates' reads a new user's history by the "
-            + "divide-and-conquer encoder (HistoryVector = Encoder), which its ONNX directory does not carry (a unimodal, cluster-quota or MMR stage's does)",
-            "fit the stage with HistoryVector = Auto or FoldIn"], () =>
-            {
-                // A conditional stage over the items' topics (odd and even item numbers), after a divide-and-conquer embedding.
-                var ml = new MLContext(seed: 1);
-                var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges().Select(e => new ConditionalMLNetTests.TopicEdge
-                {
-                    User = e.User, Item = e.Item, Topic = int.Parse(e.Item.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture) % 2 == 0 ? "even" : "odd",
-                }));
-                var mi = ml.MultiInterest();
-                var chain = ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.ItemCondition, "Topic").Append(MLNetTestData.KeyPipeline(ml))
-                    .Append(mi.GraphEmbedding(new GraphEmbeddingTrainer.Options
-                    {
-                        Algorithm = EmbeddingAlgorithm.DivideConquer, Dimension = 4, Epochs = 1, Threads = 1, DivideConquer = new DivideConquerOptions { Clusters = 3 },
-                    }))
-                    .Append(mi.ConditionalRetriever(new ConditionalRetrieverEstimator.Options { Candidates = 5, HistoryVector = HistoryVector.Encoder })).Fit(raw);
-                var buffer = new MemoryStream();
-                ml.Model.Save(chain, raw.Schema, buffer);
-                using var model = MultiInterestModel.Load(new MLContext(), new MemoryStream(buffer.ToArray()));
-                model.ExportOnnx(Path.Combine(BadInputFixtures.Directory("encoder-onnx"), "onnx"));
-            }),
         ["onnx-export-divide-conquer-item-keys-subset"] = Throws<NotSupportedException>(["The Unimodal stage writing 'Candidates' reads a new user's history by the "
             + "divide-and-conquer model over 23 of the 24 item keys (those it was fitted with), which the ONNX graphs, indexed by item key, cannot serve",
             "fit the stage on every item"], () =>
@@ -510,8 +488,9 @@ public class BadInputCatalogTests
                     Path.Combine(directory, OnnxServingDirectory.HistoryEncoderFileName), overwrite: true));
             }),
         ["onnx-manifest-history-encoder-misplaced"] = Throws<InvalidDataException>(["(format version 4, retrieval 'cluster_quota') has a history_encoder with outputs "
-            + "[mixture_clusters, mixture_weights, mixture_embeddings], which only a round-robin directory, or a cluster_quota or unimodal directory of format version 5 or "
-            + "later reading a fresh history's mixture (mixture_*) or vector (user_embedding) by it, holds: it was edited or damaged. Export the directory again."], () =>
+            + "[mixture_clusters, mixture_weights, mixture_embeddings], which only a round-robin directory, a cluster_quota or unimodal directory of format version 5 or "
+            + "later reading a fresh history's mixture (mixture_*) or vector (user_embedding) by it, or a conditional directory of format version 5 or later reading a "
+            + "fresh history's vector (user_embedding) by it, holds: it was edited or damaged. Export the directory again."], () =>
             {
                 using var model = MultiInterestModel.Load(new MLContext(), new MemoryStream(QuotaMixtureZip()));
                 string directory = Path.Combine(BadInputFixtures.Directory("quota-mixture-onnx"), "onnx");

@@ -144,8 +144,8 @@ public sealed class DivideConquerHistoryVectorTests : IDisposable
         string known = embedding.ItemIds[5];
         Assert.Equal(recommender.Recommend("someone-new", [known]).Items, recommender.Recommend("someone-new", ["no-such-item", known]).Items);
 
-        // ONNX export: unimodal and quota in DivideConquerOnnxServingTests, MMR in DivideConquerMmrOnnxServingTests, the conditional
-        // stage's refusal in the bad-inputs catalog (onnx-export-history-vector-encoder).
+        // ONNX export: unimodal and quota in DivideConquerOnnxServingTests, MMR in DivideConquerMmrOnnxServingTests, conditional
+        // in DivideConquerConditionalOnnxServingTests.
         var foldIn = Assert.Throws<NotSupportedException>(() => recommender.FoldInNewItems([("u1", "brand-new-item")]));
         Assert.Contains("HistoryVector = Encoder", foldIn.Message);
 

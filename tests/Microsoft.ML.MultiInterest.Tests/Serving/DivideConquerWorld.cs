@@ -27,12 +27,34 @@ internal sealed class DivideConquerWorld
     /// <summary><see cref="Raw"/> through <see cref="Keys"/>.</summary>
     public IDataView Keyed { get; }
 
-    public DivideConquerWorld()
+    /// <summary>The planted graph keyed; with <paramref name="topics"/>, for conditional stages, each edge also carries its item's topic.</summary>
+    /// <param name="topics">
+    /// Whether each edge carries its item's topic (<see cref="TopicOf"/>) keyed into the item condition column over the
+    /// vocabulary of <see cref="Topics"/>: topic <c>t2</c> is left out, so a third of the items have no condition. The users and
+    /// items are keyed as without topics (the same item rows).
+    /// </param>
+    public DivideConquerWorld(bool topics = false)
     {
-        Raw = Ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
-        Keys = MLNetTestData.KeyPipeline(Ml).Fit(Raw);
+        if (!topics)
+        {
+            Raw = Ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+            Keys = MLNetTestData.KeyPipeline(Ml).Fit(Raw);
+        }
+        else
+        {
+            Raw = Ml.Data.LoadFromEnumerable(MLNetTestData.Edges().Select(e => new ConditionalMLNetTests.TopicEdge { User = e.User, Item = e.Item, Topic = TopicOf(e.Item) }));
+            var vocabulary = Ml.Data.LoadFromEnumerable(Topics.Select(t => new ConditionalMLNetTests.TopicTerm { Topic = t }));
+            Keys = MLNetTestData.KeyPipeline(Ml)
+                .Append(Ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.ItemCondition, "Topic", keyData: vocabulary)).Fit(Raw);
+        }
         Keyed = Keys.Transform(Raw);
     }
+
+    /// <summary>The topics a conditional stage knows (<c>t2</c>, which <see cref="TopicOf"/> gives a third of the items, is not one).</summary>
+    public static readonly string[] Topics = ["t0", "t1"];
+
+    /// <summary>The topic of item id <c>i{n}</c>: <c>t{n mod 3}</c>.</summary>
+    public static string TopicOf(string item) => $"t{int.Parse(item.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture) % 3}";
 
     /// <summary>A divide-and-conquer GraphEmbedding fitted on <see cref="Keyed"/>; <paramref name="components"/> null keeps the default m.</summary>
     public GraphEmbeddingTransformer DivideConquer(DivideConquerEncoder encoder = DivideConquerEncoder.MeanPooling, int clusters = 3, int? components = null)

@@ -34,9 +34,9 @@ public enum HistoryVector
     /// prompts, attention query, cluster prior), saved in the zip. Only after a GraphEmbedding stage with
     /// <see cref="EmbeddingAlgorithm.DivideConquer"/> and a pooling encoder (<see cref="DivideConquerEncoder.MeanPooling"/>,
     /// <see cref="DivideConquerEncoder.AttentionPooling"/>); not for round-robin or history-interest MMR stages.
-    /// <see cref="MultiInterestModel.ExportOnnx"/> writes the encoder with a unimodal or cluster-quota stage's directory and
-    /// an MMR stage's pool (<see cref="Onnx.OnnxServingDirectory.HistoryEncoderFileName"/>, manifest format version
-    /// <see cref="Onnx.OnnxServingManifest.DivideConquerHistoryFormatVersion"/>), and refuses a conditional stage.
+    /// <see cref="MultiInterestModel.ExportOnnx"/> writes the encoder with a unimodal, cluster-quota or conditional stage's
+    /// directory (a merged conditional stage's two parts) and an MMR stage's pool (<see cref="Onnx.OnnxServingDirectory.HistoryEncoderFileName"/>,
+    /// manifest format version <see cref="Onnx.OnnxServingManifest.DivideConquerHistoryFormatVersion"/>).
     /// </summary>
     Encoder,
 }

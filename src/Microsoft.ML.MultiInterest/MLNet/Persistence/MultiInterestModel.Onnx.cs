@@ -44,12 +44,12 @@ public sealed partial class MultiInterestModel
     /// retrieval is exported as the quota graphs over the items grouped by condition, each user's conditions and queries
     /// precomputed, <see cref="OnnxServingDirectory.ExportConditional"/>; merged with implicit components, as that and a quota
     /// directory laid out together, <see cref="OnnxServingDirectory.ExportConditionalMerged"/>.) Or the served stage (or a
-    /// fused source) is a conditional stage reading a new user's history by the divide-and-conquer encoder's single query
-    /// (<see cref="HistoryVector.Encoder"/>), which its directory does not carry: refused before anything is written. (A unimodal
+    /// fused source) reads a new user's history by the divide-and-conquer model over a subset of the item keys. (A unimodal
     /// or quota stage that reads a new user's history by the model, <see cref="HistoryVector.Encoder"/> or
     /// <see cref="HistoryMixture.DivideConquer"/>, is exported with the model's history encoder, manifest format version
-    /// <see cref="OnnxServingManifest.DivideConquerHistoryFormatVersion"/>, and so is an MMR stage with <see cref="HistoryVector.Encoder"/>,
-    /// the encoder in its pool's unimodal directory; over a subset of the item keys it is refused.)
+    /// <see cref="OnnxServingManifest.DivideConquerHistoryFormatVersion"/>; so is an MMR stage with <see cref="HistoryVector.Encoder"/>,
+    /// the encoder in its pool's unimodal directory, and a conditional stage with it, the encoder beside the condition model,
+    /// in both parts of a merged directory.)
     /// </exception>
     public OnnxServingManifest ExportOnnx(string directory, bool exclusionMask = true, OnnxExternalData externalData = OnnxExternalData.Automatic)
     {
@@ -70,26 +70,9 @@ public sealed partial class MultiInterestModel
         // the export cannot serve), the earlier export stays as it was, unmarked.
         using var signatures = OnnxExportScope.Enter(directory);
         CheckIdsWritable(directory, EmbeddingOf(FirstServedStage));
-        RefuseEncoderStages();
         // The earlier export's files this one did not write are removed, then the signatures judged, then the mark removed,
         // when the scope ends: no later export into the directory can have been signed yet.
         return signatures.Finished(ExportInto(directory, exclusionMask));
-    }
-
-    /// <summary>
-    /// Refuses a model whose served stage (or a fused source) reads a new user's history by the divide-and-conquer encoder's
-    /// single query where no directory carries that encoder (a conditional stage: a unimodal or quota directory does, and an
-    /// MMR directory's pool): serving such a user the mean instead would pass another reading for the model's.
-    /// </summary>
-    private void RefuseEncoderStages()
-    {
-        var stages = RankFusions.Count > 0 ? FusionStages().Stages : [ServingStage];
-        if (stages.FirstOrDefault(s => s.Settings.HistoryVector == HistoryVector.Encoder
-                && s.Method is not (CandidateMethod.Unimodal or CandidateMethod.ClusterQuota or CandidateMethod.Mmr))
-            is not { } stage) return;
-        throw new NotSupportedException($"ExportOnnx: the {stage.Method} stage writing '{stage.CandidatesColumnName}' reads a new user's history by the divide-and-conquer "
-            + "encoder (HistoryVector = Encoder), which its ONNX directory does not carry (a unimodal, cluster-quota or MMR stage's does). Serve it with CreateRecommender "
-            + "(or the fitted pipeline), or fit the stage with HistoryVector = Auto or FoldIn (the fold-in, recorded in the export) to export it.");
     }
 
     /// <summary>Writes the export into <paramref name="directory"/>: graphs, id and history files, then the manifest stamped with the stage it serves.</summary>
@@ -315,8 +298,9 @@ public sealed partial class MultiInterestModel
     /// The ONNX directory of a conditional stage (<see cref="OnnxServingDirectory.ExportConditional"/>): every user row's
     /// conditions and queries as the live tables compute them for a trained user (its training history's conditions, or the
     /// topics it follows), the items grouped by condition, the stage's M, alpha and head share, and the condition model with
-    /// MaxConditions for users known by a fresh history; merged with implicit components, also their quota directory
-    /// (<see cref="OnnxServingDirectory.ExportConditionalMerged"/>).
+    /// MaxConditions for users known by a fresh history (with <see cref="HistoryVector.Encoder"/>, the divide-and-conquer history
+    /// encoder of <paramref name="live"/>'s model beside it, whose query is that history's vector); merged with implicit
+    /// components, also their quota directory (<see cref="OnnxServingDirectory.ExportConditionalMerged"/>; the encoder in both parts).
     /// </summary>
     private static OnnxServingManifest ExportConditionalOnnx(SavedCandidates stage, LiveRetriever live, SavedGraphEmbedding embedding, string directory, bool exclusionMask)
     {
@@ -326,12 +310,14 @@ public sealed partial class MultiInterestModel
         int[] users = [.. Enumerable.Range(0, userKeys)];
         var queries = live.ConditionQueries(users, threads: 0);
         var vectors = t.UserVectors!.Gather(users, absentAsZero: true);
+        // A stage reading a new user's vector by the divide-and-conquer encoder: the model's history encoder beside the condition model.
+        var historyModel = stage.Settings.HistoryVector == HistoryVector.Encoder ? HistoryModelOf(stage, live, embedding) : null;
         // Merged with implicit components, whose clusters share items with the conditions: a directory per kind, laid out together.
         var manifest = stage.Settings.ImplicitShare > 0
-            ? OnnxServingDirectory.ExportConditionalMerged(vectors, t.Items, t.Conditional!.Conditions, queries, t.Clustering!, t.Mixtures!.Gather(users),
-                t.ListLength, t.Settings.Conditional(stage.Alpha), directory, exclusionMask, t.Conditional, t.Settings.MaxConditions)
-            : OnnxServingDirectory.ExportConditional(vectors, t.Items, t.Conditional!.Conditions, queries,
-                t.ListLength, stage.Alpha, stage.Settings.HeadShare, directory, exclusionMask, t.Conditional, t.Settings.MaxConditions);
+            ? OnnxServingDirectory.WriteConditionalMerged(vectors, t.Items, t.Conditional!.Conditions, queries, t.Clustering!, t.Mixtures!.Gather(users),
+                t.ListLength, t.Settings.Conditional(stage.Alpha), directory, exclusionMask, t.Conditional, t.Settings.MaxConditions, historyModel)
+            : OnnxServingDirectory.WriteConditional(vectors, t.Items, t.Conditional!.Conditions, queries,
+                t.ListLength, stage.Alpha, stage.Settings.HeadShare, directory, exclusionMask, t.Conditional, t.Settings.MaxConditions, historyModel);
         WriteIdFiles(directory, embedding);
         return manifest;
     }
