@@ -206,7 +206,7 @@ internal static class FitCommand
                     + $"which this fit ({StageName(r, retriever)}) does not train: {QuotaAdvice(r, retriever)}.");
             var readHistories = r.Value(historyVector);
             if (readHistories == HistoryVector.Encoder && dividedConquered == null)
-                throw new UsageException("--history-vector encoder reads a new user's history by a divide-and-conquer model's encoder: add --divide-conquer (with --retriever quota, unimodal or mmr), or use auto, mean or fold-in.");
+                throw new UsageException("--history-vector encoder reads a new user's history by a divide-and-conquer model's encoder: add --divide-conquer (with --retriever quota, unimodal, mmr or conditional), or use auto, mean or fold-in.");
             if (readHistories == HistoryVector.FoldIn && stage == FitRetriever.RoundRobin)
                 throw new UsageException("--history-vector fold-in: round robin reads a new user's history by its learned components; use auto or mean.");
             if (readHistories == HistoryVector.Mean && stage is FitRetriever.HistoryMmr or FitRetriever.Fused)
@@ -312,6 +312,7 @@ internal static class FitCommand
 
         public string Description => DivideConquer ? (Unimodal != null ? "the divide-and-conquer unimodal pipeline"
                 : Mmr != null ? (KMeans != null ? "the divide-and-conquer multi-interest MMR pipeline" : "the divide-and-conquer MMR pipeline")
+                : Conditional != null ? "the divide-and-conquer conditional pipeline"
                 : "the divide-and-conquer cluster-quota pipeline")
             : Unimodal != null ? "the unimodal pipeline" : Fusion != null ? "the fused history-interest MMR + DCM pipeline"
             : Mmr != null ? (KMeans != null ? "the multi-interest MMR pipeline" : "the MMR pipeline")

@@ -8,9 +8,10 @@ namespace MultiInterest.Cli;
 /// <c>fit --divide-conquer</c>: the embedding trained by Kuaishou's divide-and-conquer model (the <c>--dc-*</c> settings of
 /// evaluate's row) instead of <c>--algorithm</c>, for the retrievers that serve its new users by the model itself:
 /// <c>--retriever quota</c> (the model's K clusters, kNN-Embed mixtures for the trained users, a new user's mixture by the
-/// model's intent quotas and per-cluster queries), <c>--retriever unimodal</c> and <c>--retriever mmr</c> (a new user's vector
-/// by the fold-in fitted to the encoder's queries, or with <c>--history-vector encoder</c> the encoder's query; MMR's interest
-/// term over the model's clusters). All save and export to ONNX with the model's history encoder where they read by it.
+/// model's intent quotas and per-cluster queries), <c>--retriever unimodal</c>, <c>--retriever mmr</c> and
+/// <c>--retriever conditional</c> (a new user's vector by the fold-in fitted to the encoder's queries, or with
+/// <c>--history-vector encoder</c> the encoder's query; MMR's interest term and a merged conditional stage's implicit
+/// components over the model's clusters). All save and export to ONNX with the model's history encoder where they read by it.
 /// </summary>
 internal static class FitDivideConquer
 {
@@ -18,7 +19,7 @@ internal static class FitDivideConquer
     public static void Describe(DivideConquerFlags.Flags flags)
     {
         flags.On.Description = "Train the embedding by Kuaishou's divide-and-conquer model (prompted history encoder, within-cluster negatives; the --dc-* settings) "
-            + "instead of --algorithm, for --retriever quota (its clusters, a new user's mixture by its intent quotas), unimodal or mmr.";
+            + "instead of --algorithm, for --retriever quota (its clusters, a new user's mixture by its intent quotas), unimodal, mmr or conditional.";
         flags.Clusters.Description = $"Divide-and-conquer: the model's item clusters K (fit; 0 = {DivideConquerDefaults.Clusters}); evaluate: re-cluster the run's item vectors into N (0 = the run's --clusters).";
         flags.Alpha.Description = "Divide-and-conquer: quota exponent alpha of evaluate's row (fit's quota stage takes --alpha).";
     }
@@ -38,12 +39,13 @@ internal static class FitDivideConquer
                 throw new UsageException($"{stray.Name} sets the divide-and-conquer model of --divide-conquer, which this fit does not train: add --divide-conquer, or leave it out.");
             return null;
         }
-        if (stage is not (FitRetriever.Quota or FitRetriever.Unimodal or FitRetriever.Mmr))
-            throw new UsageException("--divide-conquer trains the vectors of --retriever quota, unimodal or mmr (the stages that serve its new users by the model): add one, or leave it out.");
+        if (stage is not (FitRetriever.Quota or FitRetriever.Unimodal or FitRetriever.Mmr or FitRetriever.Conditional))
+            throw new UsageException("--divide-conquer trains the vectors of --retriever quota, unimodal, mmr or conditional (the stages that serve its new users by the model): "
+                + "add one, or leave it out.");
         if (singleVector.FirstOrDefault(r.Given) is { } vector)
             throw new UsageException($"{vector.Name} sets the single vector of --algorithm, which --divide-conquer trains instead: leave it out (the --dc-* options set the model).");
         if (r.Given(clusters))
-            throw new UsageException($"{clusters.Name}: with --divide-conquer the item clusters (the quota stage's, multi-interest MMR's) are the model's own, which --dc-clusters sets: use it instead.");
+            throw new UsageException($"{clusters.Name}: with --divide-conquer the item clusters (the quota stage's, multi-interest MMR's, a merged conditional stage's) are the model's own, which --dc-clusters sets: use it instead.");
         if (r.Given(flags.Alpha))
             throw new UsageException($"{flags.Alpha.Name} sets evaluate's divide-and-conquer row: fit's quota stage takes --alpha.");
         var options = row.Options;

@@ -81,7 +81,9 @@ internal static class OnnxDirectoryServing
                 .Serve(rows, warmUp, newUsers, historyLists, out fromHistory, out setUp, clock, log),
             OnnxServingManifest.ConditionalMergedRetrieval => new OnnxDirectoryServing<OnnxConditionalMergeScorer>(() => OnnxConditionalMergeScorer.Open(directory, sessions, batch),
                 (s, users) => s.Retrieve(users, exclusions, excludeItems), s => s.ServesHistories, (s, h) => s.RetrieveFromHistories(h, excludeItems: excludeItems),
-                _ => $"(its conditions' queries, Mixture and {HistoryVectorWording(manifest)}, computed as the engine does)", "the directory was exported without its condition model (export it again)",
+                // Its parts read the history's vector (their manifests name the divide-and-conquer encoder where the stage reads by it).
+                _ => $"(its conditions' queries, Mixture and {HistoryVectorWording(ExplicitManifest(directory))}, computed as the engine does)",
+                "the directory was exported without its condition model (export it again)",
                 s => $"ONNX Runtime's candidates of the conditions and the clusters re-ranked with the engine's arithmetic: {s.ProvedFromCandidates:N0} rankings shown "
                     + $"exact from them alone, {s.Rescanned:N0} searched again with the engine (warm-up batch included); the lists merged as the engine merges them.")
                 .Serve(rows, warmUp, newUsers, historyLists, out fromHistory, out setUp, clock, log),
@@ -109,9 +111,9 @@ internal static class OnnxDirectoryServing
     }
 
     /// <summary>
-    /// How the directory reads a history into the user's vector, for the log: a divide-and-conquer encoder's query (a quota or
-    /// unimodal directory, an MMR directory's pool among them, whose history_encoder gives user_embedding), its fold-in
-    /// (manifest history_fold_in) or the mean.
+    /// How the directory reads a history into the user's vector, for the log: a divide-and-conquer encoder's query (a quota,
+    /// unimodal or conditional directory, an MMR directory's pool and a merged conditional directory's parts among them, whose
+    /// history_encoder gives user_embedding), its fold-in (manifest history_fold_in) or the mean.
     /// </summary>
     public static string HistoryVectorWording(OnnxServingManifest manifest) =>
         ReadsByDivideConquer(manifest, MixtureOnnxExporter.UserEmbeddingName) ? "divide-and-conquer encoder's query"
@@ -119,6 +121,10 @@ internal static class OnnxDirectoryServing
 
     /// <summary>The manifest of an MMR directory's pool, which reads a fresh history's vector.</summary>
     private static OnnxServingManifest PoolManifest(string directory) => OnnxServingManifest.Read(Path.Combine(directory, OnnxMmrScorer.PoolDirectoryName));
+
+    /// <summary>The manifest of a merged conditional directory's explicit part, which reads a fresh history's vector (as the implicit part does).</summary>
+    private static OnnxServingManifest ExplicitManifest(string directory) =>
+        OnnxServingManifest.Read(Path.Combine(directory, OnnxConditionalMergeScorer.ExplicitDirectoryName));
 
     /// <summary>How a quota directory builds a history's mixture, for the log: the divide-and-conquer model's own (its history_encoder gives the mixture), else counted.</summary>
     public static string HistoryMixtureWording(OnnxServingManifest manifest) =>
