@@ -158,9 +158,16 @@ internal static class OnnxServedFiles
 
     private static string Short(string sha) => sha.Length > 12 ? sha[..12] + "..." : sha;
 
+    /// <summary>
+    /// Test seam: called with the path of each file hashed from disk in whole (<see cref="Sha256"/>, and a side file's pass,
+    /// <see cref="OnnxSideFilePass.Read"/>), so that a test counts how often an opening hashes each side file. Flow-local.
+    /// </summary>
+    internal static readonly AsyncLocal<Action<string>?> Hashing = new();
+
     /// <summary>The SHA-256 of the file <paramref name="path"/>, lower-case hex, read in 1 MiB blocks (never the whole file at once).</summary>
     public static string Sha256(string path)
     {
+        Hashing.Value?.Invoke(path);
         const int Block = 1 << 20;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(Block);
         try

@@ -24,6 +24,7 @@ internal static class OnnxSideFilePass
             if (values.LongLength * OnnxElementTypes.Size(values) != table.Length)
                 throw new ArgumentException($"{table.Length} bytes are read into {values.LongLength} values of {OnnxElementTypes.Size(values)} bytes.", nameof(tables));
         }
+        OnnxServedFiles.Hashing.Value?.Invoke(sidePath);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(BlockBytes);
         try
         {
