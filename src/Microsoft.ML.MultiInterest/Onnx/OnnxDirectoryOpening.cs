@@ -14,7 +14,8 @@ internal static class OnnxDirectoryOpening
     /// change meanwhile; otherwise disposes it (when it is disposable: a scorer; a table read is not) and throws an <see cref="InvalidDataException"/> saying so, also in place of the
     /// error a half-written file made <paramref name="open"/> throw. Before <paramref name="open"/>, every file the manifest
     /// records is verified against its SHA-256 (<see cref="OnnxServedFiles.Verify"/>; an older directory's lack of checksums
-    /// is said once through <paramref name="sessions"/>' log). The manifest and the files <paramref name="open"/> reads are
+    /// is said once through <paramref name="sessions"/>' log), but its side files: each is hashed once, by the pass that reads
+    /// its tables, else once <paramref name="open"/> returns (or fails), and a damaged one refuses the opening all the same. The manifest and the files <paramref name="open"/> reads are
     /// the bytes verified (<see cref="OnnxVerifiedOpening"/>), and the manifest found at the end must be those bytes too.
     /// </summary>
     /// <param name="directory">The serving directory.</param>
@@ -30,9 +31,29 @@ internal static class OnnxDirectoryOpening
         T opened;
         try
         {
-            OnnxServedFiles.Verify(directory, sessions, manifestOnly);
+            OnnxServedFiles.Verify(directory, sessions, manifestOnly, deferSideFiles: true);
             AfterVerifying.Value?.Invoke(directory);
-            opened = open();
+            try
+            {
+                opened = open();
+            }
+            catch
+            {
+                // A side file the checksum pass left to the opening is refused by name if damaged, as that pass refused it
+                // before the opening, whatever read tripped over it first (a side file cut short, or removed).
+                verified.VerifyDeferredSideFiles();
+                throw;
+            }
+            try
+            {
+                // Those no pass read: verified all the same, and the scorer not returned (nor its sessions kept) if one is damaged.
+                verified.VerifyDeferredSideFiles();
+            }
+            catch
+            {
+                (opened as IDisposable)?.Dispose();
+                throw;
+            }
         }
         catch (Exception e) when (e is not ArgumentException && ExportStamp.Of(directory) != before)
         {

@@ -107,6 +107,8 @@ internal sealed class OnnxRerankTables
         // A unimodal-only directory has no groups: one cluster of every item (only the norm bound reads it).
         if (manifest.Retrieval == OnnxServingManifest.UnimodalRetrieval)
             return new OnnxRerankTables(users, items, ItemClustering.Create(new int[manifest.Items], 1, items), absent);
+        // With the tables the quota scorer's session is given next: its side file is read, and hashed, once for both.
+        OnnxVerifiedOpening.ReadAhead(quotaPath);
         var members = OnnxInitializerFile.Read(quotaPath, (QuotaScorerGraph.ClusterItemRowsName, i64), (QuotaScorerGraph.ClusterPaddingName, f));
         var (shape, rowValues) = members[QuotaScorerGraph.ClusterItemRowsName];
         var (paddingShape, paddingValues) = members[QuotaScorerGraph.ClusterPaddingName];

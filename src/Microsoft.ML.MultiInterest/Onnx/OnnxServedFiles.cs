@@ -72,7 +72,12 @@ internal static class OnnxServedFiles
     /// Verify the manifest (its signature and seal) alone: the caller reads the few recorded files it needs through the opening
     /// (<see cref="OnnxVerifiedOpening.ReadAllBytes"/>), which hashes each against the record as it reads it, and nothing else.
     /// </param>
-    public static void Verify(string directory, OnnxSessionFactory? sessions, bool manifestOnly = false)
+    /// <param name="deferSideFiles">
+    /// Within an opening, leave the side files to it (<see cref="OnnxVerifiedOpening.Defer"/>): the pass that reads a side
+    /// file's tables hashes it, and the opening hashes the others before it ends (<see cref="OnnxDirectoryOpening.Consistent"/>
+    /// does), so that each is hashed once. Otherwise, and outside an opening, every side file is hashed here.
+    /// </param>
+    public static void Verify(string directory, OnnxSessionFactory? sessions, bool manifestOnly = false, bool deferSideFiles = false)
     {
         var opening = OnnxVerifiedOpening.Current;
         string manifestPath = Path.Combine(directory, OnnxServingDirectory.ManifestFileName);
@@ -107,6 +112,11 @@ internal static class OnnxServedFiles
                 opening.ReadRecorded(path);
                 continue;
             }
+            if (opening != null && deferSideFiles && IsSideFile(name))
+            {
+                opening.Defer(path);
+                continue;
+            }
             string found = Recorded(path, directory, Sha256);
             if (!string.Equals(found, recorded, StringComparison.Ordinal)) throw Mismatch(path, directory, recorded, found);
         }
@@ -114,13 +124,15 @@ internal static class OnnxServedFiles
 
     /// <summary>
     /// Whether a scorer reads the recorded file <paramref name="name"/> while it opens (a graph, the user id file, a part's
-    /// manifest), so that an opening keeps its bytes. Side files are too large to keep: hashed here, then read again in the
-    /// opening's one hashing pass that takes their tables (<see cref="OnnxVerifiedOpening.SideTables"/>). The other tables
-    /// are read by no scorer, so they are hashed and left on disk.
+    /// manifest), so that an opening keeps its bytes. Side files are too large to keep: their tables come from the opening's
+    /// one hashing pass over each (<see cref="OnnxVerifiedOpening.SideTables"/>). The other tables are read by no scorer, so
+    /// they are hashed and left on disk.
     /// </summary>
     private static bool ReadByScorers(string name) =>
-        !name.EndsWith(OnnxServingDefaults.ExternalDataSuffix, StringComparison.Ordinal) && name is not (MultiInterestModel.ItemIdsFileName
-            or MultiInterestModel.TrainingHistoryFileName or MultiInterestModel.PopularItemsFileName);
+        !IsSideFile(name) && name is not (MultiInterestModel.ItemIdsFileName or MultiInterestModel.TrainingHistoryFileName or MultiInterestModel.PopularItemsFileName);
+
+    /// <summary>Whether the recorded file <paramref name="name"/> is a graph's side file (ONNX external data).</summary>
+    private static bool IsSideFile(string name) => name.EndsWith(OnnxServingDefaults.ExternalDataSuffix, StringComparison.Ordinal);
 
     /// <summary>
     /// <paramref name="read"/> of the recorded file <paramref name="path"/> of <paramref name="directory"/>, refused as

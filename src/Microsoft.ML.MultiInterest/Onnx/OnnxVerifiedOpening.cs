@@ -22,7 +22,9 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// <para>
 /// Side files (<c>&lt;graph&gt;.onnx.data</c>, ONNX external data) are too large to keep as bytes: every table read from one,
 /// by the library or for a session (<see cref="OnnxGivenTables"/>), comes from a pass that hashes the whole file
-/// (<see cref="SideTables"/>), read once and held once for both; no session reads or maps a side file itself. Not covered:
+/// (<see cref="SideTables"/>), read once and held once for both; no session reads or maps a side file itself. That pass is
+/// the side file's one hash in the opening: the checksum pass before it leaves side files to it (<see cref="Defer"/>), and
+/// hashes before the opening ends those no pass read (<see cref="Scope.VerifyDeferredSideFiles"/>). Not covered:
 /// the three tables no scorer reads (<c>item_ids.tsv</c>, <c>training_history.tsv</c>, <c>popular_items.tsv</c>), hashed and
 /// left on disk for the clients that read them.
 /// </para>
@@ -54,14 +56,25 @@ internal sealed class OnnxVerifiedOpening
     /// <summary>The prepacked container the sessions given tables share (<see cref="OnnxGivenTables"/>), made on first use.</summary>
     private OnnxPrePackedShare? _prepacked;
 
-    /// <summary>A file a verified manifest records: the directory as the caller named it (for messages), its SHA-256, and its bytes once read.</summary>
-    private sealed class RecordedFile(string directory, string sha256)
+    /// <summary>
+    /// A file a verified manifest records: its path and directory as the caller named them (for messages), its SHA-256, and
+    /// its bytes once read; for a side file, whether the opening owes it a hash (<see cref="Defer"/>) and whether one matched.
+    /// </summary>
+    private sealed class RecordedFile(string path, string directory, string sha256)
     {
+        public string Path { get; } = path;
+
         public string Directory { get; } = directory;
 
         public string Sha256 { get; } = sha256;
 
         public byte[]? Bytes { get; set; }
+
+        /// <summary>Left by the checksum pass to the opening: hashed by the pass that reads its tables, else before the opening ends.</summary>
+        public bool Deferred { get; set; }
+
+        /// <summary>Whether a pass of this opening hashed the whole file and found the recorded SHA-256.</summary>
+        public bool Hashed { get; set; }
     }
 
     private OnnxVerifiedOpening(OnnxSessionFactory? sessions) => _sessions = sessions;
@@ -92,6 +105,14 @@ internal sealed class OnnxVerifiedOpening
     /// <summary>Ends the opening it began, if any, and makes current again the opening it began within.</summary>
     public readonly struct Scope(OnnxVerifiedOpening? began, OnnxVerifiedOpening? outer) : IDisposable
     {
+        /// <summary>
+        /// Hashes, in the opening it began, each side file the checksum pass left to it (<see cref="Defer"/>) that no pass
+        /// reading its tables hashed: called when the scorer is open, and when its opening failed, so that a damaged side file
+        /// is refused by name whatever read tripped over it first. Nothing in an opening it joined: the outermost one does it.
+        /// </summary>
+        /// <exception cref="InvalidDataException">Such a side file is missing or does not match its recorded SHA-256.</exception>
+        public void VerifyDeferredSideFiles() => began?.VerifyDeferred();
+
         /// <inheritdoc/>
         public void Dispose()
         {
@@ -130,12 +151,30 @@ internal sealed class OnnxVerifiedOpening
         foreach (var (name, sha256) in manifest.FileSha256 ?? new Dictionary<string, string>())
         {
             // A name outside the directory is refused by the verification, before any is read.
-            if (!string.IsNullOrEmpty(name)) _files.TryAdd(Full(Path.Combine(full, name)), new RecordedFile(directory, sha256));
+            if (!string.IsNullOrEmpty(name)) _files.TryAdd(Full(Path.Combine(full, name)), new RecordedFile(Path.Combine(directory, name), directory, sha256));
         }
     }
 
     /// <summary>The manifest bytes of <paramref name="directory"/> this opening verified, or null when it did not open it.</summary>
     public byte[]? VerifiedManifest(string directory) => _directories.TryGetValue(Full(directory), out var verified) ? verified.Bytes : null;
+
+    /// <summary>
+    /// Leaves the hash of the recorded side file <paramref name="path"/> to the opening (<see cref="OnnxServedFiles.Verify"/>):
+    /// the pass that reads its tables hashes it (<see cref="SideTables"/>), and one that no pass read is hashed before the
+    /// opening ends (<see cref="Scope.VerifyDeferredSideFiles"/>), so that each is hashed once, not before and again as read.
+    /// </summary>
+    public void Defer(string path) => _files[Full(path)].Deferred = true;
+
+    private void VerifyDeferred()
+    {
+        foreach (var recorded in _files.Values)
+        {
+            if (!recorded.Deferred || recorded.Hashed) continue;
+            string found = OnnxServedFiles.Recorded(recorded.Path, recorded.Directory, OnnxServedFiles.Sha256);
+            if (!string.Equals(found, recorded.Sha256, StringComparison.Ordinal)) throw OnnxServedFiles.Mismatch(recorded.Path, recorded.Directory, recorded.Sha256, found);
+            recorded.Hashed = true;
+        }
+    }
 
     /// <summary>
     /// The bytes of the recorded file <paramref name="path"/>, hashed as read and kept for the opening's later reads.
@@ -184,8 +223,29 @@ internal sealed class OnnxVerifiedOpening
         var recorded = _files[side];
         string found = OnnxServedFiles.Recorded(sidePath, recorded.Directory, path => OnnxSideFilePass.Read(path, read));
         if (!string.Equals(found, recorded.Sha256, StringComparison.Ordinal)) throw OnnxServedFiles.Mismatch(sidePath, recorded.Directory, recorded.Sha256, found);
+        recorded.Hashed = true;
         for (int i = 0; i < read.Count; i++) _sideTables[keys[i]] = read[i].Values;
         return arrays;
+    }
+
+    /// <summary>
+    /// Reads now, in one verified pass over each side file of the graph <paramref name="path"/>, every table the graph keeps
+    /// there that this library reads, for a scorer that reads some of them itself before the graph's session is given the
+    /// rest: the session is then given the same arrays, and the side file is read and hashed once, not once per reader.
+    /// Nothing outside an opening, or for a graph no verified manifest records.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A side file is missing, cut short, or does not match its recorded SHA-256.</exception>
+    public static void ReadAhead(string path)
+    {
+        if (Current is not { } opening || !opening.Records(path)) return;
+        var external = OnnxInitializerFile.ExternalTables(opening.ReadRecorded(path), path);
+        foreach (var side in external.GroupBy(t => t.Table.SidePath))
+        {
+            if (!opening.Records(side.Key)) continue;
+            // A table of a type no reader takes is refused by name when its session is given its tables.
+            var tables = side.Where(t => OnnxElementTypes.ClrType(t.DataType) != null).Select(t => (t.Table, OnnxElementTypes.ClrType(t.DataType)!)).ToList();
+            opening.SideTables(side.Key, tables);
+        }
     }
 
     /// <summary>Whether a verified manifest of this opening records <paramref name="path"/>.</summary>
