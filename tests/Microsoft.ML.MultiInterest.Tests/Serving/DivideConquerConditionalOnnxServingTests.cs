@@ -54,6 +54,16 @@ public sealed class DivideConquerConditionalOnnxServingTests : IDisposable
     private MultiInterestModel SaveAndLoad(ITransformer chain, string name) => _world.SaveAndLoad(chain, Path.Combine(_directory, name + ".zip"));
 
     /// <summary>The manifest of a directory (or part) that reads a fresh history's vector by the encoder: format 5, the query alone.</summary>
+    /// <summary>The first <paramref name="count"/> lists of <paramref name="served"/> are <paramref name="expected"/>'s, item for item and score for score.</summary>
+    private static void AssertSameLists(RankedLists expected, RankedLists served, int count)
+    {
+        for (int u = 0; u < count; u++)
+        {
+            Assert.Equal(expected.IndicesOf(u).ToArray(), served.IndicesOf(u).ToArray());
+            Assert.Equal(expected.ScoresOf(u).ToArray(), served.ScoresOf(u).ToArray());
+        }
+    }
+
     private static void AssertCarriesTheEncoder(string directory)
     {
         var manifest = OnnxServingManifest.Read(directory);
@@ -116,13 +126,7 @@ public sealed class DivideConquerConditionalOnnxServingTests : IDisposable
         Assert.True(scorer.ServesQuotaHistories);
         // Trained users: the engine's lists, as before.
         int[] users = [.. Enumerable.Range(0, manifest.Users)];
-        var engine = model.RetrieveWithEngine(users, threads: 1);
-        var trained = scorer.RetrieveClusterQuota(users, model.TrainingHistory());
-        for (int u = 0; u < users.Length; u++)
-        {
-            Assert.Equal(engine.IndicesOf(u).ToArray(), trained.IndicesOf(u).ToArray());
-            Assert.Equal(engine.ScoresOf(u).ToArray(), trained.ScoresOf(u).ToArray());
-        }
+        AssertSameLists(model.RetrieveWithEngine(users, threads: 1), scorer.RetrieveClusterQuota(users, model.TrainingHistory()), users.Length);
         // New users, by their history alone and following topics now: the recommender's lists.
         int[][] histories = [.. Histories, []];
         foreach (int[]? excluded in new int[]?[] { null, [13, 2] })
@@ -154,13 +158,7 @@ public sealed class DivideConquerConditionalOnnxServingTests : IDisposable
         using var scorer = OnnxConditionalMergeScorer.Open(onnx, batchSize: batchSize);
         Assert.True(scorer.ServesHistories);
         int[] users = [.. Enumerable.Range(0, manifest.Users)];
-        var engine = model.RetrieveWithEngine(users, threads: 1);
-        var trained = scorer.Retrieve(users, model.TrainingHistory());
-        for (int u = 0; u < users.Length; u++)
-        {
-            Assert.Equal(engine.IndicesOf(u).ToArray(), trained.IndicesOf(u).ToArray());
-            Assert.Equal(engine.ScoresOf(u).ToArray(), trained.ScoresOf(u).ToArray());
-        }
+        AssertSameLists(model.RetrieveWithEngine(users, threads: 1), scorer.Retrieve(users, model.TrainingHistory()), users.Length);
         int[][] histories = [.. Histories, []];
         foreach (int[]? excluded in new int[]?[] { null, [13, 2] })
         {
