@@ -11,6 +11,7 @@ internal static class ExternalDataPolicy
     private static readonly AsyncLocal<OnnxExternalData?> Mode = new();
     private static readonly AsyncLocal<long?> LoweredLimit = new();
     private static readonly AsyncLocal<int?> LoweredMinTable = new();
+    private static readonly AsyncLocal<bool> SeparateSideFiles = new();
 
     /// <summary>
     /// Starts an export that writes to a path with <paramref name="mode"/>. <see cref="OnnxExternalData.Always"/> holds for
@@ -35,6 +36,24 @@ internal static class ExternalDataPolicy
 
     /// <summary>The smallest table moved into a side file: <see cref="OnnxServingDefaults.ExternalDataMinTableBytes"/>, unless a test lowered it.</summary>
     public static int MinTableBytes => LoweredMinTable.Value ?? OnnxServingDefaults.ExternalDataMinTableBytes;
+
+    /// <summary>
+    /// True when a unimodal directory's vector scorer refers to the item table in the unimodal scorer's side file rather than
+    /// storing it again in its own (docs/onnx.md, "Size limit: 2 GB and external data"); false only inside
+    /// <see cref="SeparateSideFilesForTests"/>.
+    /// </summary>
+    public static bool SharesItemTable => !SeparateSideFiles.Value;
+
+    /// <summary>
+    /// Writes each graph's tables in its own side file on this call path until disposed, as exports before 2026-12-07 did, so
+    /// that tests serve the directories those exports left (a vector scorer with <c>vector_scorer.onnx.data</c>).
+    /// </summary>
+    internal static Scope SeparateSideFilesForTests()
+    {
+        bool outer = SeparateSideFiles.Value;
+        SeparateSideFiles.Value = true;
+        return new Scope(() => SeparateSideFiles.Value = outer);
+    }
 
     /// <summary>Lowers <see cref="MinTableBytes"/> on this call path until disposed, so that the small tables of test models go out too.</summary>
     internal static Scope LowerMinTableForTests(int bytes)

@@ -22,39 +22,68 @@ internal static class OnnxModelFile
     /// itself is left unchanged.
     /// </summary>
     /// <returns>True when the tables went into the side file.</returns>
-    public static bool Write(ModelProto model, string path)
+    public static bool Write(ModelProto model, string path) => Write(model, path, stored: null) != null;
+
+    /// <summary>
+    /// As <see cref="Write(ModelProto, string)"/>, except that the initializers <paramref name="stored"/> names, already in
+    /// another model's side file in the same folder (<see cref="OnnxStoredTables"/>, the same values by construction), are
+    /// referred to there rather than written again; then the model keeps its tables in external data whatever its size, and
+    /// has a side file of its own only for the tables left (none: an earlier one is removed).
+    /// </summary>
+    /// <returns>Where each table written to a side file lies (null when the model was written whole), for a later model to refer to.</returns>
+    public static OnnxStoredTables? Write(ModelProto model, string path, OnnxStoredTables? stored)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
         string sidePath = SideFileName(path);
-        bool external = ExternalDataPolicy.ForcesExternal || HasStreamedTables(model) || EncodedBytes(model) > ExternalDataPolicy.InlineLimit;
+        bool refers = stored != null && model.Graph.Initializer.Any(stored.Holds);
+        bool external = refers || ExternalDataPolicy.ForcesExternal || HasStreamedTables(model) || EncodedBytes(model) > ExternalDataPolicy.InlineLimit;
         if (!external)
         {
             File.Delete(sidePath);
             using var whole = File.Create(path);
             model.WriteTo(whole);
-            return false;
+            return null;
         }
         var written = model.Clone();
-        using (var side = new FileStream(sidePath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 20))
+        var tables = new OnnxStoredTables(Path.GetFileName(sidePath));
+        // A model that refers to another's tables has a side file only for tables of its own; any other has one, as before.
+        FileStream? side = refers ? null : CreateSide(sidePath);
+        try
         {
             var original = model.Graph.Initializer;
             for (int i = 0; i < original.Count; i++)
             {
                 long length = DataBytes(original[i]);
+                if (stored != null && stored.Holds(original[i]))
+                {
+                    var (offset, _) = stored.Place(original[i].Name);
+                    Refer(written.Graph.Initializer[i], stored.Location, offset, length);
+                    continue;
+                }
                 if (length < ExternalDataPolicy.MinTableBytes && !StreamedTables.IsStreamed(original[i])) continue;
-                long offset = Align(side);
+                side ??= CreateSide(sidePath);
+                long at = Align(side);
                 if (StreamedTables.IsStreamed(original[i])) StreamedTables.WriteTo(original[i], side);
                 else side.Write(original[i].RawData.Span);
-                Refer(written.Graph.Initializer[i], Path.GetFileName(sidePath), offset, length);
+                Refer(written.Graph.Initializer[i], tables.Location, at, length);
+                tables.Add(original[i].Name, at, length);
             }
         }
+        finally
+        {
+            side?.Dispose();
+        }
+        // Every table is in another model's side file: an earlier export's own side file would only be recorded and hashed.
+        if (side == null) File.Delete(sidePath);
         if (EncodedBytes(written) > int.MaxValue)
             throw new NotSupportedException($"The ONNX model '{path}' is over the 2 GB limit of a protobuf message even with its tables in external data "
                 + "(its graph, or its tables under 1 KiB, take the room).");
         using (var file = File.Create(path)) written.WriteTo(file);
-        return true;
+        return tables;
     }
+
+    private static FileStream CreateSide(string sidePath) => new(sidePath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 20);
 
     /// <summary>
     /// Writes <paramref name="model"/> whole to <paramref name="output"/>: a stream has no directory for a side file, so a model
@@ -91,7 +120,7 @@ internal static class OnnxModelFile
     private static bool HasStreamedTables(ModelProto model) => model.Graph.Initializer.Any(StreamedTables.IsStreamed);
 
     /// <summary>The bytes of a tensor's values: its raw data, or a streamed table's.</summary>
-    private static long DataBytes(TensorProto tensor) => StreamedTables.IsStreamed(tensor) ? StreamedTables.ByteLength(tensor) : tensor.RawData.Length;
+    internal static long DataBytes(TensorProto tensor) => StreamedTables.IsStreamed(tensor) ? StreamedTables.ByteLength(tensor) : tensor.RawData.Length;
 
     /// <summary>Pads <paramref name="side"/> with zeros to the next <see cref="OnnxServingDefaults.ExternalDataAlignment"/>; returns that offset.</summary>
     private static long Align(Stream side)

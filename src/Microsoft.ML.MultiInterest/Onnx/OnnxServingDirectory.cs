@@ -215,7 +215,9 @@ public static partial class OnnxServingDirectory
     /// <param name="exclusionMask">True to give the scorer the exclusion mask input (seen-item exclusion).</param>
     /// <param name="externalData">
     /// Where the graphs keep their tables: <see cref="OnnxExternalData.Automatic"/> (default) writes each graph whole unless it
-    /// would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts every graph's large tables in its side file (<c>&lt;graph&gt;.onnx.data</c>).
+    /// would pass 2 GB; <see cref="OnnxExternalData.Always"/> puts the unimodal scorer's large tables in its side file
+    /// (<c>unimodal_scorer.onnx.data</c>). Whenever the unimodal scorer has one, the vector scorer refers to the item table
+    /// there rather than storing it again (it has no side file of its own).
     /// </param>
     /// <returns>The manifest that was written.</returns>
     public static OnnxServingManifest ExportUnimodal(EmbeddingMatrix users, EmbeddingMatrix items, int candidates, string directory, bool exclusionMask = false, OnnxExternalData externalData = OnnxExternalData.Automatic)
@@ -243,8 +245,12 @@ public static partial class OnnxServingDirectory
         if (historyModel != null) CheckHistoryModel(historyModel, items);
         var history = historyModel == null ? null : new DivideConquerHistory(historyModel, HistoryEncoderOutputs(mixture: false, vector: true));
         Directory.CreateDirectory(directory);
-        Write(UnimodalOnnxExporter.BuildModel(users, items, candidates, exclusionMask, itemAbsence), directory, UnimodalScorerFileName);
-        Write(UnimodalOnnxExporter.BuildVectorModel(items, candidates, exclusionMask, itemAbsence), directory, VectorScorerFileName);
+        var stored = OnnxModelFile.Write(UnimodalOnnxExporter.BuildModel(users, items, candidates, exclusionMask, itemAbsence),
+            Path.Combine(directory, UnimodalScorerFileName), stored: null);
+        // With external data the vector scorer refers to the unimodal scorer's item table (and absence mask) in its side
+        // file, built from the same arrays, so the directory stores the item table once.
+        OnnxModelFile.Write(UnimodalOnnxExporter.BuildVectorModel(items, candidates, exclusionMask, itemAbsence), Path.Combine(directory, VectorScorerFileName),
+            ExternalDataPolicy.SharesItemTable ? stored?.Only(UnimodalOnnxExporter.ItemTableName, ItemAbsence.InitializerName) : null);
         if (history != null) WriteHistoryEncoder(history, directory);
         string[] mask = exclusionMask ? [ExclusionMaskInput] : [];
         var manifest = new OnnxServingManifest

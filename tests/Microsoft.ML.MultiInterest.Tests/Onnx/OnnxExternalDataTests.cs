@@ -78,7 +78,12 @@ public sealed class OnnxExternalDataTests : IDisposable
             Assert.All(tensors, t => Assert.True(t.RawData.Length < 1024, $"{graph}: '{t.Name}' holds {t.RawData.Length} bytes inline."));
             if (tensors.Any(t => t.DataLocation == TensorProto.Types.DataLocation.External))
             {
-                Assert.True(File.Exists(graph + ".data"), graph);
+                // Its own side file, or for a vector scorer the unimodal scorer's (which holds the item table once).
+                string expectedSide = Path.GetFileName(graph) == OnnxServingDirectory.VectorScorerFileName
+                    ? OnnxServingDirectory.UnimodalScorerFileName + ".data" : Path.GetFileName(graph) + ".data";
+                Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(graph)!, expectedSide)), graph);
+                Assert.All(tensors.Where(t => t.DataLocation == TensorProto.Types.DataLocation.External),
+                    t => Assert.Equal(expectedSide, t.ExternalData.Single(e => e.Key == "location").Value));
                 Assert.True(new FileInfo(graph).Length < new FileInfo(Path.Combine(whole, Path.GetRelativePath(external, graph))).Length, graph);
             }
         }

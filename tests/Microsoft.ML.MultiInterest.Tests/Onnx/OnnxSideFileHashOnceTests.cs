@@ -20,13 +20,18 @@ public sealed class OnnxSideFileHashOnceTests : IDisposable
     /// <summary>The smallest table the exports put in a side file: the small models' tables, not their scalars and axes.</summary>
     private const int MinTableBytes = 64;
 
-    private string Exported(string kind)
+    /// <summary>
+    /// Model <paramref name="kind"/> exported with its tables in side files; <paramref name="separate"/>: each graph in its own,
+    /// as before 2026-12-07, when a unimodal directory's vector scorer kept the item table again in <c>vector_scorer.onnx.data</c>.
+    /// </summary>
+    private string Exported(string kind, bool separate = false)
     {
         string directory = Directory.CreateDirectory(Path.Combine(_directory, kind)).FullName;
         var (model, _) = ExcludeItemsModels.Exported(new MLContext(seed: 1), directory, kind);
         string onnx = Path.Combine(directory, kind + "-side");
         using (model)
         using (ExternalDataPolicy.LowerMinTableForTests(MinTableBytes))
+        using (separate ? ExternalDataPolicy.SeparateSideFilesForTests() : default)
             model.ExportOnnx(onnx, externalData: OnnxExternalData.Always);
         return onnx;
     }
@@ -75,21 +80,24 @@ public sealed class OnnxSideFileHashOnceTests : IDisposable
 
     /// <summary>
     /// A side file damaged (one byte changed) or removed is refused by name, the scorer not returned: one whose tables a pass
-    /// reads (the unimodal scorer's, a history-MMR encoder's), and one no pass reads (a vector scorer's, whose only table is
-    /// the item table served from the unimodal scorer's arrays; also in a fusion's part), verified before the opening ends.
+    /// reads (the unimodal scorer's, which a vector scorer shares; a history-MMR encoder's), and one no pass reads (a vector
+    /// scorer's own, in a directory exported before 2026-12-07, whose only table is the item table served from the unimodal
+    /// scorer's arrays; also in a fusion's part), verified before the opening ends.
     /// </summary>
     [Theory]
     [InlineData("unimodal", "unimodal_scorer.onnx.data", false)]
     [InlineData("unimodal", "unimodal_scorer.onnx.data", true)]
     [InlineData("history-mmr", "encoder.onnx.data", false)]
-    [InlineData("unimodal", "vector_scorer.onnx.data", false)]
-    [InlineData("unimodal", "vector_scorer.onnx.data", true)]
-    [InlineData("mmr", "pool/vector_scorer.onnx.data", false)]
-    [InlineData("fusion", "source0/vector_scorer.onnx.data", false)]
-    [InlineData("fusion", "source0/vector_scorer.onnx.data", true)]
-    public void ADamagedSideFile_ReadOrNot_IsRefusedByName(string kind, string side, bool removed)
+    [InlineData("mmr", "pool/unimodal_scorer.onnx.data", false)]
+    [InlineData("fusion", "source0/unimodal_scorer.onnx.data", false)]
+    [InlineData("fusion", "source0/unimodal_scorer.onnx.data", true)]
+    [InlineData("unimodal", "vector_scorer.onnx.data", false, true)]
+    [InlineData("unimodal", "vector_scorer.onnx.data", true, true)]
+    [InlineData("mmr", "pool/vector_scorer.onnx.data", false, true)]
+    [InlineData("fusion", "source0/vector_scorer.onnx.data", false, true)]
+    public void ADamagedSideFile_ReadOrNot_IsRefusedByName(string kind, string side, bool removed, bool separate = false)
     {
-        string onnx = Exported(kind), path = Path.Combine(onnx, side);
+        string onnx = Exported(kind, separate), path = Path.Combine(onnx, side);
         Assert.True(File.Exists(path));
         if (removed) File.Delete(path);
         else Flip(path);
@@ -99,13 +107,13 @@ public sealed class OnnxSideFileHashOnceTests : IDisposable
     }
 
     /// <summary>
-    /// A side file no pass reads, changed after the checksum pass and before the scorer reads its files: the opening hashes
+    /// A side file no pass reads (a vector scorer's own, exported before 2026-12-07), changed after the checksum pass and before the scorer reads its files: the opening hashes
     /// it once, before it ends, so the change is refused (hashed before, it would have been missed, though nothing served it).
     /// </summary>
     [Fact]
     public void AnUnreadSideFileChangedWhileTheScorerOpens_IsRefused()
     {
-        string onnx = Exported("unimodal"), path = Path.Combine(onnx, "vector_scorer.onnx.data");
+        string onnx = Exported("unimodal", separate: true), path = Path.Combine(onnx, "vector_scorer.onnx.data");
         OnnxDirectoryOpening.AfterVerifying.Value = directory =>
         {
             if (Path.GetFullPath(directory) == Path.GetFullPath(onnx)) Flip(path);
