@@ -157,18 +157,22 @@ public sealed class OnnxVerifiedSessionTablesTests : IDisposable
         var expected = Lists(scorer, whole);
 
         int sessions = 0;
+        // The side files the graph's tables name (a vector scorer's: the unimodal scorer's).
+        static string[] SideFiles(string graph) =>
+            [.. OnnxInitializerFile.ExternalTables(File.ReadAllBytes(graph), graph).Select(t => t.Table.SidePath).Distinct()];
         OnnxVerifiedOpening.BeforeSession.Value = graph =>
         {
-            string file = OnnxModelFile.SideFileName(graph);
             sessions++;
-            if (!File.Exists(file)) return;
-            File.Move(file, file + ".away");
-            File.WriteAllBytes(file, new byte[new FileInfo(file + ".away").Length]);
+            foreach (string file in SideFiles(graph))
+            {
+                File.Move(file, file + ".away");
+                File.WriteAllBytes(file, new byte[new FileInfo(file + ".away").Length]);
+            }
         };
         OnnxVerifiedOpening.AfterSession.Value = graph =>
         {
-            string file = OnnxModelFile.SideFileName(graph);
-            if (File.Exists(file + ".away")) File.Move(file + ".away", file, overwrite: true);
+            foreach (string file in SideFiles(graph))
+                if (File.Exists(file + ".away")) File.Move(file + ".away", file, overwrite: true);
         };
         var served = Lists(scorer, side);
         OnnxVerifiedOpening.BeforeSession.Value = null;
@@ -198,7 +202,8 @@ public sealed class OnnxVerifiedSessionTablesTests : IDisposable
             foreach (var tensor in model.Graph.Initializer.Where(t => t.DataLocation == TensorProto.Types.DataLocation.External))
             {
                 long Entry(string key) => long.Parse(tensor.ExternalData.First(e => e.Key == key).Value, System.Globalization.CultureInfo.InvariantCulture);
-                using var data = File.OpenRead(OnnxModelFile.SideFileName(file));
+                // The side file the tensor names (a vector scorer's is the unimodal scorer's).
+                using var data = File.OpenRead(Path.Combine(Path.GetDirectoryName(file)!, tensor.ExternalData.First(e => e.Key == OnnxExternalTable.LocationKey).Value));
                 var bytes = new byte[Entry(OnnxExternalTable.LengthKey)];
                 data.Position = Entry(OnnxExternalTable.OffsetKey);
                 data.ReadExactly(bytes);
