@@ -102,6 +102,19 @@ internal static class ExcludeItemsModels
         }
     }
 
+    /// <summary>The lists of <paramref name="kind"/>'s directory <paramref name="onnx"/> for trained <paramref name="users"/>, then for fresh <paramref name="histories"/>, as rows and scores.</summary>
+    public static (int[][] Rows, float[][] Scores) Lists(string kind, string onnx, int[] users, int[][] histories)
+    {
+        var (trained, fresh, scorer) = Open(kind, onnx, batch: 4);
+        using (scorer)
+        {
+            var a = trained(users, null, null);
+            var b = fresh(histories, null);
+            return ([.. users.Select((_, q) => a.IndicesOf(q).ToArray()), .. histories.Select((_, q) => b.IndicesOf(q).ToArray())],
+                [.. users.Select((_, q) => a.ScoresOf(q).ToArray()), .. histories.Select((_, q) => b.ScoresOf(q).ToArray())]);
+        }
+    }
+
     /// <summary>Model <paramref name="kind"/> over the planted graph, saved, loaded and exported to ONNX under <paramref name="directory"/>.</summary>
     public static (MultiInterestModel Model, string Onnx) Exported(MLContext ml, string directory, string kind)
     {

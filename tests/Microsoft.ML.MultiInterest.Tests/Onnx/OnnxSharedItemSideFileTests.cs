@@ -96,17 +96,7 @@ public sealed class OnnxSharedItemSideFileTests : IDisposable
         }
     }
 
-    private static (int[][] Rows, float[][] Scores) Lists(string kind, string onnx)
-    {
-        var (trained, fresh, scorer) = ExcludeItemsModels.Open(kind, onnx, batch: 4);
-        using (scorer)
-        {
-            var a = trained(Users, null, null);
-            var b = fresh(Histories, null);
-            return ([.. Users.Select((_, q) => a.IndicesOf(q).ToArray()), .. Histories.Select((_, q) => b.IndicesOf(q).ToArray())],
-                [.. Users.Select((_, q) => a.ScoresOf(q).ToArray()), .. Histories.Select((_, q) => b.ScoresOf(q).ToArray())]);
-        }
-    }
+    private static (int[][] Rows, float[][] Scores) Lists(string kind, string onnx) => ExcludeItemsModels.Lists(kind, onnx, Users, Histories);
 
     /// <summary>ONNX Runtime itself, given the vector scorer's path, reads the item table from the unimodal scorer's side file.</summary>
     [Fact]
