@@ -38,15 +38,17 @@ internal static class ExternalDataPolicy
     public static int MinTableBytes => LoweredMinTable.Value ?? OnnxServingDefaults.ExternalDataMinTableBytes;
 
     /// <summary>
-    /// True when a unimodal directory's vector scorer refers to the item table in the unimodal scorer's side file rather than
-    /// storing it again in its own (docs/onnx.md, "Size limit: 2 GB and external data"); false only inside
+    /// True when the graphs of a directory refer to the tables in the unimodal scorer's side file rather than storing them
+    /// again in their own: a unimodal directory's vector scorer to the item table, a quota directory's encoder to the user
+    /// table and its quota scorers to the item table (docs/onnx.md, "Size limit: 2 GB and external data"); false only inside
     /// <see cref="SeparateSideFilesForTests"/>.
     /// </summary>
     public static bool SharesItemTable => !SeparateSideFiles.Value;
 
     /// <summary>
-    /// Writes each graph's tables in its own side file on this call path until disposed, as exports before 2026-12-07 did, so
-    /// that tests serve the directories those exports left (a vector scorer with <c>vector_scorer.onnx.data</c>).
+    /// Writes each graph's tables in its own side file on this call path until disposed, as exports before version 1.13.0 (a
+    /// unimodal directory) and 1.14.0 (a quota directory) did, so that tests serve the directories those exports left (a
+    /// vector scorer with <c>vector_scorer.onnx.data</c>, a quota scorer with its own item table).
     /// </summary>
     internal static Scope SeparateSideFilesForTests()
     {

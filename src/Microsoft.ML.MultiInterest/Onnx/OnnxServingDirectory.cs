@@ -286,13 +286,17 @@ public static partial class OnnxServingDirectory
         var padded = PaddedMixtures.Create(mixtures, candidates, options, users);
 
         Directory.CreateDirectory(directory);
-        // One model at a time, so that at most one copy of the tables is held as protobuf bytes.
-        Write(MixtureEncoderGraph.Build(users, padded, candidates, options.Alpha), directory, EncoderFileName);
-        Write(QuotaScorerGraph.Build(group(), items, mixtures.MaxComponents, layout, exclusionMask), directory, QuotaScorerFileName);
-        Write(UnimodalOnnxExporter.BuildModel(users, items, candidates, exclusionMask), directory, UnimodalScorerFileName);
+        // One model at a time, so that at most one copy of the tables is held as protobuf bytes. The unimodal scorer goes
+        // first: when its tables go to its side file, the encoder's user table and the quota scorers' item table, built from
+        // the same arrays, refer to them there, so the directory stores each table once.
+        var stored = OnnxModelFile.Write(UnimodalOnnxExporter.BuildModel(users, items, candidates, exclusionMask), Path.Combine(directory, UnimodalScorerFileName), stored: null);
+        var sharedUsers = ExternalDataPolicy.SharesItemTable ? stored?.As((MixtureEncoderGraph.UserTableName, UnimodalOnnxExporter.UserTableName)) : null;
+        var sharedItems = ExternalDataPolicy.SharesItemTable ? stored?.Only(QuotaScorerGraph.ItemTableName) : null;
+        OnnxModelFile.Write(MixtureEncoderGraph.Build(users, padded, candidates, options.Alpha), Path.Combine(directory, EncoderFileName), sharedUsers);
+        OnnxModelFile.Write(QuotaScorerGraph.Build(group(), items, mixtures.MaxComponents, layout, exclusionMask), Path.Combine(directory, QuotaScorerFileName), sharedItems);
         if (history != null) WriteHistoryEncoder(history, directory);
         if (history?.ScorerComponents is int historyComponents)
-            Write(QuotaScorerGraph.Build(group(), items, historyComponents, layout, exclusionMask), directory, HistoryQuotaScorerFileName);
+            OnnxModelFile.Write(QuotaScorerGraph.Build(group(), items, historyComponents, layout, exclusionMask), Path.Combine(directory, HistoryQuotaScorerFileName), sharedItems);
 
         string[] mask = exclusionMask ? [ExclusionMaskInput] : [];
         var manifest = new OnnxServingManifest

@@ -7,7 +7,8 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// name (<see cref="Location"/>, relative to the model's folder) and each table's offset and length in it
 /// (<see cref="OnnxModelFile.Write(ModelProto, string, OnnxStoredTables?)"/>): a later model of the same export that holds
 /// the same table refers to those bytes rather than storing it again. The unimodal directory's vector scorer refers to the
-/// unimodal scorer's item table this way (docs/onnx.md, "Size limit: 2 GB and external data").
+/// unimodal scorer's item table this way, and a quota directory's encoder and quota scorers to its user and item tables
+/// (docs/onnx.md, "Size limit: 2 GB and external data").
 /// </summary>
 internal sealed class OnnxStoredTables(string location)
 {
@@ -23,11 +24,19 @@ internal sealed class OnnxStoredTables(string location)
     /// These tables, only those named in <paramref name="names"/>: the ones a later model holds with the same values (the
     /// same array written from), as its writer knows; a table of the same name but other values must not be named.
     /// </summary>
-    public OnnxStoredTables Only(params string[] names)
+    public OnnxStoredTables Only(params string[] names) => As([.. names.Select(name => (name, name))]);
+
+    /// <summary>
+    /// These tables under the names a later model gives them: each pair names the later model's table and the stored table
+    /// with the same values (the same array written from), as its writer knows. The quota directory's encoder calls the user
+    /// table <c>user_table</c> where the unimodal scorer calls it <c>user_embeddings</c>. Stored tables a pair does not name
+    /// are left out.
+    /// </summary>
+    public OnnxStoredTables As(params (string Table, string Stored)[] tables)
     {
         var kept = new OnnxStoredTables(Location);
-        foreach (string name in names)
-            if (_places.TryGetValue(name, out var place)) kept._places[name] = place;
+        foreach (var (table, storedName) in tables)
+            if (_places.TryGetValue(storedName, out var place)) kept._places[table] = place;
         return kept;
     }
 

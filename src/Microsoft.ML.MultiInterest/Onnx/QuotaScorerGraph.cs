@@ -21,6 +21,9 @@ internal static class QuotaScorerGraph
     /// <summary>The sort key of an entry that is not in the list; every real key is below 2M.</summary>
     private const long Absent = long.MaxValue;
 
+    /// <summary>The initializer of the item table, <c>[I, d]</c>: the unimodal scorer's, under its name (a directory with external data stores it once).</summary>
+    internal const string ItemTableName = UnimodalOnnxExporter.ItemTableName;
+
     /// <summary>The initializer of the members' item rows, <c>[C, S]</c> int64 (read back by <see cref="OnnxCandidateScorer"/>).</summary>
     internal const string ClusterItemRowsName = "cluster_item_rows";
 
@@ -54,7 +57,7 @@ internal static class QuotaScorerGraph
 
         g.AddInitializer(ClusterItemRowsName, [grouped.Clusters, s], grouped.Rows)
             .AddInitializer(ClusterPaddingName, [grouped.Clusters, s], grouped.Padding)
-            .AddInitializer("item_embeddings", [itemCount, d], items.Values)
+            .AddInitializer(ItemTableName, [itemCount, d], items.Values)
             .AddInitializer("zero", [], [0L])
             .AddInitializer("zero_f", [], [0f])
             .AddInitializer("minus_one", [], [-1L])
@@ -79,7 +82,7 @@ internal static class QuotaScorerGraph
             .AddInitializer("chosen_width", [1], [(long)itemCount + 1]);
 
         // (0) The fallback, the unimodal top M: the head (its first H items) and the fill of short lists.
-        g.AddNode("Gemm", [UserEmbeddingName, "item_embeddings"], ["fallback_raw"], OnnxAttributes.Int("transB", 1));
+        g.AddNode("Gemm", [UserEmbeddingName, ItemTableName], ["fallback_raw"], OnnxAttributes.Int("transB", 1));
         string fallbackScores = "fallback_raw";
         if (exclusionMask)
         {
@@ -113,7 +116,7 @@ internal static class QuotaScorerGraph
         g.AddNode("GreaterOrEqual", [MixtureClustersName, "zero"], ["is_component"])
             .AddNode("Max", [MixtureClustersName, "zero"], ["safe_clusters"])
             .AddNode("Gather", [ClusterItemRowsName, "safe_clusters"], ["component_rows"], Axis(0))  // [B,m,S]
-            .AddNode("Gather", ["item_embeddings", "component_rows"], ["component_items"], Axis(0))  // [B,m,S,d]
+            .AddNode("Gather", [ItemTableName, "component_rows"], ["component_items"], Axis(0))  // [B,m,S,d]
             .AddNode("Unsqueeze", [MixtureEmbeddingsName, "last_axis"], ["component_columns"])    // [B,m,d,1]
             .AddNode("MatMul", ["component_items", "component_columns"], ["item_scores_col"])     // [B,m,S,1]
             .AddNode("Squeeze", ["item_scores_col", "last_axis"], ["item_scores"])                // [B,m,S]
