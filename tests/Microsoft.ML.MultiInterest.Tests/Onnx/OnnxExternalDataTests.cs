@@ -50,6 +50,16 @@ public sealed class OnnxExternalDataTests : IDisposable
         return ModelProto.Parser.ParseFrom(file);
     }
 
+    /// <summary>Whether table <paramref name="name"/> of <paramref name="graph"/> lies in the unimodal scorer's side file beside it.</summary>
+    private static bool SharedTable(string graph, string name) => Path.GetFileName(graph) switch
+    {
+        OnnxServingDirectory.VectorScorerFileName => true,
+        OnnxServingDirectory.EncoderFileName => name == MixtureEncoderGraph.UserTableName
+            && File.Exists(Path.Combine(Path.GetDirectoryName(graph)!, OnnxServingDirectory.QuotaScorerFileName)),
+        OnnxServingDirectory.QuotaScorerFileName or OnnxServingDirectory.HistoryQuotaScorerFileName => name == QuotaScorerGraph.ItemTableName,
+        _ => false,
+    };
+
     [Theory]
     [MemberData(nameof(Kinds))]
     public void ForcedExternalData_ServesTheListsOfTheWholeGraphs_ItemForItemAndScoreForScore(string kind)
@@ -68,12 +78,14 @@ public sealed class OnnxExternalDataTests : IDisposable
             Assert.All(tensors, t => Assert.True(t.RawData.Length < 1024, $"{graph}: '{t.Name}' holds {t.RawData.Length} bytes inline."));
             if (tensors.Any(t => t.DataLocation == TensorProto.Types.DataLocation.External))
             {
-                // Its own side file, or for a vector scorer the unimodal scorer's (which holds the item table once).
-                string expectedSide = Path.GetFileName(graph) == OnnxServingDirectory.VectorScorerFileName
-                    ? OnnxServingDirectory.UnimodalScorerFileName + ".data" : Path.GetFileName(graph) + ".data";
-                Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(graph)!, expectedSide)), graph);
-                Assert.All(tensors.Where(t => t.DataLocation == TensorProto.Types.DataLocation.External),
-                    t => Assert.Equal(expectedSide, t.ExternalData.Single(e => e.Key == "location").Value));
+                // Its own side file; the tables a directory's graphs share (the vector scorer's, a quota directory's encoder's
+                // user table and quota scorers' item table) the unimodal scorer's, which holds them once.
+                foreach (var t in tensors.Where(t => t.DataLocation == TensorProto.Types.DataLocation.External))
+                {
+                    string expectedSide = SharedTable(graph, t.Name) ? OnnxServingDirectory.UnimodalScorerFileName + ".data" : Path.GetFileName(graph) + ".data";
+                    Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(graph)!, expectedSide)), graph);
+                    Assert.Equal(expectedSide, t.ExternalData.Single(e => e.Key == "location").Value);
+                }
                 Assert.True(new FileInfo(graph).Length < new FileInfo(Path.Combine(whole, Path.GetRelativePath(external, graph))).Length, graph);
             }
         }

@@ -32,8 +32,10 @@ public sealed partial class MultiInterestModel
     /// Where the graphs keep their tables (docs/onnx.md, "Size limit: 2 GB and external data"): <see cref="OnnxExternalData.Automatic"/>
     /// (default) writes each graph whole, as before external data existed, unless it would pass the 2 GB limit of one protobuf
     /// message, when its large tables go to a side file beside it (<c>&lt;graph&gt;.onnx.data</c>); <see cref="OnnxExternalData.Always"/>
-    /// puts every graph's large tables in its side file. Side files are recorded in the manifest's checksums and verified at
-    /// opening like the graphs; copy the directory whole.
+    /// puts every graph's large tables in its side file. A table two graphs of a directory share (the item table of a unimodal
+    /// directory's scorers, a quota directory's user and item tables) is stored once, in the unimodal scorer's side file, which
+    /// the other graphs refer to. Side files are recorded in the manifest's checksums and verified at opening like the graphs;
+    /// copy the directory whole.
     /// </param>
     /// <exception cref="IOException"><paramref name="directory"/> is a file, or holds files and no serving manifest of an earlier export.</exception>
     /// <exception cref="InvalidOperationException">The model lacks the embedding, clustering or mixture stage (round robin: the embedding stage's components).</exception>
