@@ -38,18 +38,11 @@ public sealed class OnnxSharedItemSideFileTests : IDisposable
         string root = Directory.CreateDirectory(Path.Combine(_directory, kind)).FullName;
         var (model, whole) = ExcludeItemsModels.Exported(new MLContext(seed: 1), root, kind);
         string external = Path.Combine(root, kind + "-side"), separate = Path.Combine(root, kind + "-separate");
-        using (model)
-        using (ExternalDataPolicy.LowerMinTableForTests(64))
-        {
-            model.ExportOnnx(external, externalData: OnnxExternalData.Always);
-            using (ExternalDataPolicy.SeparateSideFilesForTests())
-                model.ExportOnnx(separate, externalData: OnnxExternalData.Always);
-        }
+        using (model) SharedSideFileLayouts.Export(model, external, separate);
         return (whole, external, separate);
     }
 
-    private static Dictionary<string, OnnxExternalTable> ExternalTables(string graph) =>
-        OnnxInitializerFile.ExternalTables(File.ReadAllBytes(graph), graph).ToDictionary(t => t.Name, t => t.Table);
+    private static Dictionary<string, OnnxExternalTable> ExternalTables(string graph) => SharedSideFileLayouts.ExternalTables(graph);
 
     [Theory]
     [MemberData(nameof(Kinds))]
@@ -136,14 +129,7 @@ public sealed class OnnxSharedItemSideFileTests : IDisposable
     public void TheSharedSideFile_DamagedCutOrRemoved_IsRefusedByName(string kind, string part, string harm)
     {
         var (_, external, _) = Exported(kind);
-        string path = Path.Combine(external, part, Shared);
-        byte[] bytes = File.ReadAllBytes(path);
-        switch (harm)
-        {
-            case "damaged": bytes[^1] ^= 1; File.WriteAllBytes(path, bytes); break;
-            case "cut": File.WriteAllBytes(path, bytes[..^4]); break;
-            default: File.Delete(path); break;
-        }
+        SharedSideFileLayouts.Harm(Path.Combine(external, part, Shared), harm);
         var e = Assert.Throws<InvalidDataException>(() => ExcludeItemsModels.Open(kind, external, batch: 4).Scorer.Dispose());
         Assert.Contains(Shared + "' of the ONNX serving directory", e.Message);
         Assert.Contains(harm == "removed" ? "is missing, though manifest.json records it" : "does not match the SHA-256", e.Message);

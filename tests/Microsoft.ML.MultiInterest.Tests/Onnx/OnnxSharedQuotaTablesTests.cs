@@ -52,12 +52,7 @@ public sealed class OnnxSharedQuotaTablesTests : IDisposable
             _ => DivideConquerModel(root),
         };
         model.ExportOnnx(whole);
-        using (ExternalDataPolicy.LowerMinTableForTests(64))
-        {
-            model.ExportOnnx(external, externalData: OnnxExternalData.Always);
-            using (ExternalDataPolicy.SeparateSideFilesForTests())
-                model.ExportOnnx(separate, externalData: OnnxExternalData.Always);
-        }
+        SharedSideFileLayouts.Export(model, external, separate);
         return (whole, external, separate);
     }
 
@@ -69,8 +64,7 @@ public sealed class OnnxSharedQuotaTablesTests : IDisposable
         return world.SaveAndLoad(chain, Path.Combine(root, "divide-conquer.zip"));
     }
 
-    private static Dictionary<string, OnnxExternalTable> ExternalTables(string graph) =>
-        OnnxInitializerFile.ExternalTables(File.ReadAllBytes(graph), graph).ToDictionary(t => t.Name, t => t.Table);
+    private static Dictionary<string, OnnxExternalTable> ExternalTables(string graph) => SharedSideFileLayouts.ExternalTables(graph);
 
     /// <summary>The quota scorers of the directory: the trained users', and a divide-and-conquer directory's fresh histories' own.</summary>
     private static string[] QuotaScorers(string directory) =>
@@ -149,14 +143,7 @@ public sealed class OnnxSharedQuotaTablesTests : IDisposable
     public void TheSharedSideFile_DamagedOrRemoved_IsRefusedByName(string kind, string part, string harm)
     {
         var (_, external, _) = Exported(kind);
-        string path = Path.Combine(external, part, Shared);
-        if (harm == "removed") File.Delete(path);
-        else
-        {
-            byte[] bytes = File.ReadAllBytes(path);
-            bytes[^1] ^= 1;
-            File.WriteAllBytes(path, bytes);
-        }
+        SharedSideFileLayouts.Harm(Path.Combine(external, part, Shared), harm);
         string opened = kind == "divide-conquer" ? "quota" : kind;
         var e = Assert.Throws<InvalidDataException>(() => ExcludeItemsModels.Open(opened, external, batch: 4).Scorer.Dispose());
         Assert.Contains(Shared + "' of the ONNX serving directory", e.Message);
