@@ -76,8 +76,6 @@ internal static class QuotaScorerGraph
             .AddInitializer("head_slots", [], [(long)headSlots])
             // The head is the fallback's first H entries (key r); later fallback entries fill after every component (key M + r).
             .AddInitializer("fallback_key", [1, candidates], Enumerable.Range(0, candidates).Select(r => r < headSlots ? r : (long)candidates + r).ToArray())
-            .AddInitializer("flat_cluster_shape", [3], [0L, m, s])
-            .AddInitializer("flat_component_shape", [2], [0L, (long)m * s])
             .AddInitializer("flat_taken_shape", [2], [0L, (long)m * k])
             .AddInitializer("chosen_width", [1], [(long)itemCount + 1]);
 
@@ -123,7 +121,13 @@ internal static class QuotaScorerGraph
             .AddNode("Gather", [ClusterPaddingName, "safe_clusters"], ["component_padding"], Axis(0))
             .AddNode("Add", ["item_scores", "component_padding"], ["member_scores"]);
         string eligible = "member_scores";
-        if (exclusionMask || headSlots > 0) g.AddNode("Reshape", ["component_rows", "flat_component_shape"], ["flat_component_rows"]);
+        if (exclusionMask || headSlots > 0)
+        {
+            // Only the masks read the members' rows flat (an initializer no node reads makes ONNX Runtime warn at every opening).
+            g.AddInitializer("flat_cluster_shape", [3], [0L, m, s])
+                .AddInitializer("flat_component_shape", [2], [0L, (long)m * s])
+                .AddNode("Reshape", ["component_rows", "flat_component_shape"], ["flat_component_rows"]);
+        }
         if (exclusionMask)
         {
             g.AddNode("GatherElements", [ExclusionMaskInput, "flat_component_rows"], ["flat_component_mask"], Axis(1))

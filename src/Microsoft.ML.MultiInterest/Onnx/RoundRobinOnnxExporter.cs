@@ -131,7 +131,6 @@ public static class RoundRobinOnnxExporter
         if (exclusionMask) g.AddInput(ExclusionMaskInput, f, [null, items]);
         g.AddInitializer(ItemComponentsName, [d, rows], transposed)
             .AddInitializer("fetch", [1], [(long)fetch])
-            .AddInitializer("mask_axis", [1], [1L])
             .AddInitializer("minus_one", [], [-1L])
             .AddInitializer("neg_inf", [], [float.NegativeInfinity])
             .AddNode("MatMul", [MixtureEmbeddingsName, ItemComponentsName], ["raw_scores"]); // [B,m,R]
@@ -154,7 +153,8 @@ public static class RoundRobinOnnxExporter
         }
         if (exclusionMask)
         {
-            g.AddNode("Gather", [ExclusionMaskInput, "row_items"], ["row_mask"], OnnxAttributes.Int("axis", 1))   // [B,R]
+            g.AddInitializer("mask_axis", [1], [1L])
+                .AddNode("Gather", [ExclusionMaskInput, "row_items"], ["row_mask"], OnnxAttributes.Int("axis", 1))   // [B,R]
                 .AddNode("Unsqueeze", ["row_mask", "mask_axis"], ["row_mask_b"])                                   // [B,1,R]
                 .AddNode("Add", [scores, "row_mask_b"], ["masked_scores"]);
             scores = "masked_scores";
