@@ -283,7 +283,9 @@ public static partial class OnnxServingDirectory
         OnnxServingGraph? conditionModel = null, int maxConditions = 0, IReadOnlyList<string>? conditionNames = null, DivideConquerHistory? history = null)
     {
         int candidates = layout.Candidates;
-        var padded = PaddedMixtures.Create(mixtures, candidates, options, users);
+        // User queries are the user table's rows: the encoder gathers them rather than storing m copies per user.
+        bool userQueries = options.Query == QuotaQuery.User;
+        var padded = PaddedMixtures.Create(mixtures, candidates, options, users, embeddings: !userQueries);
 
         Directory.CreateDirectory(directory);
         // One model at a time, so that at most one copy of the tables is held as protobuf bytes. The unimodal scorer goes
@@ -292,7 +294,7 @@ public static partial class OnnxServingDirectory
         var stored = OnnxModelFile.Write(UnimodalOnnxExporter.BuildModel(users, items, candidates, exclusionMask), Path.Combine(directory, UnimodalScorerFileName), stored: null);
         var sharedUsers = ExternalDataPolicy.SharesItemTable ? stored?.As((MixtureEncoderGraph.UserTableName, UnimodalOnnxExporter.UserTableName)) : null;
         var sharedItems = ExternalDataPolicy.SharesItemTable ? stored?.Only(QuotaScorerGraph.ItemTableName) : null;
-        OnnxModelFile.Write(MixtureEncoderGraph.Build(users, padded, candidates, options.Alpha), Path.Combine(directory, EncoderFileName), sharedUsers);
+        OnnxModelFile.Write(MixtureEncoderGraph.Build(users, padded, candidates, options.Alpha, userQueries), Path.Combine(directory, EncoderFileName), sharedUsers);
         OnnxModelFile.Write(QuotaScorerGraph.Build(group(), items, mixtures.MaxComponents, layout, exclusionMask), Path.Combine(directory, QuotaScorerFileName), sharedItems);
         if (history != null) WriteHistoryEncoder(history, directory);
         if (history?.ScorerComponents is int historyComponents)

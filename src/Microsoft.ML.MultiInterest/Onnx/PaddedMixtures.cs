@@ -12,14 +12,14 @@ internal sealed class PaddedMixtures
     /// <summary>The cluster id of a padding component.</summary>
     public const long NoCluster = -1;
 
-    private PaddedMixtures(int users, int components, int dimension)
+    private PaddedMixtures(int users, int components, int dimension, bool embeddings)
     {
         Users = users;
         Components = components;
         Dimension = dimension;
         Clusters = new long[checked(users * components)];
         Weights = new double[users * components];
-        Embeddings = new float[checked(users * components * dimension)];
+        Embeddings = embeddings ? new float[checked(users * components * dimension)] : [];
         Quotas = new long[users * components];
     }
 
@@ -38,7 +38,7 @@ internal sealed class PaddedMixtures
     /// <summary>[U, m] weights as stored by the engine (double), 0 for padding.</summary>
     public double[] Weights { get; }
 
-    /// <summary>[U, m, d] component embeddings, zero rows for padding.</summary>
+    /// <summary>[U, m, d] component embeddings (each component's query), zero rows for padding; empty when created without them.</summary>
     public float[] Embeddings { get; }
 
     /// <summary>[U, m] slots of each component for the exported list length (after the unimodal head, if any), 0 for padding.</summary>
@@ -53,15 +53,17 @@ internal sealed class PaddedMixtures
     /// each component's <em>query</em>: u^c (Component), the user vector (User) or unit(u^c + Beta unit(u)) (Blend), so
     /// the quota scorer serves every query mode unchanged. With a unimodal head (<see cref="QuotaRetrievalOptions.HeadShare"/>)
     /// the quotas share out the M − H slots after it, as <see cref="ClusterQuotaRetriever"/> allocates them.
+    /// <paramref name="embeddings"/> false leaves <see cref="Embeddings"/> empty: the encoder of <see cref="QuotaQuery.User"/>
+    /// queries gathers the user vector instead of a table of m copies of it.
     /// </summary>
-    public static PaddedMixtures Create(MixtureTable mixtures, int candidates, QuotaRetrievalOptions options, EmbeddingMatrix? users)
+    public static PaddedMixtures Create(MixtureTable mixtures, int candidates, QuotaRetrievalOptions options, EmbeddingMatrix? users, bool embeddings = true)
     {
         options.Validate();
         if (options.NeedsUserVectors && users == null)
             throw new ArgumentException($"Query {options.Query} needs the user embeddings to export the queries.", nameof(users));
         double alpha = options.Alpha;
         int m = mixtures.MaxComponents, d = mixtures.Dimension;
-        var padded = new PaddedMixtures(mixtures.UserCount, m, d);
+        var padded = new PaddedMixtures(mixtures.UserCount, m, d, embeddings);
         padded.Clusters.AsSpan().Fill(NoCluster);
         var quotas = new int[m];
         for (int u = 0; u < mixtures.UserCount; u++)
@@ -77,7 +79,7 @@ internal sealed class PaddedMixtures
                 padded.Weights[u * m + j] = weights[j];
                 padded.Quotas[u * m + j] = quotas[j];
             }
-            for (int j = 0; j < n; j++)
+            for (int j = 0; j < n && embeddings; j++)
             {
                 var slot = padded.Embeddings.AsSpan((u * m + j) * d, d);
                 switch (options.Query)
