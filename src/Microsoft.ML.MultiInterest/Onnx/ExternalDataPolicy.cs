@@ -43,7 +43,7 @@ internal static class ExternalDataPolicy
     /// table and its quota scorers to the item table (docs/onnx.md, "Size limit: 2 GB and external data"); false only inside
     /// <see cref="SeparateSideFilesForTests"/>.
     /// </summary>
-    public static bool SharesItemTable => !SeparateSideFiles.Value;
+    public static bool SharesTables => !SeparateSideFiles.Value;
 
     /// <summary>
     /// Writes each graph's tables in its own side file on this call path until disposed, as exports before version 1.13.0 (a

@@ -250,7 +250,7 @@ public static partial class OnnxServingDirectory
         // With external data the vector scorer refers to the unimodal scorer's item table (and absence mask) in its side
         // file, built from the same arrays, so the directory stores the item table once.
         OnnxModelFile.Write(UnimodalOnnxExporter.BuildVectorModel(items, candidates, exclusionMask, itemAbsence), Path.Combine(directory, VectorScorerFileName),
-            ExternalDataPolicy.SharesItemTable ? stored?.Only(UnimodalOnnxExporter.ItemTableName, ItemAbsence.InitializerName) : null);
+            ExternalDataPolicy.SharesTables ? stored?.Only(UnimodalOnnxExporter.ItemTableName, ItemAbsence.InitializerName) : null);
         if (history != null) WriteHistoryEncoder(history, directory);
         string[] mask = exclusionMask ? [ExclusionMaskInput] : [];
         var manifest = new OnnxServingManifest
@@ -292,8 +292,8 @@ public static partial class OnnxServingDirectory
         // first: when its tables go to its side file, the encoder's user table and the quota scorers' item table, built from
         // the same arrays, refer to them there, so the directory stores each table once.
         var stored = OnnxModelFile.Write(UnimodalOnnxExporter.BuildModel(users, items, candidates, exclusionMask), Path.Combine(directory, UnimodalScorerFileName), stored: null);
-        var sharedUsers = ExternalDataPolicy.SharesItemTable ? stored?.As((MixtureEncoderGraph.UserTableName, UnimodalOnnxExporter.UserTableName)) : null;
-        var sharedItems = ExternalDataPolicy.SharesItemTable ? stored?.Only(QuotaScorerGraph.ItemTableName) : null;
+        var sharedUsers = ExternalDataPolicy.SharesTables ? stored?.As((MixtureEncoderGraph.UserTableName, UnimodalOnnxExporter.UserTableName)) : null;
+        var sharedItems = ExternalDataPolicy.SharesTables ? stored?.Only(QuotaScorerGraph.ItemTableName) : null;
         OnnxModelFile.Write(MixtureEncoderGraph.Build(users, padded, candidates, options.Alpha, userQueries), Path.Combine(directory, EncoderFileName), sharedUsers);
         OnnxModelFile.Write(QuotaScorerGraph.Build(group(), items, mixtures.MaxComponents, layout, exclusionMask), Path.Combine(directory, QuotaScorerFileName), sharedItems);
         if (history != null) WriteHistoryEncoder(history, directory);
