@@ -2,6 +2,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.Onnx;
 using Microsoft.ML.MultiInterest.Tests.MLNet;
+using Microsoft.ML.MultiInterest.Tests.Serving;
 
 namespace Microsoft.ML.MultiInterest.Tests.Onnx;
 
@@ -113,6 +114,26 @@ internal static class ExcludeItemsModels
             return ([.. users.Select((_, q) => a.IndicesOf(q).ToArray()), .. histories.Select((_, q) => b.IndicesOf(q).ToArray())],
                 [.. users.Select((_, q) => a.ScoresOf(q).ToArray()), .. histories.Select((_, q) => b.ScoresOf(q).ToArray())]);
         }
+    }
+
+    /// <summary>
+    /// Model <paramref name="kind"/>, saved under <paramref name="directory"/> and loaded: the kinds of <see cref="Exported"/>, a
+    /// "conditional" or "merged-conditional" stage (<see cref="MergedConditionalModel"/>), or a "divide-conquer" quota stage
+    /// reading fresh histories by the model (its history encoder and its own quota scorer for their m = 3).
+    /// </summary>
+    public static MultiInterestModel Saved(MLContext ml, string directory, string kind) => kind switch
+    {
+        "conditional" => MergedConditionalModel.Saved(ml, Path.Combine(directory, kind + ".zip"), implicitShare: 0),
+        "merged-conditional" => MergedConditionalModel.Saved(ml, Path.Combine(directory, kind + ".zip")),
+        "divide-conquer" => DivideConquerModel(directory),
+        _ => Exported(ml, directory, kind).Model,
+    };
+
+    private static MultiInterestModel DivideConquerModel(string directory)
+    {
+        var world = new DivideConquerWorld();
+        var chain = world.QuotaChain(world.DivideConquer(), HistoryMixture.DivideConquer, 6, userColumn: MultiInterestColumnNames.UserEmbedding);
+        return world.SaveAndLoad(chain, Path.Combine(directory, "divide-conquer.zip"));
     }
 
     /// <summary>Model <paramref name="kind"/> over the planted graph, saved, loaded and exported to ONNX under <paramref name="directory"/>.</summary>

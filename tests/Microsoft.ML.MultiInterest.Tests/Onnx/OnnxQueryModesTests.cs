@@ -16,6 +16,13 @@ public sealed class OnnxQueryModesTests : IDisposable
         if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);
     }
 
+    /// <summary>The engine's quota lists of <paramref name="served"/> with their unimodal fill, as the directory serves them.</summary>
+    private static RankedLists EngineLists(MixtureWorld w, QuotaRetrievalOptions options, int m, int[] served, BipartiteGraph? seen)
+    {
+        var fallback = new UnimodalRetriever(w.Items).Retrieve(w.Users, served, seen, m, threads: 1);
+        return new ClusterQuotaRetriever(w.Items, w.Clustering).Retrieve(w.Mixtures, served, seen, [m], options, fallback, w.Users, threads: 1)[0];
+    }
+
     [Fact]
     public void TheUserQueryIsServedAsTheEngineRetrievesIt()
     {
@@ -26,8 +33,7 @@ public sealed class OnnxQueryModesTests : IDisposable
         OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, m, options, _directory, exclusionMask: true);
         int[] served = [.. Enumerable.Range(0, w.Users.Rows)];
         using var scorer = OnnxCandidateScorer.Open(_directory, batchSize: 5);
-        var fallback = new UnimodalRetriever(w.Items).Retrieve(w.Users, served, w.Seen, m, threads: 1);
-        var expected = new ClusterQuotaRetriever(w.Items, w.Clustering).Retrieve(w.Mixtures, served, w.Seen, [m], options, fallback, w.Users, threads: 1)[0];
+        var expected = EngineLists(w, options, m, served, w.Seen);
         var got = scorer.RetrieveClusterQuota(served, w.Seen);
         Assert.Equal(expected.Counts, got.Counts);
         Assert.Equal(expected.Indices, got.Indices);
@@ -69,8 +75,7 @@ public sealed class OnnxQueryModesTests : IDisposable
         // And the lists are the engine's, item for item and score for score.
         int[] served = [.. Enumerable.Range(0, users)];
         using var scorer = OnnxCandidateScorer.Open(_directory, batchSize: 3);
-        var fallback = new UnimodalRetriever(w.Items).Retrieve(w.Users, served, null, m, threads: 1);
-        var expected = new ClusterQuotaRetriever(w.Items, w.Clustering).Retrieve(w.Mixtures, served, null, [m], options, fallback, w.Users, threads: 1)[0];
+        var expected = EngineLists(w, options, m, served, seen: null);
         var got = scorer.RetrieveClusterQuota(served);
         Assert.Equal(expected.Counts, got.Counts);
         Assert.Equal(expected.Indices, got.Indices);
@@ -86,8 +91,7 @@ public sealed class OnnxQueryModesTests : IDisposable
         OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, m, options, _directory);
         int[] served = [.. Enumerable.Range(0, w.Users.Rows)];
         using var scorer = OnnxCandidateScorer.Open(_directory);
-        var fallback = new UnimodalRetriever(w.Items).Retrieve(w.Users, served, null, m, threads: 1);
-        var expected = new ClusterQuotaRetriever(w.Items, w.Clustering).Retrieve(w.Mixtures, served, null, [m], options, fallback, w.Users, threads: 1)[0];
+        var expected = EngineLists(w, options, m, served, seen: null);
         var got = scorer.RetrieveClusterQuota(served);
         for (int q = 0; q < served.Length; q++)
         {

@@ -1,4 +1,3 @@
-using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.Onnx;
 using Microsoft.ML.MultiInterest.Tests.Serving;
 using Microsoft.ML.OnnxRuntime;
@@ -42,26 +41,11 @@ public sealed class OnnxSharedQuotaTablesTests : IDisposable
     private (string Whole, string External, string Separate) Exported(string kind)
     {
         string root = Directory.CreateDirectory(Path.Combine(_directory, kind)).FullName;
-        var ml = new MLContext(seed: 1);
         string whole = Path.Combine(root, kind + "-whole"), external = Path.Combine(root, kind + "-side"), separate = Path.Combine(root, kind + "-separate");
-        using var model = kind switch
-        {
-            "quota" => ExcludeItemsModels.Exported(ml, root, kind).Model,
-            "conditional" => MergedConditionalModel.Saved(ml, Path.Combine(root, kind + ".zip"), implicitShare: 0),
-            "merged-conditional" => MergedConditionalModel.Saved(ml, Path.Combine(root, kind + ".zip")),
-            _ => DivideConquerModel(root),
-        };
+        using var model = ExcludeItemsModels.Saved(new MLContext(seed: 1), root, kind);
         model.ExportOnnx(whole);
         SharedSideFileLayouts.Export(model, external, separate);
         return (whole, external, separate);
-    }
-
-    /// <summary>A divide-and-conquer quota stage reading fresh histories by the model (its own quota scorer for their m = 3).</summary>
-    private static MultiInterestModel DivideConquerModel(string root)
-    {
-        var world = new DivideConquerWorld();
-        var chain = world.QuotaChain(world.DivideConquer(), HistoryMixture.DivideConquer, 6, userColumn: MultiInterestColumnNames.UserEmbedding);
-        return world.SaveAndLoad(chain, Path.Combine(root, "divide-conquer.zip"));
     }
 
     private static Dictionary<string, OnnxExternalTable> ExternalTables(string graph) => SharedSideFileLayouts.ExternalTables(graph);

@@ -1,6 +1,4 @@
-using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.Onnx.Proto;
-using Microsoft.ML.MultiInterest.Tests.Serving;
 
 namespace Microsoft.ML.MultiInterest.Tests.Onnx;
 
@@ -28,14 +26,7 @@ public sealed class OnnxUnreadInitializerTests : IDisposable
     [MemberData(nameof(Kinds))]
     public void EveryTableOfEveryGraph_IsReadByTheGraph(string kind, bool exclusionMask)
     {
-        var ml = new MLContext(seed: 1);
-        using var model = kind switch
-        {
-            "conditional" => MergedConditionalModel.Saved(ml, Path.Combine(_directory, kind + ".zip"), implicitShare: 0),
-            "merged-conditional" => MergedConditionalModel.Saved(ml, Path.Combine(_directory, kind + ".zip")),
-            "divide-conquer" => DivideConquerModel(_directory),
-            _ => ExcludeItemsModels.Exported(ml, _directory, kind).Model,
-        };
+        using var model = ExcludeItemsModels.Saved(new MLContext(seed: 1), _directory, kind);
         string onnx = Path.Combine(_directory, "onnx");
         model.ExportOnnx(onnx, exclusionMask);
         var graphs = Directory.GetFiles(onnx, "*.onnx", SearchOption.AllDirectories);
@@ -46,13 +37,5 @@ public sealed class OnnxUnreadInitializerTests : IDisposable
             var read = parsed.Node.SelectMany(n => n.Input).Concat(parsed.Output.Select(o => o.Name)).ToHashSet(StringComparer.Ordinal);
             Assert.Empty(parsed.Initializer.Select(t => t.Name).Where(name => !read.Contains(name)).Select(name => $"{Path.GetRelativePath(onnx, graph)}: {name}"));
         }
-    }
-
-    /// <summary>A divide-and-conquer quota stage reading fresh histories by the model (its own quota scorer, history encoder).</summary>
-    private static MultiInterestModel DivideConquerModel(string root)
-    {
-        var world = new DivideConquerWorld();
-        var chain = world.QuotaChain(world.DivideConquer(), HistoryMixture.DivideConquer, 6, userColumn: MultiInterestColumnNames.UserEmbedding);
-        return world.SaveAndLoad(chain, Path.Combine(root, "divide-conquer.zip"));
     }
 }
