@@ -6,7 +6,8 @@ namespace MultiInterest.Cli;
 /// <summary>
 /// Whether a test file's columns look swapped against the training file's (a file whose values are swapped under a correct
 /// header still reads, with its "users" matched against the training items and the other way round, and most of it unseen),
-/// or its ids (or the training file's) padded with spaces where the other file's are not, or in another Unicode normalisation.
+/// or its ids (or the training file's) padded with spaces or in double quotes where the other file's are not, or in another
+/// Unicode normalisation; when none of these readings matches more, which side is unknown.
 /// </summary>
 internal static class ColumnOrderHint
 {
@@ -33,6 +34,11 @@ internal static class ColumnOrderHint
         if (trimmed > seen)
             return $" With the spaces around their ids removed, {trimmed:N0} of the test edges would be between users and items seen in training, against {seen:N0} "
                 + "as read: ids are read exactly as written, so the two files must spell them alike (no padding).";
+        // R's write.table quotes every field by default: "2041" is not 2041, whichever file quotes them.
+        int unquoted = UnquotedSeen(testEdges, users, items);
+        if (unquoted > seen)
+            return $" With the double quotes around their ids removed, {unquoted:N0} of the test edges would be between users and items seen in training, against "
+                + $"{seen:N0} as read: ids are read exactly as written, so the two files must spell them alike (write both without quotes).";
         if (swapped > seen)
             return $" Read item first, {swapped:N0} of the test edges would be between users and items seen in training, against {seen:N0} as read: "
                 + "the test file's columns look swapped (both files must give the user first and the item second).";
@@ -40,7 +46,34 @@ internal static class ColumnOrderHint
             return $" With the ids of both files in one Unicode normalisation (NFC), {normalized:N0} of the test edges would be between users and items seen in "
                 + $"training, against {seen:N0} as read: ids are compared code point by code point ('é' as one code point and as 'e' with a combining accent "
                 + "are two ids), so normalise both files alike.";
-        return unseen > seen ? " Most test edges are unseen: check that both files give the user first and the item second." : null;
+        return unseen > seen ? Unmatched(testEdges, users, items, swapped) : null;
+    }
+
+    /// <summary>
+    /// Most test edges unseen, and no reading above matches more: which side is unknown, with an example of each, and that
+    /// reading item first does not help either. Until 2026-12-07 it advised checking the column order, which the swapped
+    /// reading had already ruled out.
+    /// </summary>
+    private static string Unmatched(IReadOnlyList<RawEdge> testEdges, IdMap users, IdMap items, int swapped)
+    {
+        var unknownUsers = testEdges.Select(e => e.User).Where(u => !users.TryGetIndex(u, out _)).Distinct(StringComparer.Ordinal).ToArray();
+        var unknownItems = testEdges.Select(e => e.Item).Where(i => !items.TryGetIndex(i, out _)).Distinct(StringComparer.Ordinal).ToArray();
+        int testUsers = testEdges.Select(e => e.User).Distinct(StringComparer.Ordinal).Count();
+        int testItems = testEdges.Select(e => e.Item).Distinct(StringComparer.Ordinal).Count();
+        string Side(string[] unknown, int all, string role) => unknown.Length == 0 ? $"every {role} is known"
+            : $"{unknown.Length:N0} of its {all:N0} {role}s are not in the training file (the first '{unknown[0]}')";
+        return $" Most test edges are unseen: {Side(unknownUsers, testUsers, "user")}, and {Side(unknownItems, testItems, "item")}. "
+            + $"Read item first, {swapped:N0} would be seen, so the columns are not swapped: check that both files come from one dataset and spell ids "
+            + "alike (a prefix, leading zeros, another id scheme).";
+    }
+
+    /// <summary>The test edges whose ids, out of enclosing double quotes, name training ids out of theirs; as read when no id of either is quoted.</summary>
+    private static int UnquotedSeen(IReadOnlyList<RawEdge> testEdges, IdMap users, IdMap items)
+    {
+        static string Unquoted(string id) => id.Length >= 2 && id[0] == '"' && id[^1] == '"' ? id[1..^1] : id;
+        static HashSet<string> All(IdMap ids) => Enumerable.Range(0, ids.Count).Select(i => Unquoted(ids[i])).ToHashSet(StringComparer.Ordinal);
+        var (userIds, itemIds) = (All(users), All(items));
+        return testEdges.Count(e => userIds.Contains(Unquoted(e.User)) && itemIds.Contains(Unquoted(e.Item)));
     }
 
     /// <summary>

@@ -60,6 +60,7 @@ internal static class ExperimentRunner
             items = new IdMap();
         }
         var train = GraphData.Build(trainEdges, users, items, extendIds: userEmbeddings == null, settings.TrainPath);
+        if (settings.ValidationCutoffGiven && userEmbeddings == null) ValidationKBound.Check(items.Count, settings.TrainPath, settings.Embedding.ValidationCutoff, settings.Embedding.Algorithm, settings.Embedding.ValidationFraction);
         // --weights: the embedding fits (the main vectors, the learned rows', the history lambda's hold-out) read this weighted
         // twin over the same rows; everything else reads train, unweighted, as without the flag.
         var embeddingTrain = settings.Weights ? GraphData.Build(trainEdges, users, items, extendIds: false, settings.TrainPath, useWeights: true) : train;

@@ -75,6 +75,9 @@ internal sealed class ExperimentSettings
     /// <summary>Whether --clusters was given; if not, the default is clamped to small catalogues instead of failing.</summary>
     public bool ClustersGiven { get; init; }
 
+    /// <summary>Whether --validation-k was given; if so, a value the training file's items cannot tell candidates apart by is refused by flag.</summary>
+    public bool ValidationCutoffGiven { get; init; }
+
     /// <summary>
     /// The options of <c>reproduce</c> and <c>evaluate</c>: output, given embeddings, --unseen, and the groups of the
     /// embedding, the pipeline stages, the neighbour index, the tuned, learned-mixture and DCM rows.
@@ -164,6 +167,7 @@ internal sealed class ExperimentSettings
                 ShowPaper = showPaper,
                 NeighborIndex = NeighborIndex.Read(r),
                 ClustersGiven = r.Given(Pipeline.Clusters),
+                ValidationCutoffGiven = r.Given(Embedding.ValidationK),
                 MixtureRows = Mixture.Read(r, seed, threads),
                 Dcm = Dcm.Read(r, seed, threads),
                 DcmWarmStart = r.GetValue(Dcm.WarmStart),

@@ -245,7 +245,7 @@ internal static class FitCommand
                 if (unreadDimension != null) progress.Warnings.WriteLine(unreadDimension);
                 try
                 {
-                    return Run(trainPath, modelPath, seed, trainer, last, clustersGiven, progress, optionFlags, saidByTheCommand, warmStart, previousPath);
+                    return Run(trainPath, modelPath, seed, trainer, last, clustersGiven, r.Given(embedding.ValidationK), progress, optionFlags, saidByTheCommand, warmStart, previousPath);
                 }
                 catch (ArgumentException e) when (embedding.ByFlag(e, r) is { } usage)
                 {
@@ -393,7 +393,7 @@ internal static class FitCommand
             // Under --weights the hold-out's vectors train on the weights, as the stage's do.
             var graph = Microsoft.ML.MultiInterest.Data.GraphData.Build(edges, new IdMap(), new IdMap(), extendIds: true, trainPath, useWeights: weighted);
             var embedding = vectors.ChosenOptions ?? selection.Embedding;
-            string? reason = embedding.Algorithm == EmbeddingAlgorithm.Auto ? "Auto had no validation hold-out to choose on" : HistoryLambdaStep.NoHoldout(graph, seed);
+            string? reason = embedding.Algorithm == EmbeddingAlgorithm.Auto ? HistoryLambdaStep.AutoChoseNothing : HistoryLambdaStep.NoHoldout(graph, seed);
             if (reason != null)
                 progress.Out.WriteLine($"  history_mmr lambda: the default {Opt.Text(stage.Lambda)} ({reason}; --history-mmr-lambda sets it).");
             else
@@ -414,7 +414,7 @@ internal static class FitCommand
     /// <summary>What the summary line adds under <c>--weights</c>: where a reader of the saved model sees it.</summary>
     private const string WeightedSummary = $" (the embedding trained on their weights, {WeightsOption.Name}: the model's input schema holds the {ServingData.WeightColumn} column)";
 
-    private static int Run(string train, string modelPath, int seed, GraphEmbeddingTrainer.Options embedding, Stages stages, bool clustersGiven, ProgressReporter progress,
+    private static int Run(string train, string modelPath, int seed, GraphEmbeddingTrainer.Options embedding, Stages stages, bool clustersGiven, bool validationCutoffGiven, ProgressReporter progress,
         IReadOnlyDictionary<string, string> optionFlags, IReadOnlySet<string> saidByTheCommand, GraphEmbeddingTrainer.Options? warmStart = null, string? previousModel = null)
     {
         var clock = Stopwatch.StartNew();
@@ -430,11 +430,9 @@ internal static class FitCommand
         // The graph holds each (user, item) pair once: the pairs are what is fitted on, and repeated lines are said as evaluate says them.
         int pairs = rawEdges.Select(e => (e.User, e.Item)).Distinct().Count();
         if (!repeatsSaid) SplitChecks.Repeats(rawEdges.Count, pairs, train, progress.Warnings, weighted);
-        if (stages.KMeans is { } kmeans)
-        {
-            int items = rawEdges.Select(e => e.Item).Distinct(StringComparer.Ordinal).Count();
-            kmeans.NumberOfClusters = DefaultClusters.For(items, kmeans.NumberOfClusters, clustersGiven, progress.Warnings);
-        }
+        int items = rawEdges.Select(e => e.Item).Distinct(StringComparer.Ordinal).Count();
+        if (validationCutoffGiven) ValidationKBound.Check(items, train, embedding.ValidationCutoff, embedding.Algorithm, embedding.ValidationFraction);
+        if (stages.KMeans is { } kmeans) kmeans.NumberOfClusters = DefaultClusters.For(items, kmeans.NumberOfClusters, clustersGiven, progress.Warnings);
         var data = ServingData.TrainingRows(ml, rawEdges, weighted);
         var mi = ml.MultiInterest();
         var keys = (stages.ConditionsPath == null ? new EstimatorChain<ITransformer>() : ConditionLookup.Keys(ml, stages.ConditionsPath, rawEdges.Select(e => e.Item).ToHashSet(StringComparer.Ordinal), progress))

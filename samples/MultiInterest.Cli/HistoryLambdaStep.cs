@@ -35,7 +35,7 @@ internal static class HistoryLambdaStep
         var log = progress.Out;
         if (given) return new HistoryLambdaOutcome("given");
         string? reason = fit == null ? "the vectors were given, so no hold-out vectors can be fitted"
-            : requested.Algorithm == EmbeddingAlgorithm.Auto && fit.ChosenOptions == null ? "Auto had no validation hold-out to choose on"
+            : requested.Algorithm == EmbeddingAlgorithm.Auto && fit.ChosenOptions == null ? AutoChoseNothing
             : NoHoldout(train, requested.Seed);
         if (reason != null)
         {
@@ -46,6 +46,12 @@ internal static class HistoryLambdaStep
             recallLeadErrors: recallLeadErrors);
         return new HistoryLambdaOutcome("validation", choice);
     }
+
+    /// <summary>
+    /// Why the default lambda is kept after Auto's fallback: no hold-out, or a validation cutoff no candidate could be told
+    /// apart by (the embedding's settings say which); there are no chosen settings to fit the hold-out's vectors with.
+    /// </summary>
+    public const string AutoChoseNothing = "Auto chose no vectors on a validation hold-out: its fallback, whose reason the embedding's settings give";
 
     /// <summary>
     /// Why the selection <see cref="Choose"/> runs with <paramref name="seed"/> would find no hold-out in <paramref name="train"/>

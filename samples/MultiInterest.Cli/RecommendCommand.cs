@@ -193,6 +193,7 @@ internal static class RecommendCommand
             if (padded.Length > 0)
                 warnings.WriteLine($"warning: {Counted.Of(padded.Length, "user id")} of '{usersPath}' (the first '{padded[0]}') the model knows only without "
                     + $"the spaces around {(padded.Length == 1 ? "it" : "them")}: ids are matched exactly as written, so {(padded.Length == 1 ? "it is" : "they are")} served as users the model does not know.");
+            ServingData.RefuseItemLists(ids, knownIds.Contains, usersPath);
         }
         var clock = Stopwatch.StartNew();
         List<ServedList> lists;

@@ -113,6 +113,30 @@ internal static class ServingData
     }
 
     /// <summary>
+    /// Refuses a users file line that lists a user's items after it, space-separated (LightGCN's test.txt), under a one-word
+    /// header (<see cref="Ids"/> refuses it under a header of several words): an id the model does not know whose first word is a
+    /// user it knows. Served, the whole line was one unknown user, given the popular list, with at most a warning when every
+    /// line was one (none when only some were).
+    /// </summary>
+    /// <param name="ids">The users file's ids, as read.</param>
+    /// <param name="knowsUser">Whether the model knows a user id.</param>
+    /// <param name="path">The users file, for the message.</param>
+    /// <exception cref="InvalidDataException">A line looks like a user followed by items.</exception>
+    public static void RefuseItemLists(IEnumerable<string> ids, Func<string, bool> knowsUser, string path)
+    {
+        foreach (string id in ids)
+        {
+            if (!id.Contains(' ', StringComparison.Ordinal) || knowsUser(id)) continue;
+            string first = id.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
+            if (first.Length == 0 || first.Length == id.Trim().Length || !knowsUser(first)) continue;
+            throw new InvalidDataException($"Users file '{path}': the line '{(id.Length <= 60 ? id : id[..57] + "...")}' is not a user the model knows, but its first "
+                + $"space-separated word '{first}' is: the line looks like a user followed by items (LightGCN's test.txt), which would be served as one unknown "
+                + "user. The user id is the first TAB-separated field of each line; a file listing each user's items on one line must be converted first "
+                + "(benchmarks/peers/prepare_datasets.py lightgcn writes edge files, whose users serve).");
+        }
+    }
+
+    /// <summary>
     /// The first field of an id file's header line when it is an id the model knows (<paramref name="knows"/>), else null: such a
     /// file most likely has no header, and its first id was read as one.
     /// </summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.ML.MultiInterest.IO;
 using MultiInterest.Cli.Common;
 
@@ -27,7 +28,7 @@ internal static class TrainingFileChecks
         foreach (var e in edges)
         {
             if (e.Weight != 1f) weighted++;
-            padded |= IsPadded(e.User) || IsPadded(e.Item);
+            padded |= IsPadded(e.User) || IsPadded(e.Item) || IsQuoted(e.User) || IsQuoted(e.Item);
         }
         if (weighted > 0 && weights != TrainingWeights.Trained)
             warnings.WriteLine($"  warning: {weighted:N0} of the {edges.Count:N0} edges of '{path}' weigh other than 1, but {command} treats every edge as one "
@@ -63,20 +64,57 @@ internal static class TrainingFileChecks
             + $" (header '{header}')." + (thirdRead ? "" : " Name the third column 'weight' if it holds the edges' weights."));
     }
 
-    private static bool IsPadded(string id) => char.IsWhiteSpace(id[0]) || char.IsWhiteSpace(id[^1]);
+    private static bool IsPadded(string id) => IsInvisible(id[0]) || IsInvisible(id[^1]);
 
-    /// <summary>Counts the padded ids of each role, and those that are another id of the role once trimmed.</summary>
+    /// <summary>
+    /// A character that shows as nothing or as a space: white space (spaces, tabs, non-breaking spaces) or a format character
+    /// (a zero-width space U+200B, a word joiner, a soft hyphen), which copying from a web page leaves in ids.
+    /// </summary>
+    private static bool IsInvisible(char c) => char.IsWhiteSpace(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format;
+
+    private static string Unpadded(string id)
+    {
+        int start = 0, end = id.Length;
+        while (start < end && IsInvisible(id[start])) start++;
+        while (end > start && IsInvisible(id[end - 1])) end--;
+        return id[start..end];
+    }
+
+    /// <summary>An id in double quotes, as R's write.table and CSV exports write every field unless told not to.</summary>
+    private static bool IsQuoted(string id) => id.Length >= 2 && id[0] == '"' && id[^1] == '"';
+
+    /// <summary>What pads <paramref name="padded"/>: "spaces", or the invisible characters by code point.</summary>
+    private static string Padding(IEnumerable<string> padded)
+    {
+        var characters = padded.SelectMany(id => id.Where(IsInvisible)).Distinct().Order().ToArray();
+        return characters.All(c => c == ' ') ? "spaces"
+            : "spaces or invisible characters (" + string.Join(", ", characters.Select(c => $"U+{(int)c:X4}")) + ")";
+    }
+
+    /// <summary>Counts the padded and the quoted ids of each role, and those that are another id of the role once unpadded or unquoted.</summary>
     private static void WarnPadded(IReadOnlyList<RawEdge> edges, string path, TextWriter warnings)
     {
         foreach (var (role, ids) in new[] { ("user", edges.Select(e => e.User)), ("item", edges.Select(e => e.Item)) })
         {
             var all = ids.ToHashSet(StringComparer.Ordinal);
             var padded = all.Where(IsPadded).Order(StringComparer.Ordinal).ToArray();
-            if (padded.Length == 0) continue;
-            var twins = padded.Where(id => all.Contains(id.Trim())).ToArray();
-            warnings.WriteLine($"  warning: spaces pad {Counted.Of(padded.Length, $"{role} id")} of '{path}' (the first '{padded[0]}')"
-                + (twins.Length > 0 ? $"; {twins.Length:N0} of them name another {role} without the spaces ('{twins[0]}' and '{twins[0].Trim()}')" : "")
-                + $": ids are read exactly as written, so a padded id is another {role}. Remove the spaces unless they are part of the ids.");
+            if (padded.Length > 0)
+            {
+                var twins = padded.Where(id => all.Contains(Unpadded(id))).ToArray();
+                string padding = Padding(padded), them = padding == "spaces" ? "spaces" : "characters";
+                warnings.WriteLine($"  warning: {padding} pad {Counted.Of(padded.Length, $"{role} id")} of '{path}' (the first '{padded[0]}')"
+                    + (twins.Length > 0 ? $"; {twins.Length:N0} of them name another {role} without the {them} ('{twins[0]}' and '{Unpadded(twins[0])}')" : "")
+                    + $": ids are read exactly as written, so a padded id is another {role}. Remove the {them} unless they are part of the ids.");
+            }
+            var quoted = all.Where(IsQuoted).Order(StringComparer.Ordinal).ToArray();
+            if (quoted.Length > 0)
+            {
+                var twins = quoted.Where(id => all.Contains(id[1..^1])).ToArray();
+                warnings.WriteLine($"  warning: double quotes enclose {Counted.Of(quoted.Length, $"{role} id")} of '{path}' (the first '{quoted[0]}')"
+                    + (twins.Length > 0 ? $"; {twins.Length:N0} of them name another {role} without them ('{twins[0]}' and '{twins[0][1..^1]}')" : "")
+                    + $": ids are read exactly as written, so a quoted id is another {role}. Write the file without quotes "
+                    + "(R: write.table(..., quote = FALSE)), or remove them (sed 's/\"//g'), unless they are part of the ids.");
+            }
         }
     }
 }

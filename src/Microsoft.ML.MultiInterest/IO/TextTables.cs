@@ -171,6 +171,10 @@ internal static class TextTables
                             + $"benchmarks/peers/prepare_datasets.py csv --csv FILE --out DIR{(separator == ';' ? " --delimiter ';'" : "")} writes DIR/edges.tsv.gz, "
                             + "and `multiinterest split` then makes a train/test pair).");
         }
+        // R's write.table and spreadsheets' CSV export quote every field by default; the names inside the quotes are right.
+        if (fields.Length >= expected.Length && expected.Select((name, i) => string.Equals(fields[i].Trim().Trim('"', '\''), name, StringComparison.OrdinalIgnoreCase)).All(same => same))
+            return ": its names are in quotes, and this reader takes fields as written, so the ids would keep their quotes too ('\"42\"' another id than '42'). "
+                + "Write the file without quotes (R: write.table(..., quote = FALSE); pandas: to_csv(..., quoting=csv.QUOTE_NONE)), or remove them: sed 's/\"//g'.";
         if (fields.Length >= expected.Length && fields.All(f => double.TryParse(f, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)))
             return $": it looks like data, not a header; add the header line '{names}' first (it is required so that a missing one is never read as data).";
         // The right names in another order: renaming the header alone would read every value under the wrong name.

@@ -175,7 +175,7 @@ public sealed partial class GraphEmbeddingTrainer
         /// <summary>Epochs without a validation gain before training stops (0 = never). Default <see cref="GraphEmbeddingDefaults.EarlyStoppingPatience"/>.</summary>
         public int EarlyStoppingPatience = GraphEmbeddingDefaults.EarlyStoppingPatience;
 
-        /// <summary>Largest truncated-SVD dimension Auto tries. Default <see cref="GraphEmbeddingDefaults.AutoMaxDimension"/>.</summary>
+        /// <summary>Largest dimension Auto tries: its truncated-SVD ranks and its implicit-ALS trials (otherwise 128). Default <see cref="GraphEmbeddingDefaults.AutoMaxDimension"/>.</summary>
         public int AutoMaxDimension = GraphEmbeddingDefaults.AutoMaxDimension;
 
         /// <summary>Auto's parsimony tolerance (relative validation Recall). Default <see cref="GraphEmbeddingDefaults.AutoTolerance"/>.</summary>

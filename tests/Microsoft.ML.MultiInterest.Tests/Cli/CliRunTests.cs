@@ -195,7 +195,9 @@ public sealed class CliRunTests : IDisposable
         File.WriteAllLines(train, trainLines);
         File.WriteAllLines(test, testLines);
         string output = Path.Combine(_directory, "equal-out");
-        var run = CliHarness.Run("evaluate", "--train", train, "--test", test, "--threads", "1", "--out", output, "--plot-users", "0", "--export");
+        // 8 items: the validation cutoff is set below them, so that Auto and the history row choose on their hold-outs (at the
+        // default 20 every candidate would recall everything, and Auto falls back to implicit ALS, choosing nothing).
+        var run = CliHarness.Run("evaluate", "--train", train, "--test", test, "--threads", "1", "--out", output, "--plot-users", "0", "--export", "--validation-k", "5");
         Assert.True(run.ExitCode == 0, run.Error);
         Assert.DoesNotContain("did not write", run.Out + run.Error, StringComparison.Ordinal);
         Assert.Contains("Q1: degree 4, 30 users", run.Out, StringComparison.Ordinal);

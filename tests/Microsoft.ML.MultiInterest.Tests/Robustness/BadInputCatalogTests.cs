@@ -49,6 +49,13 @@ public class BadInputCatalogTests
         }),
         ["cli-exclude-items-no-header"] = Throws<InvalidDataException>(["--exclude-items: the first line of '", "excluded.tsv' is read as its header, but it starts with 'i920', an item the model knows",
             "add a header line such as 'item'"], () => global::MultiInterest.Cli.ServingData.Items(BadInputFixtures.Text("excluded.tsv", "i920\ni349\n"), "--exclude-items", id => id is "i920" or "i349")),
+        ["cli-users-file-lists"] = Throws<InvalidDataException>(["Users file 'lists.tsv': the line 'u1 i3 i5' is not a user the model knows, but its first space-separated word 'u1' is",
+            "LightGCN's test.txt"], () => global::MultiInterest.Cli.ServingData.RefuseItemLists(["u2", "u1 i3 i5"], id => id is "u1" or "u2", "lists.tsv")),
+        ["cli-test-ids-unmatched"] = Accepts(["Most test edges are unseen: 2 of its 2 users are not in the training file (the first 'x1'), and every item is known.",
+            "Read item first, 0 would be seen, so the columns are not swapped"], () => global::MultiInterest.Cli.ColumnOrderHint.For(
+            [new("x1", "i1", 1), new("x2", "i2", 1)], new IdMap(["u1", "u2"]), new IdMap(["i1", "i2"]))!),
+        ["cli-test-ids-quoted"] = Accepts(["With the double quotes around their ids removed, 2 of the test edges would be between users and items seen in training, against 0"],
+            () => global::MultiInterest.Cli.ColumnOrderHint.For([new("\"u1\"", "\"i1\"", 1), new("\"u2\"", "\"i2\"", 1)], new IdMap(["u1", "u2"]), new IdMap(["i1", "i2"]))!),
         ["cli-given-vectors-missing-item"] = Throws<InvalidDataException>(["--item-embeddings '", "items.tsv' has no vector for the item 'i343', which has edges in the training file 'train.tsv'"],
             () => global::MultiInterest.Cli.GivenVectorsCoverage.Require([new("u1", "i1", 1), new("u1", "i343", 1)], "train.tsv", new IdMap(["u1"]), "users.tsv",
                 new IdMap(["i1"]), BadInputFixtures.Text("items.tsv", "id\tv0\ni1\t1\n"))),
@@ -113,10 +120,24 @@ public class BadInputCatalogTests
         ["edge-header-only"] = Throws<InvalidDataException>(["has a header but no edges"], () => EdgeFile.Read(BadInputFixtures.Text("only.tsv", "user\titem\n"))),
         ["edge-header-repeated"] = Throws<InvalidDataException>(["joined.tsv, line 4", "repeats the header 'user<TAB>item'", "cat a.tsv b.tsv"],
             () => EdgeFile.Read(BadInputFixtures.Text("joined.tsv", "user\titem\na\tb\nc\td\nuser\titem\ne\tf\n"))),
+        ["edge-header-repeated-variant"] = Throws<InvalidDataException>(["joined-bom.tsv, line 4", "repeats the header 'user<TAB>item'", "cat a.tsv b.tsv"],
+            () => EdgeFile.Read(BadInputFixtures.Text("joined-bom.tsv", "user\titem\na\tb\nc\td\n\uFEFFUser\titem \ne\tf\n"))),
+        ["edge-id-byte-order-mark"] = Throws<InvalidDataException>(["bom-joined.tsv, line 3", "the user id holds a byte-order mark (U+FEFF, bytes EF BB BF)", "cat a.tsv b.tsv"],
+            () => EdgeFile.Read(BadInputFixtures.Text("bom-joined.tsv", "user\titem\na\tb\n\uFEFFc\td\n"))),
+        ["edge-id-nul"] = Throws<InvalidDataException>(["nul.tsv, line 2", "the item id 'b\\0c' holds a zero byte (NUL)"],
+            () => EdgeFile.Read(BadInputFixtures.Text("nul.tsv", "user\titem\na\tb\0c\n"))),
+        ["edge-header-quoted"] = Throws<InvalidDataException>(["quoted.tsv", "its names are in quotes", "write.table(..., quote = FALSE)"],
+            () => EdgeFile.Read(BadInputFixtures.Text("quoted.tsv", "\"user\"\t\"item\"\n\"a\"\t\"b\"\n"))),
+        ["edge-ids-quoted"] = Accepts(["warning: double quotes enclose 1 user id of '", "(the first '\"a\"'); 1 of them name another user without them ('\"a\"' and 'a')",
+            "a quoted id is another user"], () => FileWarnings("user\titem\n\"a\"\tb\na\tc\n")),
+        ["edge-ids-invisible"] = Accepts(["warning: spaces or invisible characters (U+200B) pad 1 user id of '", "1 of them name another user without the characters ('a\u200B' and 'a')"],
+            () => FileWarnings("user\titem\na\u200B\tb\na\tc\n")),
         ["edge-line-one-column"] = Throws<InvalidDataException>(["one.tsv, line 3", "expected 'user<TAB>item'"], () => EdgeFile.Read(BadInputFixtures.Text("one.tsv", "user\titem\na\tb\nlonely\n"))),
         ["edge-line-empty-id"] = Throws<InvalidDataException>(["blank.tsv, line 2", "expected 'user<TAB>item'"], () => EdgeFile.Read(BadInputFixtures.Text("blank.tsv", "user\titem\n\tb\n"))),
         ["edge-weight-not-a-number"] = Throws<InvalidDataException>(["weights.tsv, line 2", "positive finite number", "'heavy'"], () => EdgeFile.Read(BadInputFixtures.Text("weights.tsv", "user\titem\tweight\na\tb\theavy\n"))),
         ["edge-weight-not-positive"] = Throws<InvalidDataException>(["line 3", "positive finite number", "'-1'"], () => EdgeFile.Read(BadInputFixtures.Text("negative.tsv", "user\titem\tweight\na\tb\t1\na\tc\t-1\n"))),
+        ["edge-weight-underflow"] = Throws<InvalidDataException>(["tiny.tsv, line 2", "found '1e-50', which rounds to 0 as a 32-bit float", "scale the weights up"],
+            () => EdgeFile.Read(BadInputFixtures.Text("tiny.tsv", "user\titem\tweight\na\tb\t1e-50\n"))),
         ["gzip-truncated"] = Throws<InvalidDataException>(["The gzip file", "cut.tsv.gz", "truncated"], () => EdgeFile.Read(Truncated())),
         ["gzip-corrupt"] = Throws<InvalidDataException>(["The gzip file", "corrupt.tsv.gz"], () => EdgeFile.Read(Corrupted())),
         ["gzip-not-gzip"] = Throws<InvalidDataException>(["plain.tsv.gz", "is named .gz but is not gzip-compressed", "rename it without .gz"],
@@ -394,6 +415,14 @@ public class BadInputCatalogTests
         ["option-dimension-under-auto"] = Accepts(["Dimension is 6, but Algorithm is Auto, which chooses the dimension itself on a validation hold-out (up to AutoMaxDimension, 768)",
             "the vectors may have another dimension", "To train at dimension 6, set Algorithm (TruncatedSvd, ImplicitAls or NegativeSampling)"],
             () => WarningOf(ml => ml.MultiInterest().GraphEmbedding(dimension: 6).Fit(Keyed()))),
+        ["option-validation-cutoff-auto"] = Accepts(["implicit-als d=", "(Auto's fallback: ValidationCutoff 120 is not below the 120 items, so every candidate's validation Recall@120 would be 1, so nothing was chosen)"],
+            () => GraphEmbeddingTrainerEngine.Fit(Embedding.PlantedGraph.Create().Train, new GraphEmbeddingOptions { ValidationCutoff = 120, Threads = 1 }).Settings),
+        ["option-validation-cutoff-steps"] = Throws<ArgumentOutOfRangeException>(["ValidationCutoff 125 is not below the 120 items", "the steps chosen on it would be the first",
+            "Give at most 119, or no validation hold-out (ValidationFraction 0)"], () => GraphEmbeddingTrainerEngine.Fit(Embedding.PlantedGraph.Create().Train,
+            new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 4, ValidationFraction = 0.2, ValidationCutoff = 125, Threads = 1 })),
+        ["cli-validation-k-saturates"] = Throws<global::MultiInterest.Cli.Common.UsageException>(["--validation-k 1,000 must be below the", "items of the training file", "Give at most"],
+            () => RefusedCommandLine("fit", "--train", BadInputFixtures.Text("k.tsv", BadInputFixtures.EdgeText(50)), "--model", Path.Combine(Path.GetTempPath(), "never-written.zip"),
+                "--validation-k", "1000", "--threads", "1")),
         ["option-divide-conquer-clusters-above-items"] = Accepts(["DivideConquer.Clusters is 30, but only 24 items have a training edge: the fit makes one cluster per item (24)",
             "Set DivideConquer.Clusters well below 24."], () => WarningOf(ml => ml.MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options
             {
@@ -1416,6 +1445,15 @@ public class BadInputCatalogTests
     private static Case Throws<T>(string[] gist, Func<object?> run) where T : Exception => new(typeof(T), gist, () => { run(); return null; });
 
     private static Case Accepts(string[] gist, Func<string> run) => new(null, gist, run);
+
+    /// <summary>The warnings the command line gives of a training file holding <paramref name="text"/>.</summary>
+    private static string FileWarnings(string text)
+    {
+        string path = BadInputFixtures.Text("ids.tsv", text);
+        var warnings = new StringWriter();
+        global::MultiInterest.Cli.TrainingFileChecks.Warn(EdgeFile.Read(path), path, "fit", warnings, global::MultiInterest.Cli.TrainingWeights.Unused);
+        return warnings.ToString();
+    }
 
     /// <summary>Runs a command line the CLI refuses as a usage mistake (exit code 2), rethrowing its message as that exception.</summary>
     private static void RefusedCommandLine(params string[] args)

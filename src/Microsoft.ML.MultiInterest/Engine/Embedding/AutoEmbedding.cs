@@ -38,17 +38,20 @@ internal static class AutoEmbedding
         var split = ValidationSplit.Create(graph, fraction, o.Seed);
         var scorer = new ValidationScorer(split, o.ValidationCutoff, o.ValidationUsers, o.Seed);
         var curve = new ValidationCurve(progress as IProgress<ValidationPoint>);
-        if (scorer.UserCount == 0)
+        // Too few edges to hold any out (every user has fewer than three), or a cutoff that recalls every held-out edge
+        // whatever the vectors: nothing to choose on, so implicit ALS at its defaults. Negative sampling, the fallback before,
+        // lost to ALS and the SVD on every graph tried (on one of 6,000 users with two edges each, Recall@50 0.463 against ALS's 0.681).
+        string? unchoosable = scorer.UserCount == 0
+            ? ValidationSplit.WhyEmpty(graph, $"no user has the {ValidationSplit.MinimumUserEdges} training edges a validation hold-out needs")
+            : ValidationCutoffBound.Saturates(o.ValidationCutoff, graph.ItemCount) ? ValidationCutoffBound.Why(o.ValidationCutoff, graph.ItemCount) : null;
+        if (unchoosable != null)
         {
-            // Too few edges to hold any out (every user has fewer than three): nothing to choose on, so implicit ALS at its
-            // defaults. Negative sampling, the fallback before, lost to ALS and the SVD on every graph tried (on one of 6,000
-            // users with two edges each, Recall@50 0.463 against ALS's 0.681).
             var plain = WithStart(FallbackAls(graph, o), start, given.Als.WarmStartIterations);
             var fallback = ImplicitAlsTrainer.Fit(graph, plain, threads, progress, null, curve, ct).Result;
             return new GraphEmbeddingResult(fallback.UserEmbeddings, fallback.ItemEmbeddings, fallback.Epochs)
             {
                 Algorithm = fallback.Algorithm, Als = fallback.Als,
-                Settings = $"{fallback.Settings} (Auto's fallback: {ValidationSplit.WhyEmpty(graph, $"no user has the {ValidationSplit.MinimumUserEdges} training edges a validation hold-out needs")}, so nothing was chosen)",
+                Settings = $"{fallback.Settings} (Auto's fallback: {unchoosable}, so nothing was chosen)",
             };
         }
 
@@ -171,7 +174,7 @@ internal static class AutoEmbedding
     {
         var plain = o.Clone();
         plain.Algorithm = EmbeddingAlgorithm.ImplicitAls;
-        plain.Dimension = Math.Min(AlsDimension, Math.Min(graph.UserCount, graph.ItemCount));
+        plain.Dimension = AlsDimensionFor(graph, o);
         plain.ValidationFraction = 0;
         return plain;
     }
@@ -182,8 +185,16 @@ internal static class AutoEmbedding
     /// <summary>Conjugate-gradient steps of the final implicit-ALS fit (at least the configured ones).</summary>
     internal const int FinalCgSteps = ImplicitAlsDefaults.AutoFinalCgSteps;
 
-    /// <summary>Dimension of Auto's implicit-ALS trials.</summary>
+    /// <summary>Dimension of Auto's implicit-ALS trials, unless <see cref="AlsDimensionFor"/> caps it.</summary>
     internal const int AlsDimension = 128;
+
+    /// <summary>
+    /// The implicit-ALS dimension Auto fits on <paramref name="graph"/>: <see cref="AlsDimension"/>, capped by
+    /// <see cref="GraphEmbeddingOptions.AutoMaxDimension"/> (a cap on Auto's vectors, so on every algorithm it tries; until
+    /// 2026-12-07 it capped the SVD ranks only, and a cap of 64 still gave 128-dimensional ALS vectors) and min(users, items).
+    /// </summary>
+    private static int AlsDimensionFor(BipartiteGraph graph, GraphEmbeddingOptions o) =>
+        Math.Min(Math.Min(AlsDimension, o.AutoMaxDimension), Math.Min(graph.UserCount, graph.ItemCount));
 
     /// <summary>Regularisations λ tried first (at the smaller unobserved weight): Rendle et al.'s range spans these.</summary>
     internal static readonly double[] AlsRegularizations = [0.0005, 0.005];
@@ -198,7 +209,7 @@ internal static class AutoEmbedding
     private static List<AutoTrial> SearchImplicitAls(BipartiteGraph train, GraphEmbeddingOptions o, ValidationScorer scorer, int threads,
         ValidationCurve curve, CancellationToken ct)
     {
-        int dimension = Math.Min(AlsDimension, Math.Min(train.UserCount, train.ItemCount));
+        int dimension = AlsDimensionFor(train, o);
         var trials = new List<AutoTrial>();
 
         AutoTrial Run(double regularization, double unobserved)

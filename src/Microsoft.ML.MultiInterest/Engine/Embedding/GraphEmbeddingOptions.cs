@@ -47,7 +47,7 @@ public sealed class GraphEmbeddingOptions
     /// <summary>Epochs without a validation gain before training stops (0 = never stop early). Default <see cref="GraphEmbeddingDefaults.EarlyStoppingPatience"/>.</summary>
     public int EarlyStoppingPatience { get; set; } = GraphEmbeddingDefaults.EarlyStoppingPatience;
 
-    /// <summary>Largest truncated-SVD dimension Auto tries (capped by min(users, items)). Default <see cref="GraphEmbeddingDefaults.AutoMaxDimension"/>.</summary>
+    /// <summary>Largest dimension Auto tries, its truncated-SVD ranks and its implicit-ALS trials (otherwise 128) alike (capped by min(users, items)). Default <see cref="GraphEmbeddingDefaults.AutoMaxDimension"/>.</summary>
     public int AutoMaxDimension { get; set; } = GraphEmbeddingDefaults.AutoMaxDimension;
 
     /// <summary>

@@ -266,6 +266,7 @@ public static class GraphEmbeddingTrainerEngine
         IterativeTrainer train, Action<GraphEmbeddingOptions, int> setSteps, Func<GraphEmbeddingOptions, string> describe, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
+        ValidationCutoffBound.Require(o.ValidationCutoff, graph.ItemCount);
         var split = ValidationSplit.Create(graph, o.ValidationFraction, o.Seed);
         var scorer = new ValidationScorer(split, o.ValidationCutoff, o.ValidationUsers, o.Seed);
         // No user has enough edges to hold any out: nothing to choose on, so run the configured steps.
