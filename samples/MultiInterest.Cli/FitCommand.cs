@@ -236,6 +236,7 @@ internal static class FitCommand
                 [nameof(GraphEmbeddingOptions.Dimension)] = dividedConquered != null ? divideConquer.Dim.Name : embedding.Dimension.Name,
                 [nameof(KnnSmoothedMixtureEstimator.Options.Components)] = pipeline.Components.Name,
                 [nameof(UnimodalRetrieverEstimator.Options.Candidates)] = candidates.Name,
+                [nameof(KnnSmoothedMixtureEstimator.Options.Neighbors)] = pipeline.Neighbors.Name,
             };
             // Warnings the command gives itself, in its own names: the weights' (WeightedTrainingChecks) and an unread --dim's.
             var saidByTheCommand = new HashSet<string>(StringComparer.Ordinal) { nameof(GraphEmbeddingTrainer.Options.WeightColumnName) };

@@ -132,6 +132,9 @@ internal static class RecommendCommand
                 throw new UsageException("--trusted-key serves a signed export: give its directory with --onnx-dir (export-onnx --signing-key writes one), "
                     + "not the temporary one this command would export into itself.");
             Opt.CheckInputFiles(r);
+            // A file there was said by the library's ExportOnnx, naming no flag, once the model was loaded.
+            if (r.Value(onnxDirectory) is { } onnxDir && File.Exists(onnxDir))
+                throw new UsageException($"--onnx-dir '{onnxDir}' is a file: give the folder export-onnx wrote, or a new folder for this command to export into.");
             // Before the model is loaded and every user served: an --out that cannot be written, or that is one of the inputs, fails now.
             OutputFile.CheckNotOverwriting(Opt.InputFiles(r), ("--out", r.Value(output)), ("--interests", interestsPath));
             if (interestsPath != null && Path.GetFullPath(interestsPath) == Path.GetFullPath(r.Value(output)!))

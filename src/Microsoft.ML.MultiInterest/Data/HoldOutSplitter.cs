@@ -85,7 +85,11 @@ public static class HoldOutSplitter
                 throw new ArgumentException($"The weights of the edge ('{e.User}', '{e.Item}') add up to more than a float holds: scale the weights down.", nameof(edges));
             kept = kept with { Weight = sum };
         }
-        if (distinct.Count == 0) throw new ArgumentException("There are no edges to split (after dropping self-loops and duplicates).", nameof(edges));
+        if (distinct.Count == 0)
+            throw new ArgumentException(input.Count == 0 ? "There are no edges to split."
+                : $"There are no edges to split: every one of the {input.Count:N0} edges is a self-loop (user id = item id), which the protocol drops. "
+                + "Where users and items are numbered separately (ratings, plays: user 5 and item 5 are two things), keep them: DropSelfLoops = false "
+                + "(the command line's split --keep-self-loops).", nameof(edges));
         var sorted = distinct.Values.OrderBy(e => e.User, IdComparer.Instance).ThenBy(e => e.Item, IdComparer.Instance).ToList();
 
         var random = new Random(options.Seed);

@@ -148,6 +148,7 @@ public sealed class KnnSmoothedMixtureEstimator : IEstimator<KnnSmoothedMixtureT
         // going to the lower row): the work and the tables follow the users in use, not the user key range.
         var graph = items.ActiveHistory();
         var users = items.ActiveUsers;
+        if (smooth) OptionWarnings.Neighbors(_context, nameof(KnnSmoothedMixtureEstimator), o.Neighbors, users.Length);
         var slots = Enumerable.Range(0, users.Length).ToArray();
         var clustering = ItemClustering.Create(assignments, rows.ClusterCount, items.Embeddings);
         // Smoothing reads only the clusters and weights of the unsmoothed mixtures.

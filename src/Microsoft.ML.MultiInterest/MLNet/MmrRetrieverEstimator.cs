@@ -209,6 +209,8 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
             clustering = items.Clustering(rows, o.ItemClusterColumnName, nameof(o.ItemClusterColumnName));
             mixtures = o.ReadMixtures(input, rows.ClusterCount, items.Embeddings.Dimension);
         }
+        // As the other retrievers warn (the history row's too: its lists hold only the catalogue's items).
+        OptionWarnings.Candidates(_context, nameof(MmrRetrieverEstimator), o.Candidates, items.RowOf.Length);
         Logging.Info(_context, nameof(MmrRetrieverEstimator), $"Re-ranking the top {Math.Min(pool, items.RowOf.Length)} of {items.RowOf.Length} items to {o.Candidates} candidates (lambda {o.Lambda}).");
         var fitted = FittedServing.Create(_context, nameof(MmrRetrieverEstimator), input, rows, items,
             CandidateMethod.Mmr, o.Candidates, double.NaN, settings, o.ExcludeSeen, mixtures, clustering, o);

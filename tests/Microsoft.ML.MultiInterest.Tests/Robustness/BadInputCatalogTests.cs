@@ -49,6 +49,11 @@ public class BadInputCatalogTests
         }),
         ["cli-exclude-items-no-header"] = Throws<InvalidDataException>(["--exclude-items: the first line of '", "excluded.tsv' is read as its header, but it starts with 'i920', an item the model knows",
             "add a header line such as 'item'"], () => global::MultiInterest.Cli.ServingData.Items(BadInputFixtures.Text("excluded.tsv", "i920\ni349\n"), "--exclude-items", id => id is "i920" or "i349")),
+        ["split-only-self-loops"] = Throws<ArgumentException>(["There are no edges to split: every one of the 2 edges is a self-loop (user id = item id), which the protocol drops",
+            "DropSelfLoops = false (the command line's split --keep-self-loops)"], () => HoldOutSplitter.Split([new RawEdge("a", "a", 1), new RawEdge("b", "b", 1)])),
+        ["cli-onnx-dir-file"] = Throws<global::MultiInterest.Cli.Common.UsageException>(["--onnx-dir '", "onnx-dir.txt' is a file: give the folder export-onnx wrote"],
+            () => RefusedCommandLine("recommend", "--model", BadInputFixtures.Text("model.zip", "not read"), "--users", BadInputFixtures.Text("users.tsv", "user\nu1\n"),
+                "--out", Path.Combine(Path.GetTempPath(), "never-written.tsv"), "--onnx", "--onnx-dir", BadInputFixtures.Text("onnx-dir.txt", "a file"))),
         ["cli-users-file-lists"] = Throws<InvalidDataException>(["Users file 'lists.tsv': the line 'u1 i3 i5' is not a user the model knows, but its first space-separated word 'u1' is",
             "LightGCN's test.txt"], () => global::MultiInterest.Cli.ServingData.RefuseItemLists(["u2", "u1 i3 i5"], id => id is "u1" or "u2", "lists.tsv")),
         ["cli-test-ids-unmatched"] = Accepts(["Most test edges are unseen: 2 of its 2 users are not in the training file (the first 'x1'), and every item is known.",
@@ -538,6 +543,9 @@ public class BadInputCatalogTests
             () => LoadModel(BadInputFixtures.WithMetadata(QuotaMixtureZip(), "HistoryMixture", "Bogus"))),
         ["option-components-above-clusters"] = Accepts(["Source=KnnSmoothedMixtureEstimator; option Components,", "Components (m = 5) exceeds the 2 item clusters"], () => WarningOf(ml =>
             ml.MultiInterest().KnnSmoothedMixture(components: 5, neighbors: 2).Fit(ml.MultiInterest().SphericalKMeans(numberOfClusters: 2).Fit(Embedded(ml)).Transform(Embedded(ml))))),
+        ["option-neighbors-above-users"] = Accepts(["Source=KnnSmoothedMixtureEstimator; option Neighbors,", "Neighbors (k = 40) exceeds the 15 other users with a training edge",
+            "smoothed over at most 15 neighbours"], () => WarningOf(ml =>
+            ml.MultiInterest().KnnSmoothedMixture(components: 1, neighbors: 40).Fit(ml.MultiInterest().SphericalKMeans(numberOfClusters: 2).Fit(Embedded(ml)).Transform(Embedded(ml))))),
         ["data-weight-unread"] = Accepts(["The edges have a 'Weight' column, but WeightColumnName is not set: GraphEmbedding trains on unweighted edges",
             "Set WeightColumnName = \"Weight\" to train on the weights."], () => WarningOf(ml =>
         {
@@ -565,6 +573,8 @@ public class BadInputCatalogTests
         })),
         ["option-candidates-above-items"] = Accepts(["Source=UnimodalRetrieverEstimator; option Candidates,", "Candidates (M = 500) exceeds the"], () => WarningOf(ml =>
             ml.MultiInterest().UnimodalRetriever(candidates: 500).Fit(Embedded(ml)))),
+        ["option-candidates-above-items-mmr"] = Accepts(["Source=MmrRetrieverEstimator; option Candidates,", "Candidates (M = 500) exceeds the"], () => WarningOf(ml =>
+            ml.MultiInterest().MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = 500, PoolSize = 600 }).Fit(Embedded(ml)))),
         ["quota-without-fill-short-lists"] = Accepts(["trained users' lists hold fewer than the M = 40 candidates their unseen items allow", "has no unimodal fill"], () => WarningOf(ml =>
         {
             var mi = ml.MultiInterest();

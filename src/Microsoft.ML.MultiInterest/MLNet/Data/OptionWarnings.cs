@@ -223,6 +223,20 @@ internal static class OptionWarnings
         return true;
     }
 
+    /// <summary>
+    /// More neighbours (k) than other users with a training edge: each user is smoothed over the users there are, and the
+    /// "k nearest users" of the log would overstate it (evaluate said so; fit and the library did not).
+    /// </summary>
+    /// <returns>Whether the warning was logged.</returns>
+    public static bool Neighbors(MLContext context, string component, int neighbors, int users)
+    {
+        int others = Math.Max(0, users - 1);
+        if (neighbors <= others) return false;
+        Logging.Warning(context, component, "Neighbors", $"Neighbors (k = {neighbors}) exceeds the {others} other users with a training edge: each user is "
+            + $"smoothed over at most {others} neighbour{(others == 1 ? "" : "s")}.");
+        return true;
+    }
+
     /// <summary>More mixture components (m) than clusters: a user has at most one component per cluster, the rest is padding (weight 0).</summary>
     /// <returns>Whether the warning was logged.</returns>
     public static bool Components(MLContext context, string component, int components, int clusters)
