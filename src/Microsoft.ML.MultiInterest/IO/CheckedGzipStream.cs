@@ -8,7 +8,8 @@ namespace Microsoft.ML.MultiInterest.IO;
 /// <see cref="GZipStream"/> returns end-of-stream at the cut of a truncated file without an error, so this stream keeps
 /// the CRC-32 and length of what it produced and compares them with the gzip trailer (RFC 1952). A file of several
 /// gzip members (concatenated files) fails the fast check against the last trailer and is then checked member by
-/// member. Every failure is an <see cref="InvalidDataException"/> naming the file.
+/// member, which also finds bytes after the last member that are not one (refused, by count and place). Every failure is an
+/// <see cref="InvalidDataException"/> naming the file.
 /// </summary>
 internal sealed class CheckedGzipStream : Stream
 {
@@ -86,9 +87,10 @@ internal sealed class CheckedGzipStream : Stream
     }
 
     /// <summary>
-    /// The exact check of a file of several members: each member ends where its deflate data, inflated, matches the
-    /// CRC-32 and length of the 8 bytes that follow it, and the next member (or the end of the file) starts. Candidate
-    /// ends are the next gzip signatures (1f 8b 08), tried in order; a member no candidate fits is truncated or corrupt.
+    /// The exact check of a file of several members: each member's deflate data is inflated to its end, and the member ends
+    /// with the 8 bytes after that data, which hold the CRC-32 and length of what it inflated to; the next member (or the end
+    /// of the file) starts there. A member no trailer fits is truncated or corrupt. Bytes after a complete member that do not
+    /// start another (zero padding, garbage appended) are refused as what they are: gzip -t ignores them with a warning.
     /// </summary>
     private void CheckMembers()
     {
@@ -101,28 +103,39 @@ internal sealed class CheckedGzipStream : Stream
         while (start < file.Length)
         {
             member++;
+            if (member > 1 && !file.AsSpan(start).StartsWith([(byte)0x1f, (byte)0x8b])) throw Trailing(file.AsSpan(start), start, member - 1);
             var header = new MemoryStream(file, start, file.Length - start, writable: false);
             SkipHeader(header, member);
-            int body = start + (int)header.Position, next = -1;
-            for (int from = body; ; )
-            {
-                int found = file.AsSpan(from).IndexOf([(byte)0x1f, (byte)0x8b, (byte)8]);
-                int candidate = found < 0 ? file.Length : from + found;
-                if (candidate - TrailerLength >= body && MemberEndsAt(file, body, candidate - TrailerLength, buffer))
-                {
-                    next = candidate;
-                    break;
-                }
-                if (found < 0) break;
-                from = candidate + 1;
-            }
-            if (next < 0) throw Corrupt($"gzip member {member} (at byte {start}) does not match its checksum or length: the file is truncated or corrupt");
-            start = next;
+            int body = start + (int)header.Position;
+            int trailer = TrailerOf(file, body, buffer);
+            if (trailer < 0) throw Corrupt($"gzip member {member} (at byte {start}) does not match its checksum or length: the file is truncated or corrupt");
+            start = trailer + TrailerLength;
         }
     }
 
-    /// <summary>Whether the deflate data file[body..end) inflates to what the trailer at <paramref name="end"/> records.</summary>
-    private static bool MemberEndsAt(byte[] file, int body, int end, byte[] buffer)
+    /// <summary>
+    /// Where the trailer of the member whose deflate data starts at <paramref name="body"/> is, or -1 when none fits: the
+    /// first place after <paramref name="body"/> holding the CRC-32 and length that data inflates to (deflate ends by itself,
+    /// so inflating to the end of the file reads the member alone), confirmed by inflating exactly the bytes before it.
+    /// </summary>
+    private static int TrailerOf(byte[] file, int body, byte[] buffer)
+    {
+        if (Inflate(file, body, file.Length, buffer) is not { } inflated) return -1;
+        Span<byte> trailer = stackalloc byte[TrailerLength];
+        BinaryPrimitives.WriteUInt32LittleEndian(trailer, inflated.Crc);
+        BinaryPrimitives.WriteUInt32LittleEndian(trailer[4..], inflated.Length);
+        for (int from = body; ; )
+        {
+            int found = file.AsSpan(from).IndexOf(trailer);
+            if (found < 0) return -1;
+            int at = from + found;
+            if (Inflate(file, body, at, buffer) == inflated) return at;
+            from = at + 1;
+        }
+    }
+
+    /// <summary>The CRC-32 and length (modulo 2^32, as the trailer keeps it) that the deflate data file[body..end) inflates to; null when it is corrupt.</summary>
+    private static (uint Crc, uint Length)? Inflate(byte[] file, int body, int end, byte[] buffer)
     {
         uint crc = Crc32.Initial;
         long length = 0;
@@ -138,10 +151,9 @@ internal sealed class CheckedGzipStream : Stream
         }
         catch (InvalidDataException)
         {
-            return false;
+            return null;
         }
-        return BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(end)) == Crc32.Final(crc)
-            && BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(end + 4)) == unchecked((uint)length);
+        return (Crc32.Final(crc), unchecked((uint)length));
     }
 
     private void SkipHeader(Stream raw, int member)
@@ -171,6 +183,19 @@ internal sealed class CheckedGzipStream : Stream
 
     private InvalidDataException Corrupt(string what, Exception? inner = null) =>
         new($"The gzip file '{_path}' cannot be read: {what}. Replace it with a complete copy.", inner);
+
+    /// <summary>
+    /// The refusal of <paramref name="rest"/>, the bytes from <paramref name="at"/> to the end, which follow complete member
+    /// <paramref name="members"/> and start no other: the members before them are intact, so the message says how to keep them.
+    /// </summary>
+    private InvalidDataException Trailing(ReadOnlySpan<byte> rest, int at, int members)
+    {
+        string zero = rest.ContainsAnyExcept((byte)0) ? "" : "zero ";
+        bool one = rest.Length == 1;
+        return new($"The gzip file '{_path}' cannot be read whole: the {rest.Length} {zero}byte{(one ? "" : "s")} from byte {at} on, after its last "
+            + $"complete gzip member (member {members}), {(one ? "is" : "are")} not a gzip member (padding or garbage, which gzip -t ignores with a "
+            + $"warning; refused here, so that no part of the file goes unread). The members before are intact: keep them alone, e.g. head -c {at} FILE > FIXED.gz.");
+    }
 
     public override void Flush()
     {
