@@ -166,6 +166,11 @@ public class BadInputCatalogTests
         ["gzip-trailing-bytes"] = Throws<InvalidDataException>(["The gzip file", "padded.tsv.gz' cannot be read whole: the 512 zero bytes from byte ",
             "after its last complete gzip member (member 1), are not a gzip member", "keep them alone, e.g. head -c "], () =>
             EdgeFile.Read(BadInputFixtures.Bytes("padded.tsv.gz", [.. BadInputFixtures.Gzip(Encoding.UTF8.GetBytes(BadInputFixtures.EdgeText(60))), .. new byte[512]]))),
+        ["compressed-other-format"] = Throws<InvalidDataException>(["tr.tsv.bz2' is bzip2-compressed (it starts with bzip2's signature, bytes 42 5a 68)",
+            "this reader takes UTF-8 text, plain or gzip-compressed: decompress it first, e.g. bunzip2 -c FILE > PLAIN.tsv"], () =>
+            EdgeFile.Read(BadInputFixtures.Bytes("tr.tsv.bz2", [.. "BZh91AY&SY"u8, .. Enumerable.Range(0, 100).Select(i => (byte)(i * 37))]))),
+        ["gzip-through-pipe"] = Accepts(["edges 100"], () =>
+            $"edges {EdgeFile.Read(BadInputFixtures.Piped(BadInputFixtures.Gzip(Encoding.UTF8.GetBytes(BadInputFixtures.EdgeText(100)))), "/dev/fd/900").Count}"),
         ["embedding-ragged-row"] = Throws<InvalidDataException>(["ragged.tsv, line 3", "expected 3 columns"], () => EmbeddingFile.Read(BadInputFixtures.Text("ragged.tsv", "id\tv0\tv1\na\t1\t2\nb\t1\n"))),
         ["embedding-not-finite"] = Throws<InvalidDataException>(["nan.tsv, line 2, column 3", "'NaN' is not a finite number"], () => EmbeddingFile.Read(BadInputFixtures.Text("nan.tsv", "id\tv0\tv1\na\t1\tNaN\n"))),
         ["embedding-duplicate-id"] = Throws<InvalidDataException>(["twice.tsv, line 3", "the id 'a' occurs twice"], () => EmbeddingFile.Read(BadInputFixtures.Text("twice.tsv", "id\tv0\na\t1\na\t2\n"))),

@@ -47,6 +47,21 @@ internal static class BadInputFixtures
         return buffer.ToArray();
     }
 
+    /// <summary>
+    /// The reading end of an operating-system pipe (which cannot seek, as a shell's &lt;(...) or /dev/stdin fed by a pipe)
+    /// that a background task fills with <paramref name="bytes"/> and then closes.
+    /// </summary>
+    public static Stream Piped(byte[] bytes)
+    {
+        var writer = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.Out);
+        var reader = new System.IO.Pipes.AnonymousPipeClientStream(System.IO.Pipes.PipeDirection.In, writer.ClientSafePipeHandle);
+        _ = Task.Run(() =>
+        {
+            using (writer) writer.Write(bytes);
+        });
+        return reader;
+    }
+
     /// <summary>An edge file's text: header and <paramref name="edges"/> lines user TAB item.</summary>
     public static string EdgeText(int edges)
     {
