@@ -4,8 +4,10 @@ namespace MultiInterest.Cli.Common;
 internal static class OutputFile
 {
     /// <summary>
-    /// Creates <paramref name="path"/>'s folder and opens the file for writing (removing it again if it did not exist), so a
-    /// path that cannot be written fails now, naming <paramref name="option"/>, rather than after minutes of fitting.
+    /// Opens <paramref name="path"/> for writing (removing it again if it did not exist), or, when its folder is missing,
+    /// checks that the folder could be made, so a path that cannot be written fails now, naming <paramref name="option"/>,
+    /// rather than after minutes of fitting. It creates nothing: a run that fails later leaves no folder behind, and the
+    /// write at the end creates the folders it needs.
     /// </summary>
     /// <exception cref="UsageException">The folder cannot be created or the file cannot be opened for writing.</exception>
     public static void CheckWritable(string path, string option)
@@ -14,7 +16,11 @@ internal static class OutputFile
         try
         {
             string full = Path.GetFullPath(path);
-            if (Path.GetDirectoryName(full) is { } directory) Directory.CreateDirectory(directory);
+            if (Path.GetDirectoryName(full) is { } directory && !Directory.Exists(directory))
+            {
+                CheckCreatable(directory, path, option);
+                return;
+            }
             bool existed = File.Exists(full);
             using (new FileStream(full, FileMode.OpenOrCreate, FileAccess.Write)) { }
             if (!existed) File.Delete(full);
@@ -23,6 +29,38 @@ internal static class OutputFile
         {
             throw new UsageException($"{option} '{path}' cannot be written: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// Checks, creating nothing, that the missing folder <paramref name="directory"/> could be made: the nearest folder above
+    /// it that exists takes a probe file, deleted as it closes. Creating the folders to check them left them behind a run
+    /// that failed later (a mistyped path's whole chain, an empty --out).
+    /// </summary>
+    /// <exception cref="UsageException">A file stands where a folder of the path would go, or the existing folder cannot be written.</exception>
+    private static void CheckCreatable(string directory, string path, string option)
+    {
+        string? existing = directory;
+        while (existing != null && !Directory.Exists(existing))
+        {
+            if (File.Exists(existing)) throw new UsageException($"{option} '{path}' cannot be written: '{existing}' is a file, not a folder.");
+            existing = Path.GetDirectoryName(existing);
+        }
+        if (existing == null) throw new UsageException($"{option} '{path}' cannot be written: no folder of the path exists, not even its root.");
+        try
+        {
+            Probe(existing);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"{option} '{path}' cannot be written: its folder would be made in '{existing}', which cannot be written ({e.Message}).");
+        }
+    }
+
+    /// <summary>Creates and deletes (on close) a file in <paramref name="directory"/>: whether files and folders can be made there.</summary>
+    private static void Probe(string directory)
+    {
+        string probe = Path.Combine(directory, $".write-check-{Environment.ProcessId}");
+        using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
     }
 
     /// <summary>
@@ -211,8 +249,9 @@ internal static class OutputFile
     }
 
     /// <summary>
-    /// Creates the folder <paramref name="path"/> and writes and removes a probe file in it, so an output folder that is a file
-    /// or cannot be written fails now, naming <paramref name="option"/>, rather than after the whole run.
+    /// Writes and removes a probe file in the folder <paramref name="path"/>, or, when it is missing, checks that it could be
+    /// made, so an output folder that is a file or cannot be written fails now, naming <paramref name="option"/>, rather than
+    /// after the whole run. It creates nothing: the run's writers create the folder when they write into it.
     /// </summary>
     /// <exception cref="UsageException">The path is a file, or the folder cannot be created or written.</exception>
     public static void CheckWritableDirectory(string path, string option)
@@ -220,9 +259,9 @@ internal static class OutputFile
         if (File.Exists(path)) throw new UsageException($"{option} '{path}' is a file: give a folder (created if missing) for the outputs.");
         try
         {
-            Directory.CreateDirectory(path);
-            string probe = Path.Combine(path, $".write-check-{Environment.ProcessId}");
-            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
+            string full = Path.GetFullPath(path);
+            if (Directory.Exists(full)) Probe(full);
+            else CheckCreatable(full, path, option);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
