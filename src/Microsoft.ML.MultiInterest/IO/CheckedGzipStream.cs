@@ -11,7 +11,7 @@ namespace Microsoft.ML.MultiInterest.IO;
 /// member, which also finds bytes after the last member that are not one (refused, by count and place). Every failure is an
 /// <see cref="InvalidDataException"/> naming the file.
 /// </summary>
-internal sealed class CheckedGzipStream : Stream
+internal sealed class CheckedGzipStream : ForwardReadStream
 {
     private const int TrailerLength = 8;
     private const int MinimumMemberLength = 18; // 10-byte header, 2-byte empty deflate block, 8-byte trailer
@@ -32,22 +32,6 @@ internal sealed class CheckedGzipStream : Stream
         _raw = raw;
         _gzip = new GZipStream(raw, CompressionMode.Decompress, leaveOpen: true);
     }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -197,15 +181,6 @@ internal sealed class CheckedGzipStream : Stream
             + $"warning; refused here, so that no part of the file goes unread). The members before are intact: keep them alone, e.g. head -c {at} FILE > FIXED.gz.");
     }
 
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -4,7 +4,7 @@ namespace Microsoft.ML.MultiInterest.IO;
 /// A stream that cannot seek (a pipe) whose first bytes were read ahead, to tell its format by their signature: it gives
 /// those bytes back first and then reads on, so the reader sees every byte of the pipe, in order.
 /// </summary>
-internal sealed class PrefixedStream : Stream
+internal sealed class PrefixedStream : ForwardReadStream
 {
     private readonly byte[] _head;
     private readonly int _count;
@@ -21,22 +21,6 @@ internal sealed class PrefixedStream : Stream
         _rest = rest;
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
         if (_given == _count) return _rest.Read(buffer);
@@ -46,15 +30,6 @@ internal sealed class PrefixedStream : Stream
         return n;
     }
 
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -132,25 +132,9 @@ public sealed class CompressedInputTests : IDisposable
     }
 
     /// <summary>A pipe: cannot seek, and hands out at most <c>chunk</c> bytes a read, as a pipe's reads may.</summary>
-    private sealed class Pipe(byte[] bytes, int chunk) : Stream
+    private sealed class Pipe(byte[] bytes, int chunk) : ForwardReadStream
     {
         private int _at;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -160,14 +144,5 @@ public sealed class CompressedInputTests : IDisposable
             return n;
         }
 
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
