@@ -101,6 +101,8 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
             UserVector = o.UserEmbeddingColumnName == null ? null : (o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName)),
             ItemCluster = (o.ItemClusterColumnName, nameof(o.ItemClusterColumnName)),
         });
+        // Rows of a missing key (an id the key mapping did not know) carry no edge: said, as GraphEmbedding says it.
+        OptionWarnings.SkippedEdgeRows(_context, nameof(ClusterQuotaRetrieverEstimator), rows, o.UserColumnName, o.ItemColumnName, null);
         var items = new CompactItems(rows);
         var clustering = items.Clustering(rows, o.ItemClusterColumnName, nameof(o.ItemClusterColumnName));
         var mixtures = o.ReadMixtures(input, rows.ClusterCount, items.Embeddings.Dimension);

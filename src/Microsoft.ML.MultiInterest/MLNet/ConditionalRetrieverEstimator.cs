@@ -145,6 +145,8 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
             ItemCluster = (o.ItemConditionColumnName, nameof(o.ItemConditionColumnName)),
             ClusterPerEdge = true,
         });
+        // Rows of a missing key (an id the key mapping did not know) carry no edge: said, as GraphEmbedding says it.
+        OptionWarnings.SkippedEdgeRows(_context, nameof(ConditionalRetrieverEstimator), rows, o.UserColumnName, o.ItemColumnName, null);
         var items = new CompactItems(rows);
         var names = KeyNames.Of(input.Schema[o.ItemConditionColumnName], rows.ClusterCount);
         var conditions = items.Conditions(rows, names, o.ItemConditionColumnName, nameof(o.ItemConditionColumnName));

@@ -130,6 +130,8 @@ public sealed class KnnSmoothedMixtureEstimator : IEstimator<KnnSmoothedMixtureT
             ItemVector = (o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName)),
             ItemCluster = (o.ItemClusterColumnName, nameof(o.ItemClusterColumnName)),
         });
+        // Rows of a missing key (an id the key mapping did not know) carry no edge: said, as GraphEmbedding says it.
+        OptionWarnings.SkippedEdgeRows(_context, nameof(KnnSmoothedMixtureEstimator), rows, o.UserColumnName, o.ItemColumnName, null);
         var items = new CompactItems(rows);
         // The items with edges only (a monotone renumbering, so ties between items keep their order): an item without
         // edges has no say in any mixture, and a wide item key range costs nothing per key.

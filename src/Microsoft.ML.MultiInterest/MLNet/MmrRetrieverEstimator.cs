@@ -176,6 +176,8 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
             UserVector = (o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName)),
             ItemCluster = o.ReadsMixtures ? (o.ItemClusterColumnName, nameof(o.ItemClusterColumnName)) : null,
         });
+        // Rows of a missing key (an id the key mapping did not know) carry no edge: said, as GraphEmbedding says it.
+        OptionWarnings.SkippedEdgeRows(_context, nameof(MmrRetrieverEstimator), rows, o.UserColumnName, o.ItemColumnName, null);
         var items = new CompactItems(rows);
         OptionWarnings.ZeroUserVectors(_context, nameof(MmrRetrieverEstimator), rows.UserVectors, o.UserEmbeddingColumnName);
         int pool = Math.Max(o.PoolSize, o.Candidates);

@@ -83,6 +83,8 @@ public sealed class RoundRobinRetrieverEstimator : IEstimator<CandidateRetrieval
         ArgumentNullException.ThrowIfNull(input);
         var o = _options;
         var rows = EdgeRows.Read(input, o.SharedColumns());
+        // Rows of a missing key (an id the key mapping did not know) carry no edge: said, as GraphEmbedding says it.
+        OptionWarnings.SkippedEdgeRows(_context, nameof(RoundRobinRetrieverEstimator), rows, o.UserColumnName, o.ItemColumnName, null);
         var items = new CompactItems(rows);
         var (users, learned) = LearnedComponentsReader.Read(input, o, items);
         OptionWarnings.Candidates(_context, nameof(RoundRobinRetrieverEstimator), o.Candidates, items.RowOf.Length);

@@ -52,6 +52,8 @@ public sealed class UnimodalRetrieverEstimator : IEstimator<CandidateRetrievalTr
         ArgumentNullException.ThrowIfNull(input);
         var o = _options;
         var rows = EdgeRows.Read(input, o.SharedColumns() with { UserVector = (o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName)) });
+        // Rows of a missing key (an id the key mapping did not know) carry no edge: said, as GraphEmbedding says it.
+        OptionWarnings.SkippedEdgeRows(_context, nameof(UnimodalRetrieverEstimator), rows, o.UserColumnName, o.ItemColumnName, null);
         var items = new CompactItems(rows);
         OptionWarnings.Candidates(_context, nameof(UnimodalRetrieverEstimator), o.Candidates, items.RowOf.Length);
         OptionWarnings.ZeroUserVectors(_context, nameof(UnimodalRetrieverEstimator), rows.UserVectors, o.UserEmbeddingColumnName);

@@ -583,6 +583,14 @@ public class BadInputCatalogTests
             ml.MultiInterest().UnimodalRetriever(candidates: 500).Fit(Embedded(ml)))),
         ["option-candidates-above-items-mmr"] = Accepts(["Source=MmrRetrieverEstimator; option Candidates,", "Candidates (M = 500) exceeds the"], () => WarningOf(ml =>
             ml.MultiInterest().MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = 500, PoolSize = 600 }).Fit(Embedded(ml)))),
+        ["retriever-skipped-key-rows"] = Accepts(["Source=UnimodalRetrieverEstimator", "Skipped 1 row with a missing user key in 'User' or item key in 'Item'", "left out"], () => WarningOf(ml =>
+        {
+            // An edge whose user the key mapping maps to the missing key (an empty id): GraphEmbedding warned of it, the stages after it did not.
+            var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges().Append(new MLNetTestData.Edge { User = "", Item = "i1" }).ToList());
+            var keyed = MLNetTestData.KeyPipeline(ml).Fit(raw).Transform(raw);
+            var embedded = ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(keyed).Transform(keyed);
+            ml.MultiInterest().UnimodalRetriever(candidates: 3).Fit(embedded);
+        })),
         ["quota-without-fill-short-lists"] = Accepts(["trained users' lists hold fewer than the M = 40 candidates their unseen items allow", "has no unimodal fill"], () => WarningOf(ml =>
         {
             var mi = ml.MultiInterest();
@@ -812,6 +820,32 @@ public class BadInputCatalogTests
             var model = ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Append(ml.MultiInterest().UnimodalRetriever(candidates: 3))
                 .Fit(ml.Data.LoadFromEnumerable(MLNetTestData.WideKeyEdges()));
             ml.MultiInterest().CreateRecommender(model).Recommend("0");
+        }),
+        ["recommend-padded-id"] = Throws<ArgumentException>(["The user id ' u1' (userId) is no user of the model, but 'u1', without the spaces or line breaks around it, is",
+            "served as a new user", "Trim the request's ids"], () =>
+        {
+            // A client's stray whitespace: matched exactly, the trained user got the popular list, a history item was dropped.
+            var recommender = SmallRecommender();
+            Assert.Contains("The item id 'i1\\n' (history) is no item of the model, but 'i1'", Assert.Throws<ArgumentException>(() => recommender.Recommend("u1", ["i1\n"])).Message,
+                StringComparison.Ordinal);
+            return recommender.Recommend(" u1").UserId;
+        }),
+        ["recommend-empty-history-id"] = Throws<ArgumentException>(["The history holds an empty item id (entry 1 of 2): the request lost an id"], () =>
+        {
+            var recommender = SmallRecommender();
+            Assert.Contains("The exclude holds the blank item id ' ' (entry 0 of 1), no item of the model", Assert.Throws<ArgumentException>(
+                () => recommender.Recommend("u1", null, 0, [" "])).Message, StringComparison.Ordinal);
+            return recommender.Recommend("u1", ["i1", ""]).UserId;
+        }),
+        ["foldin-view-missing-key"] = Throws<ArgumentException>(["Row 0 of column 'Item' (itemColumnName) holds a missing key", "fold them in by their raw ids"], () =>
+        {
+            // New edges run through the pipeline's own key mapping: the new item gets the missing key, which read as "an empty item id".
+            var ml = new MLContext(seed: 1);
+            var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+            var keys = MLNetTestData.KeyPipeline(ml).Fit(raw);
+            var model = keys.Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Append(ml.MultiInterest().UnimodalRetriever(candidates: 3)).Fit(keys.Transform(raw)));
+            var fresh = ml.Data.LoadFromEnumerable(new[] { new MLNetTestData.Edge { User = "u1", Item = "i-new" } });
+            return ml.MultiInterest().CreateRecommender(model).FoldInNewItems(keys.Transform(fresh));
         }),
         ["recommend-null-history-id"] = Throws<ArgumentException>(["The history holds a null item id (entry 1 of 2): the request lost an id"], () =>
         {
@@ -1298,6 +1332,17 @@ public class BadInputCatalogTests
             File.WriteAllText(Path.Combine(directory, Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.ManifestFileName), "{}");
             Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory).Dispose();
         }),
+        ["onnx-export-blank-directory"] = Throws<ArgumentException>(["Parameter 'directory'"], () =>
+        {
+            // "   " made a folder of three spaces in the working directory and exported into it.
+            using var model = MultiInterestModel.Load(new MLContext(seed: 1), new MemoryStream(SmallUnimodalZip()));
+            model.ExportOnnx("   ");
+        }),
+        ["onnx-export-under-a-file"] = Throws<IOException>(["cannot be made: '", "a-file.txt', above it, is a file, not a folder"], () =>
+        {
+            using var model = MultiInterestModel.Load(new MLContext(seed: 1), new MemoryStream(SmallUnimodalZip()));
+            model.ExportOnnx(Path.Combine(BadInputFixtures.Text("a-file.txt", "x"), "sub"));
+        }),
         ["onnx-export-into-other-files"] = Throws<IOException>(["holds files and is not an earlier ONNX export", "is not valid JSON", "would overwrite or mix with them",
             "Give a new or empty directory, or one an earlier export wrote"], () =>
         {
@@ -1463,6 +1508,26 @@ public class BadInputCatalogTests
     private static Case Throws<T>(string[] gist, Func<object?> run) where T : Exception => new(typeof(T), gist, () => { run(); return null; });
 
     private static Case Accepts(string[] gist, Func<string> run) => new(null, gist, run);
+
+    /// <summary>A recommender of a small unimodal model (MLNetTestData's edges: users u0.., items i0..).</summary>
+    private static MultiInterestRecommender SmallRecommender()
+    {
+        var ml = new MLContext(seed: 1);
+        var model = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()))
+            .Append(ml.MultiInterest().UnimodalRetriever(candidates: 3)).Fit(ml.Data.LoadFromEnumerable(MLNetTestData.Edges()));
+        return ml.MultiInterest().CreateRecommender(model);
+    }
+
+    /// <summary>The zip of a small unimodal model, saved with its input schema.</summary>
+    private static byte[] SmallUnimodalZip()
+    {
+        var ml = new MLContext(seed: 1);
+        var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var fitted = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding())).Append(ml.MultiInterest().UnimodalRetriever(4)).Fit(raw);
+        var zip = new MemoryStream();
+        ml.Model.Save(fitted, raw.Schema, zip);
+        return zip.ToArray();
+    }
 
     /// <summary>The warnings the command line gives of a training file holding <paramref name="text"/>.</summary>
     private static string FileWarnings(string text)

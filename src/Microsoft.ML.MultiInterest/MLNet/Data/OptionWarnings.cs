@@ -170,7 +170,8 @@ internal static class OptionWarnings
         if (idRows > 0) parts.Add($"{Rows(idRows)} a missing user key in '{userColumn}' or item key in '{itemColumn}'");
         if (rows.SkippedForRelation > 0) parts.Add($"{Rows(rows.SkippedForRelation)} a missing relation key in '{relationColumn}' (option RelationColumnName)");
         Logging.Warning(context, component, $"Skipped {string.Join(" and ", parts)} (key 0: an empty id or a NaN, which MapValueToKey maps to the missing key, or a value the fitted mapping did not see): "
-            + $"{(rows.SkippedRows == 1 ? "its edge is" : "their edges are")} not trained on, and a user left without edges gets no vector or components. "
+            + $"{(rows.SkippedRows == 1 ? "its edge is" : "their edges are")} left out (not trained on, nor excluded from lists as seen), and a user left without edges "
+            + $"gets no vector or components, or is served as a new user. "
             + $"Drop rows with empty ids first (LoadEdges refuses them, naming the row), and map these columns with key mappings fitted on all their values.");
         return true;
     }

@@ -98,7 +98,7 @@ internal static class RawEdgeReader
         new(EmptyIdReason(row, column, option, role, key), option);
 
     /// <summary>Why a row's empty id is refused; a key column's is its missing key, 0.</summary>
-    private static string EmptyIdReason(long row, string column, string option, string role, bool key) => key
+    internal static string EmptyIdReason(long row, string column, string option, string role, bool key) => key
         ? $"Row {row} of column '{column}' ({option}) holds a missing key (0: a value its MapValueToKey mapping did not know, or an empty one): every edge needs {role}. "
             + "Drop such rows first, or pass the raw ids."
         : $"Row {row} of column '{column}' ({option}) holds an empty value: every edge needs {role}. Drop or fill such rows first.";

@@ -55,10 +55,13 @@ public sealed partial class MultiInterestModel
     /// </exception>
     public OnnxServingManifest ExportOnnx(string directory, bool exclusionMask = true, OnnxExternalData externalData = OnnxExternalData.Automatic)
     {
-        ArgumentException.ThrowIfNullOrEmpty(directory);
+        // A blank name made a folder of spaces in the working directory: a path lost on its way, not a place to export to.
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         using var externalDataScope = ExternalDataPolicy.Enter(externalData);
         if (File.Exists(directory))
             throw new IOException($"'{directory}' is a file: ExportOnnx writes a directory of graphs and manifests there (created if needed).");
+        if (FileAbove(directory) is { } file)
+            throw new IOException($"'{directory}' cannot be made: '{file}', above it, is a file, not a folder. Give a directory whose existing part is folders.");
         // A directory holding other files and no earlier export is refused (OnnxEarlierExport). What the earlier export can be
         // proved to have written is read before this one touches anything: its files this export does not write are removed
         // once it has finished (another retriever's graphs would otherwise stay beside the new ones). The earlier export's
@@ -359,5 +362,16 @@ public sealed partial class MultiInterestModel
         fused.Write(directory);
         WriteIdFiles(directory, embedding);
         return fused;
+    }
+
+    /// <summary>The nearest existing path above <paramref name="directory"/> when it is a file (then no folder can be made there), else null.</summary>
+    private static string? FileAbove(string directory)
+    {
+        for (var above = Path.GetDirectoryName(Path.GetFullPath(directory)); !string.IsNullOrEmpty(above); above = Path.GetDirectoryName(above))
+        {
+            if (File.Exists(above)) return above;
+            if (Directory.Exists(above)) return null;
+        }
+        return null;
     }
 }

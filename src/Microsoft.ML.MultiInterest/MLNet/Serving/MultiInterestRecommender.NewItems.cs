@@ -87,7 +87,20 @@ public sealed partial class MultiInterestRecommender
         {
             var user = IdColumnReader.Getter(cursor, userColumn, nameof(userColumnName));
             var item = IdColumnReader.Getter(cursor, itemColumn, nameof(itemColumnName));
-            while (cursor.MoveNext()) pairs.Add((user(), item()));
+            long row = -1;
+            while (cursor.MoveNext())
+            {
+                row++;
+                string u = user(), i = item();
+                // A key column's missing key reads as an empty id, which the other overload would call "an empty item id": a
+                // new item run through the fitted MapValueToKey gets that key, so the reason and the way out are said here.
+                if (i.Length == 0 && itemColumn.Type is Microsoft.ML.Data.KeyDataViewType)
+                    throw new ArgumentException(RawEdgeReader.EmptyIdReason(row, itemColumnName, nameof(itemColumnName), "an item id", key: true)
+                        + " New items have no key in the fitted mapping, so fold them in by their raw ids: the column before MapValueToKey, text or numbers.", nameof(itemColumnName));
+                if (u.Length == 0 && userColumn.Type is Microsoft.ML.Data.KeyDataViewType)
+                    throw new ArgumentException(RawEdgeReader.EmptyIdReason(row, userColumnName, nameof(userColumnName), "a user id", key: true), nameof(userColumnName));
+                pairs.Add((u, i));
+            }
         }
         return FoldInNewItems(pairs, threads);
     }

@@ -214,8 +214,34 @@ public sealed partial class MultiInterestRecommender
         int missing = Array.IndexOf(array, null);
         if (missing >= 0)
             throw new ArgumentException($"The {parameter} holds a null item id (entry {missing} of {array.Length}): the request lost an id. Pass item ids only; an id the model does not know is ignored.", parameter);
-        foreach (string id in array) RequireKeyNumber(id, user: false, parameter);
+        for (int e = 0; e < array.Length; e++)
+        {
+            string id = array[e];
+            // An empty id names no item (no fit knows one); a blank one only where the training edges held it.
+            if (id.Length == 0 || (string.IsNullOrWhiteSpace(id) && !KnowsItem(id)))
+                throw new ArgumentException($"The {parameter} holds {(id.Length == 0 ? "an empty item id" : $"the blank item id '{Escaped(id)}'")} (entry {e} of {array.Length})"
+                    + $"{(id.Length == 0 ? "" : ", no item of the model")}: the request lost an id. Pass item ids only; an id the model does not know is ignored.", parameter);
+            RequirePaddingFree(id, user: false, parameter);
+            RequireKeyNumber(id, user: false, parameter);
+        }
         return array;
+    }
+
+    /// <summary>
+    /// Refuses an id the model does not know whose spaces or line breaks around it hide one it does (" u1", "i3\n"): matched
+    /// exactly, it would be served as a new user (the popular list) or left out of a history or an exclusion without a word,
+    /// where a client's stray whitespace is almost always the cause. Ids the model knows as written, padding included, pass.
+    /// </summary>
+    private void RequirePaddingFree(string id, bool user, string parameter)
+    {
+        if (id.Length == 0 || !(char.IsWhiteSpace(id[0]) || char.IsWhiteSpace(id[^1]))) return;
+        string trimmed = id.Trim();
+        bool knows(string candidate) => user ? KnowsUser(candidate) : KnowsItem(candidate);
+        if (trimmed.Length == 0 || knows(id) || !knows(trimmed)) return;
+        string side = user ? "user" : "item";
+        throw new ArgumentException($"The {side} id '{Escaped(id)}' ({parameter}) is no {side} of the model, but '{Escaped(trimmed)}', without the spaces or line "
+            + $"breaks around it, is: ids are matched exactly as written, so it would be served as {(user ? "a new user (its history's list or the popular items)" : "an item the model does not know, and ignored")}. "
+            + "Trim the request's ids.", parameter);
     }
 
     /// <summary>
@@ -258,6 +284,7 @@ public sealed partial class MultiInterestRecommender
             throw new ArgumentException($"The user id '{Escaped(userId)}' is blank (whitespace only) and no user of the model, so the request most likely lost its user. "
                 + "Pass the user's id, or, for a visitor without one, any id the model was not trained on that is not blank (a session id): "
                 + "a new user gets the list of its history or the popular items.", nameof(userId));
+        RequirePaddingFree(userId, user: true, nameof(userId));
         RequireKeyNumber(userId, user: true, nameof(userId));
     }
 
