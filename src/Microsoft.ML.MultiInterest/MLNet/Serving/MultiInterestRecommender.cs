@@ -107,7 +107,7 @@ public sealed partial class MultiInterestRecommender
     /// pick with a pool of at least <paramref name="count"/> items: seconds for a catalogue of 30,000): bound it in a service.
     /// </param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
-    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty, or blank and not a user of the model, or <paramref name="history"/> holds a null id; or the model's key column has no KeyValues (its ids are the key numbers "1".."N") and an id is no key number (docs/pipeline.md, "Ids of a key column without KeyValues").</exception>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty, or blank and not a user of the model, or <paramref name="history"/> holds a null, an empty or an unknown blank id; or an id is unknown as written but known without the spaces or line breaks around it (" u1" where "u1" is a user); or the model's key column has no KeyValues (its ids are the key numbers "1".."N") and an id is no key number (docs/pipeline.md, "Ids of a key column without KeyValues").</exception>
     public RecommendationList Recommend(string userId, IEnumerable<string>? history = null, int count = 0) => Recommend(userId, history, count, exclude: null);
 
     /// <summary>
@@ -122,7 +122,7 @@ public sealed partial class MultiInterestRecommender
     /// <param name="count">List length, at least 1; 0 = <see cref="Candidates"/> (see the overload without exclusions).</param>
     /// <param name="exclude">Item ids never to return, or null; ids unknown to the model are ignored.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
-    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty, or blank and not a user of the model, or <paramref name="history"/> or <paramref name="exclude"/> holds a null id; or the model's key column has no KeyValues (its ids are the key numbers "1".."N") and an id is no key number (docs/pipeline.md, "Ids of a key column without KeyValues").</exception>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty, or blank and not a user of the model, or <paramref name="history"/> or <paramref name="exclude"/> holds a null, an empty or an unknown blank id; or an id is unknown as written but known without the spaces or line breaks around it (" u1" where "u1" is a user); or the model's key column has no KeyValues (its ids are the key numbers "1".."N") and an id is no key number (docs/pipeline.md, "Ids of a key column without KeyValues").</exception>
     public RecommendationList Recommend(string userId, IEnumerable<string>? history, int count, IEnumerable<string>? exclude)
     {
         RequireUserId(userId);
@@ -150,7 +150,7 @@ public sealed partial class MultiInterestRecommender
     /// <param name="count">List length, at least 1; 0 = <see cref="Candidates"/> (as for <c>Recommend</c>).</param>
     /// <param name="exclude">Item ids never to return, or null (as for <c>Recommend</c>).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
-    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty, or blank and not a user of the model, or <paramref name="history"/> or <paramref name="exclude"/> holds a null id; or the model's key column has no KeyValues (its ids are the key numbers "1".."N") and an id is no key number (docs/pipeline.md, "Ids of a key column without KeyValues").</exception>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty, or blank and not a user of the model, or <paramref name="history"/> or <paramref name="exclude"/> holds a null, an empty or an unknown blank id; or an id is unknown as written but known without the spaces or line breaks around it (" u1" where "u1" is a user); or the model's key column has no KeyValues (its ids are the key numbers "1".."N") and an id is no key number (docs/pipeline.md, "Ids of a key column without KeyValues").</exception>
     /// <exception cref="InvalidOperationException">The (single) stage names no interests: unimodal retrieval, plain MMR
     /// (<see cref="Engine.MmrInterests.Clusters"/> with <see cref="RetrievalSettings.InterestWeight"/> 0) or conditional retrieval.</exception>
     public RecommendationExplanation Explain(string userId, IEnumerable<string>? history = null, int count = 0, IEnumerable<string>? exclude = null)
