@@ -37,6 +37,7 @@ internal static class TrainingFileChecks
                     ? $"{WeightsOption.Name} trains the embedding on it (docs/concepts.md, \"Edge weights\")."
                     : "The library's GraphEmbedding trains on weights given as WeightColumnName (docs/pipeline.md)."));
         if (padded) WarnPadded(edges, path, warnings);
+        WarnNormalizationTwins(edges, path, warnings);
         WarnUnreadColumns(path, warnings, weights);
     }
 
@@ -89,6 +90,28 @@ internal static class TrainingFileChecks
         var characters = padded.SelectMany(id => id.Where(IsInvisible)).Distinct().Order().ToArray();
         return characters.All(c => c == ' ') ? "spaces"
             : "spaces or invisible characters (" + string.Join(", ", characters.Select(c => $"U+{(int)c:X4}")) + ")";
+    }
+
+    /// <summary>
+    /// Warns of ids of one role that differ only in their Unicode normalisation ('é' as one code point and as 'e' with a
+    /// combining accent, as files merged from two systems hold them): compared code point by code point they are two users or
+    /// items. Across the training and test files evaluate says it already (<see cref="ColumnOrderHint"/>); within one file it
+    /// was silent. Nothing is built unless some id is not in NFC.
+    /// </summary>
+    private static void WarnNormalizationTwins(IReadOnlyList<RawEdge> edges, string path, TextWriter warnings)
+    {
+        foreach (var (role, ids) in new[] { ("user", edges.Select(e => e.User)), ("item", edges.Select(e => e.Item)) })
+        {
+            var all = ids.ToHashSet(StringComparer.Ordinal);
+            if (all.All(id => id.IsNormalized(System.Text.NormalizationForm.FormC))) continue;
+            var twins = all.GroupBy(id => id.Normalize(System.Text.NormalizationForm.FormC), StringComparer.Ordinal).Where(g => g.Count() > 1)
+                .Select(g => g.Order(StringComparer.Ordinal).ToArray()).OrderBy(g => g[0], StringComparer.Ordinal).ToArray();
+            if (twins.Length == 0) continue;
+            var first = twins[0];
+            warnings.WriteLine($"  warning: {Counted.Of(twins.Length, $"{role} id")} of '{path}' {(twins.Length == 1 ? "is" : "are")} written in two Unicode normalisations "
+                + $"(the first '{first[0]}', {first[0].Length} code units, and '{first[1]}', {first[1].Length}): ids are compared code point by code point, so each "
+                + $"spelling is another {role}. Normalise the file to NFC first (e.g. Python's unicodedata.normalize('NFC', line)).");
+        }
     }
 
     /// <summary>Counts the padded and the quoted ids of each role, and those that are another id of the role once unpadded or unquoted.</summary>

@@ -135,6 +135,8 @@ public class BadInputCatalogTests
             () => EdgeFile.Read(BadInputFixtures.Text("quoted.tsv", "\"user\"\t\"item\"\n\"a\"\t\"b\"\n"))),
         ["edge-ids-quoted"] = Accepts(["warning: double quotes enclose 1 user id of '", "(the first '\"a\"'); 1 of them name another user without them ('\"a\"' and 'a')",
             "a quoted id is another user"], () => FileWarnings("user\titem\n\"a\"\tb\na\tc\n")),
+        ["edge-ids-normalisation-twins"] = Accepts(["warning: 1 item id of '", "is written in two Unicode normalisations (the first 'cafe\u0301', 5 code units, and 'caf\u00E9', 4)",
+            "each spelling is another item", "Normalise the file to NFC first"], () => FileWarnings("user\titem\na\tcaf\u00E9\nb\tcafe\u0301\nb\tx\n")),
         ["edge-ids-invisible"] = Accepts(["warning: spaces or invisible characters (U+200B) pad 1 user id of '", "1 of them name another user without the characters ('a\u200B' and 'a')"],
             () => FileWarnings("user\titem\na\u200B\tb\na\tc\n")),
         ["edge-line-one-column"] = Throws<InvalidDataException>(["one.tsv, line 3", "expected 'user<TAB>item'"], () => EdgeFile.Read(BadInputFixtures.Text("one.tsv", "user\titem\na\tb\nlonely\n"))),
