@@ -319,7 +319,7 @@ internal static class RecommendCommand
                     excludedRows) is { } served)
                 {
                     lists = Complete(ids, Lists(ids, known, served, historyLists, fromHistory, embedding.ItemIds), live, model, fresh, topics, scorer, log, reread, excludedIds, selfLive);
-                    return Finish(outPath, ids, lists, fresh, scorer, setUp, clock, log, warnings);
+                    return Finish(outPath, ids, lists, fresh, scorer, setUp, clock, log, warnings, AskedLength(model, count, stageColumn));
                 }
                 var open = Stopwatch.StartNew();
                 using var scorerSession = OnnxCandidateScorer.Open(directory, sessions, batch);
@@ -360,7 +360,7 @@ internal static class RecommendCommand
             }
             lists = Complete(ids, Lists(ids, known, ranked, historyLists, fromHistory, embedding.ItemIds), live, model, fresh, topics, scorer, log, reread, excludedIds, selfLive);
         }
-        return Finish(outPath, ids, lists, fresh, scorer, setUp, clock, log, warnings, interestsPath);
+        return Finish(outPath, ids, lists, fresh, scorer, setUp, clock, log, warnings, AskedLength(model, count, stageColumn), interestsPath);
     }
 
     /// <summary>What --exclude-self does for the users file: how many of its ids are items of the model.</summary>
@@ -398,8 +398,20 @@ internal static class RecommendCommand
                 + "nor read in a history; an item added to the catalogue since the fit is learned by the next fit, docs/persistence.md, \"New items between fits\").");
     }
 
+    /// <summary>
+    /// The list length asked for: --count, else the M of the stage served (--stage's, else the last fusion's, else the last
+    /// retrieval stage's, as <see cref="MultiInterestModel"/> serves them); 0 when the model names none.
+    /// </summary>
+    private static int AskedLength(MultiInterestModel model, int count, string? stageColumn)
+    {
+        if (count > 0) return count;
+        if (stageColumn != null) return model.CandidateLists.FirstOrDefault(c => c.CandidatesColumnName == stageColumn)?.Candidates ?? 0;
+        if (model.RankFusions.Count > 0) return model.RankFusions[^1].Candidates;
+        return model.CandidateLists.Count > 0 ? model.CandidateLists[^1].Candidates : 0;
+    }
+
     private static int Finish(string outPath, List<string> ids, List<ServedList> lists, ILookup<string, string>? fresh, string scorer, string setUp, Stopwatch clock,
-        TextWriter log, TextWriter warnings, string? interestsPath = null)
+        TextWriter log, TextWriter warnings, int asked, string? interestsPath = null)
     {
         double seconds = clock.Elapsed.TotalSeconds;
         WritableIds.Require(outPath, interestsPath, lists); // before either file is touched
@@ -413,6 +425,11 @@ internal static class RecommendCommand
         log.WriteLine($"{scorer}: {setUp}{Counted.Of(lists.Count, "user")} in {seconds:F2} s ({lists.Count / Math.Max(seconds, 1e-9):N0} users/s) -> {outPath}"
             + (without > 0 ? $"; {Counted.Of(without, "user")} without candidates (every item excluded for them, or unknown to a model saved without its training history, "
                 + "which serves only the users it was trained on)." : "."));
+        // Lists shorter than asked were said only when empty: a short one reads as a full list of a small catalogue.
+        int shortLists = asked == 0 ? 0 : lists.Count(l => l.Items.Length > 0 && l.Items.Length < asked);
+        if (shortLists > 0)
+            log.WriteLine($"{Counted.Of(shortLists, "list")} {(shortLists == 1 ? "holds" : "hold")} fewer than the M = {asked:N0} asked (the shortest {lists.Where(l => l.Items.Length > 0).Min(l => l.Items.Length):N0}): "
+                + "fewer items were left to recommend once the user's seen and excluded items were taken out, or the stage found fewer (cluster quotas without a fill).");
         // Where the lists came from (also the file's source column): a popular fallback must not pass for a personal list.
         log.WriteLine(CandidateFile.SourceSummary(lists));
         // A history that served nobody: none of its items is one the model knows (another catalogue's ids, a column mix-up).

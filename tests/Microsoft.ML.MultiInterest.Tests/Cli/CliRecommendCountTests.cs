@@ -12,6 +12,29 @@ public sealed class CliRecommendCountTests : IDisposable
 
     private string PathOf(string name) => Path.Combine(_directory, name);
 
+    /// <summary>
+    /// Lists shorter than the M asked are said, whichever scorer serves them: a list of 17 under M = 21 read as a full one
+    /// (an audit's 21-item catalogue, 2026-12-07); only empty lists were counted.
+    /// </summary>
+    [Fact]
+    public void ListsShorterThanTheMAsked_AreCounted()
+    {
+        var (train, _) = CliHarness.WriteSplit(_directory);
+        var fit = CliHarness.Run("fit", "--train", train, "--model", PathOf("u.zip"), "--algorithm", "truncated-svd", "--dim", "4", "--threads", "1",
+            "--retriever", "unimodal", "--candidates", "100000");
+        Assert.True(fit.ExitCode == 0, fit.Error);
+        File.WriteAllLines(PathOf("users.tsv"), ["user", "u0", "u1"]);
+        foreach (string[] scorer in new[] { Array.Empty<string>(), ["--engine"] })
+        {
+            var served = CliHarness.Run(["recommend", "--model", PathOf("u.zip"), "--users", PathOf("users.tsv"), "--out", PathOf("all.tsv"), .. scorer]);
+            Assert.True(served.ExitCode == 0, served.Error);
+            Assert.Contains("2 lists hold fewer than the M = 100,000 asked (the shortest ", served.Out + served.Error, StringComparison.Ordinal);
+        }
+        var full = CliHarness.Run("recommend", "--model", PathOf("u.zip"), "--users", PathOf("users.tsv"), "--out", PathOf("three.tsv"), "--count", "3");
+        Assert.True(full.ExitCode == 0, full.Error);
+        Assert.DoesNotContain("fewer than the M", full.Out + full.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Count_GivesTheRecommendersListsOfThatLength()
     {

@@ -43,7 +43,7 @@ internal static class AutoEmbedding
         // lost to ALS and the SVD on every graph tried (on one of 6,000 users with two edges each, Recall@50 0.463 against ALS's 0.681).
         string? unchoosable = scorer.UserCount == 0
             ? ValidationSplit.WhyEmpty(graph, $"no user has the {ValidationSplit.MinimumUserEdges} training edges a validation hold-out needs")
-            : ValidationCutoffBound.Saturates(o.ValidationCutoff, graph.ItemCount) ? ValidationCutoffBound.Why(o.ValidationCutoff, graph.ItemCount) : null;
+            : ValidationCutoffBound.Saturates(scorer) ? ValidationCutoffBound.Why(scorer, graph.ItemCount) : null;
         if (unchoosable != null)
         {
             var plain = WithStart(FallbackAls(graph, o), start, given.Als.WarmStartIterations);

@@ -266,9 +266,9 @@ public static class GraphEmbeddingTrainerEngine
         IterativeTrainer train, Action<GraphEmbeddingOptions, int> setSteps, Func<GraphEmbeddingOptions, string> describe, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        ValidationCutoffBound.Require(o.ValidationCutoff, graph.ItemCount);
         var split = ValidationSplit.Create(graph, o.ValidationFraction, o.Seed);
         var scorer = new ValidationScorer(split, o.ValidationCutoff, o.ValidationUsers, o.Seed);
+        ValidationCutoffBound.Require(scorer, graph.ItemCount);
         // No user has enough edges to hold any out: nothing to choose on, so run the configured steps.
         if (scorer.UserCount == 0) return train(graph, o, threads, progress, null, [], ct).Result;
         var curve = new ValidationCurve(progress as IProgress<ValidationPoint>);

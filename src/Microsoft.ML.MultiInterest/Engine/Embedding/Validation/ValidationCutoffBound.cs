@@ -1,27 +1,31 @@
 namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>
-/// The validation Recall@K a catalogue can tell apart: a list of K at or above the item count holds every item a user has
-/// not seen, so every set of vectors scores the same full recall and a choice made on it is the first candidate's.
+/// The validation Recall@K a hold-out can tell apart: when every scored user has at most K items it has not seen in
+/// training, a list of K holds every one of them, so every set of vectors scores the same full recall and a choice made on
+/// it is the first candidate's. A catalogue of K items or fewer is the plain case; a catalogue a little larger, whose users
+/// have seen a few items each, is the same (21 items at K = 20: Auto kept its first candidate and Unimodal's test Recall@10
+/// fell from 83 % to 31 %).
 /// </summary>
 internal static class ValidationCutoffBound
 {
-    /// <summary>Whether Recall@<paramref name="cutoff"/> over <paramref name="items"/> items is 1 whatever the vectors.</summary>
-    public static bool Saturates(int cutoff, int items) => cutoff >= items;
+    /// <summary>Whether <paramref name="scorer"/>'s Recall@K is 1 for every scored user, whatever the vectors.</summary>
+    public static bool Saturates(ValidationScorer scorer) => scorer.UserCount > 0 && scorer.Cutoff >= scorer.MostUnseenItems;
 
-    /// <summary>Why nothing can be chosen at <paramref name="cutoff"/>, for a fit's settings and messages.</summary>
-    public static string Why(int cutoff, int items) =>
-        $"ValidationCutoff {cutoff:N0} is not below the {items:N0} items, so every candidate's validation Recall@{cutoff:N0} would be 1";
+    /// <summary>Why nothing can be chosen on <paramref name="scorer"/>, for a fit's settings and messages.</summary>
+    public static string Why(ValidationScorer scorer, int items) =>
+        $"every one of the {scorer.UserCount:N0} validation users has at most {scorer.MostUnseenItems:N0} of the {items:N0} items unseen, so every candidate's "
+        + $"validation Recall@{scorer.Cutoff:N0} (ValidationCutoff) would be 1";
 
     /// <summary>
-    /// Refuses a <paramref name="cutoff"/> that <see cref="Saturates"/> for a fit choosing its steps on a hold-out: the first
-    /// step would win every time, silently.
+    /// Refuses a hold-out that <see cref="Saturates"/> for a fit choosing its steps on it: the first step would win every
+    /// time, silently.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">The cutoff is not below <paramref name="items"/>; named <c>ValidationCutoff</c>.</exception>
-    public static void Require(int cutoff, int items)
+    /// <exception cref="ArgumentOutOfRangeException">Every scored user's list would hold all its unseen items; named <c>ValidationCutoff</c>.</exception>
+    public static void Require(ValidationScorer scorer, int items)
     {
-        if (Saturates(cutoff, items))
-            throw new ArgumentOutOfRangeException(nameof(GraphEmbeddingOptions.ValidationCutoff), cutoff,
-                $"{Why(cutoff, items)}: the steps chosen on it would be the first. Give at most {Math.Max(items - 1, 1):N0}, or no validation hold-out (ValidationFraction 0).");
+        if (Saturates(scorer))
+            throw new ArgumentOutOfRangeException(nameof(GraphEmbeddingOptions.ValidationCutoff), scorer.Cutoff,
+                $"{Why(scorer, items)}: the steps chosen on it would be the first. Give a ValidationCutoff below {scorer.MostUnseenItems:N0}, or no validation hold-out (ValidationFraction 0).");
     }
 }

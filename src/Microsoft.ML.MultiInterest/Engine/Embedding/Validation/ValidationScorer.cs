@@ -45,6 +45,20 @@ internal sealed class ValidationScorer
     /// <summary>Number of users scored.</summary>
     public int UserCount => _users.Length;
 
+    /// <summary>
+    /// The most items a scored user has not seen in training (the catalogue less its training items): a list of
+    /// <see cref="Cutoff"/> at or above it, for every user, holds every held-out item whatever the vectors.
+    /// </summary>
+    public int MostUnseenItems
+    {
+        get
+        {
+            int most = 0;
+            foreach (int u in _users) most = Math.Max(most, _train.ItemCount - _train.DegreeOf(u));
+            return most;
+        }
+    }
+
     /// <summary>Mean Recall@K and NDCG@K of the top-K items by dot(user, item).</summary>
     public ValidationScore Score(EmbeddingMatrix users, EmbeddingMatrix items, int threads)
     {
