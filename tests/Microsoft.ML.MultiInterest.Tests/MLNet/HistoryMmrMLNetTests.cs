@@ -524,7 +524,7 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
     public void ThePipelinePageSnippetChoosingLambda_CompilesRuns_AndIsOnThePage()
     {
         var ml = new MLContext(seed: 1);
-        var train = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var train = ml.Data.LoadFromEnumerable(MLNetTestData.WiderEdges());
         var mi = ml.MultiInterest();
         {
             #region HistoryMmrChosenLambda

@@ -32,7 +32,7 @@ public sealed class LogCultureTests
             var progress = new List<string>();
             ml.Log += (_, e) => { if (e.Kind != Microsoft.ML.Runtime.ChannelMessageKind.Trace) lock (messages) messages.Add(e.RawMessage); };
             var mi = ml.MultiInterest();
-            var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+            var raw = ml.Data.LoadFromEnumerable(MLNetTestData.WiderEdges());
             var keyed = MLNetTestData.KeyPipeline(ml).Fit(raw).Transform(raw);
             var report = new Collect(progress);
             foreach (var algorithm in new[] { EmbeddingAlgorithm.Auto, EmbeddingAlgorithm.NegativeSampling })

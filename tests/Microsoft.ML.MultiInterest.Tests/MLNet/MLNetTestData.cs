@@ -52,6 +52,19 @@ internal static class MLNetTestData
         return rows;
     }
 
+    /// <summary>
+    /// As <see cref="Edges"/> over 48 items (12 per group): enough unseen items per user (44) for a hold-out at the default
+    /// validation cutoff, 20, to tell Auto's candidates apart.
+    /// </summary>
+    public static List<Edge> WiderEdges()
+    {
+        var (_, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 4, itemsPerGroup: 12, users: 16, itemsPerUserPerGroup: 3, dim: 8, seed: 3);
+        var edges = new List<Edge>();
+        for (int u = 0; u < graph.UserCount; u++)
+            foreach (int i in graph.ItemsOf(u)) edges.Add(new Edge { User = $"u{u}", Item = $"i{i}" });
+        return edges;
+    }
+
     public static List<Edge> Edges()
     {
         var (_, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 4, itemsPerGroup: 6, users: 16, itemsPerUserPerGroup: 3, dim: 8, seed: 3);
@@ -88,8 +101,15 @@ internal static class MLNetTestData
             .Fit(raw);
     }
 
+    /// <remarks>
+    /// ValidationCutoff 10: each of <see cref="Edges"/>' users keeps 4 of its 6 items after a hold-out, so at the default K =
+    /// 20 all of its 20 unseen items would fit in the list and every choice on the hold-out would be a tie (refused, or Auto's fallback).
+    /// </remarks>
     public static GraphEmbeddingTrainer.Options SmallEmbedding() =>
-        new() { Algorithm = EmbeddingAlgorithm.NegativeSampling, Dimension = 8, Epochs = 3, Threads = 1, UniformNegatives = 5, BatchNegatives = 5, ChunkSize = 10 };
+        new() { Algorithm = EmbeddingAlgorithm.NegativeSampling, Dimension = 8, Epochs = 3, Threads = 1, UniformNegatives = 5, BatchNegatives = 5, ChunkSize = 10, ValidationCutoff = SmallCutoff };
+
+    /// <summary>A validation cutoff the small graph's hold-out can tell candidates apart by (see <see cref="SmallEmbedding"/>).</summary>
+    public const int SmallCutoff = 10;
 
     /// <summary>
     /// The schema shape of a view of <typeparamref name="TRow"/>'s columns, before any data: SchemaShape.Create is internal to

@@ -36,7 +36,7 @@ public class ProgressCancellationSeedTests
         var ml = new MLContext(seed: 1);
         var data = MLNetTestData.Keyed(ml, out _);
         var progress = new Recorder();
-        var options = new GraphEmbeddingTrainer.Options { Algorithm = algorithm, Dimension = 4, Threads = 1, Progress = progress };
+        var options = new GraphEmbeddingTrainer.Options { Algorithm = algorithm, Dimension = 4, Threads = 1, Progress = progress, ValidationCutoff = MLNetTestData.SmallCutoff };
         ml.MultiInterest().GraphEmbedding(options).Fit(data);
         Assert.True(progress.Reports.Count >= 2);
         Assert.StartsWith(start, progress.Reports[0].Message, StringComparison.Ordinal);
@@ -51,7 +51,7 @@ public class ProgressCancellationSeedTests
         var ml = new MLContext(seed: 1);
         var data = MLNetTestData.Keyed(ml, out _);
         var progress = new Recorder();
-        ml.MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options { Algorithm = EmbeddingAlgorithm.Auto, Dimension = 4, Threads = 1, Progress = progress }).Fit(data);
+        ml.MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options { Algorithm = EmbeddingAlgorithm.Auto, Dimension = 4, Threads = 1, Progress = progress, ValidationCutoff = MLNetTestData.SmallCutoff }).Fit(data);
         var measurements = progress.Reports.Where(r => r.Message.StartsWith("Validation measurement ", StringComparison.Ordinal)).ToList();
         // As many as the end report counts, numbered in order, between the start and the end, total not known.
         int counted = int.Parse(System.Text.RegularExpressions.Regex.Match(progress.Reports[^1].Message, @"\((\d+) measurements").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
@@ -59,9 +59,9 @@ public class ProgressCancellationSeedTests
         Assert.Equal(Enumerable.Range(1, counted), measurements.Select(r => r.Completed));
         Assert.All(measurements, r => Assert.Equal(0, r.Total));
         Assert.Equal(Enumerable.Range(1, counted), progress.Reports.Skip(1).Take(counted).Select(r => r.Completed));
-        Assert.Contains(measurements, r => r.Message.Contains("truncated-svd", StringComparison.Ordinal) && r.Message.Contains(", Recall@20 ", StringComparison.Ordinal));
+        Assert.Contains(measurements, r => r.Message.Contains("truncated-svd", StringComparison.Ordinal) && r.Message.Contains(", Recall@10 ", StringComparison.Ordinal));
         // An implicit-ALS trial's iterations are named by the trial's settings when reported, as in the result's curve.
-        Assert.Contains(measurements, r => System.Text.RegularExpressions.Regex.IsMatch(r.Message, @": implicit-als d=\d+ reg=[0-9.e-]+ alpha0=[0-9.e-]+ iteration 1, Recall@20 "));
+        Assert.Contains(measurements, r => System.Text.RegularExpressions.Regex.IsMatch(r.Message, @": implicit-als d=\d+ reg=[0-9.e-]+ alpha0=[0-9.e-]+ iteration 1, Recall@10 "));
     }
 
     [Fact]

@@ -464,7 +464,7 @@ public class HistoryMmrLambdaSelectionTests
     public void An_mlnet_auto_stage_keeps_its_hold_out_on_request_for_the_choice()
     {
         var ml = new MLContext(seed: 4);
-        var raw = ml.Data.LoadFromEnumerable(Microsoft.ML.MultiInterest.Tests.MLNet.MLNetTestData.Edges());
+        var raw = ml.Data.LoadFromEnumerable(Microsoft.ML.MultiInterest.Tests.MLNet.MLNetTestData.WiderEdges());
         var keys = Microsoft.ML.MultiInterest.Tests.MLNet.MLNetTestData.KeyPipeline(ml);
         var options = new GraphEmbeddingTrainer.Options { Algorithm = EmbeddingAlgorithm.Auto, Threads = 1 };
         var plain = (GraphEmbeddingTransformer)keys.Append(ml.MultiInterest().GraphEmbedding(options)).Fit(raw).LastTransformer;

@@ -85,7 +85,11 @@ public static class HistoryMmrLambdaSelection
     /// <param name="selection">Lambdas, rule thresholds, users, seed; null for the defaults.</param>
     public static HistoryMmrLambdaChoice Choose(ValidationHoldout holdout, HistoryMmrRowSettings row, HistoryMmrSelectionOptions? selection = null)
     {
-        ArgumentNullException.ThrowIfNull(holdout);
+        // A GraphEmbedding's Holdout is null without KeepHoldout, and under Auto when it chose nothing (its fallback, whose
+        // reason its Settings give): said, rather than .NET's bare "Value cannot be null".
+        if (holdout == null)
+            throw new ArgumentNullException(nameof(holdout), "There is no hold-out to choose on: a GraphEmbedding keeps one with KeepHoldout = true, under Auto only when "
+                + "Auto chose on it (its Settings name a fallback otherwise). Choose on the training edges instead (the overload taking the graph and options), or keep the default lambda.");
         return Choose(holdout.Train, holdout.Validation, holdout.UserEmbeddings, holdout.ItemEmbeddings, row, selection);
     }
 

@@ -56,7 +56,7 @@ internal static class FittedServing
         var users = items.ActiveUsers;
         var reporter = new StageReporter(context, stage, options);
         var lists = RetrieveInBlocks(live, users, options.Threads, reporter);
-        reporter.Report($"Retrieved {candidates} candidates for {users.Length} users from {items.RowOf.Length} items; Transform retrieves live for fresh history and new users.",
+        reporter.Report($"Retrieved {(candidates <= items.RowOf.Length ? $"{candidates}" : $"up to {items.RowOf.Length} (M = {candidates})")} candidates for {users.Length} users from {items.RowOf.Length} items; Transform retrieves live for fresh history and new users.",
             users.Length, users.Length);
         OptionWarnings.ShortLists(context, stage, lists, tables.History, candidates, items.RowOf.Length, excludeSeen,
             method == CandidateMethod.ClusterQuota && rows.UserVectors == null ? " (a cluster-quota retrieval without UserEmbeddingColumnName has no unimodal fill)" : "");
