@@ -56,18 +56,14 @@ internal static class MLNetTestData
     /// As <see cref="Edges"/> over 48 items (12 per group): enough unseen items per user (44) for a hold-out at the default
     /// validation cutoff, 20, to tell Auto's candidates apart.
     /// </summary>
-    public static List<Edge> WiderEdges()
-    {
-        var (_, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 4, itemsPerGroup: 12, users: 16, itemsPerUserPerGroup: 3, dim: 8, seed: 3);
-        var edges = new List<Edge>();
-        for (int u = 0; u < graph.UserCount; u++)
-            foreach (int i in graph.ItemsOf(u)) edges.Add(new Edge { User = $"u{u}", Item = $"i{i}" });
-        return edges;
-    }
+    public static List<Edge> WiderEdges() => TwoInterestEdges(itemsPerGroup: 12);
 
-    public static List<Edge> Edges()
+    public static List<Edge> Edges() => TwoInterestEdges(itemsPerGroup: 6);
+
+    /// <summary>16 users over 4 groups of items, 3 items from each of 2 groups per user, as "uU" / "iI" rows.</summary>
+    private static List<Edge> TwoInterestEdges(int itemsPerGroup)
     {
-        var (_, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 4, itemsPerGroup: 6, users: 16, itemsPerUserPerGroup: 3, dim: 8, seed: 3);
+        var (_, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 4, itemsPerGroup: itemsPerGroup, users: 16, itemsPerUserPerGroup: 3, dim: 8, seed: 3);
         var edges = new List<Edge>();
         for (int u = 0; u < graph.UserCount; u++)
             foreach (int i in graph.ItemsOf(u)) edges.Add(new Edge { User = $"u{u}", Item = $"i{i}" });
