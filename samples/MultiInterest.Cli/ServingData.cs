@@ -127,8 +127,9 @@ internal static class ServingData
         foreach (string id in ids)
         {
             if (!id.Contains(' ', StringComparison.Ordinal) || knowsUser(id)) continue;
-            string first = id.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
-            if (first.Length == 0 || first.Length == id.Trim().Length || !knowsUser(first)) continue;
+            var words = id.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length < 2 || !knowsUser(words[0])) continue;
+            string first = words[0];
             throw new InvalidDataException($"Users file '{path}': the line '{(id.Length <= 60 ? id : id[..57] + "...")}' is not a user the model knows, but its first "
                 + $"space-separated word '{first}' is: the line looks like a user followed by items (LightGCN's test.txt), which would be served as one unknown "
                 + "user. The user id is the first TAB-separated field of each line; a file listing each user's items on one line must be converted first "

@@ -12,6 +12,16 @@ public sealed class CliRecommendCountTests : IDisposable
 
     private string PathOf(string name) => Path.Combine(_directory, name);
 
+    /// <summary>Fits a small unimodal model of M = <paramref name="candidates"/> on a split of the test data, into <paramref name="name"/>; returns the training file.</summary>
+    private string FitUnimodal(string name, int candidates)
+    {
+        var (train, _) = CliHarness.WriteSplit(_directory);
+        var fit = CliHarness.Run("fit", "--train", train, "--model", PathOf(name), "--algorithm", "truncated-svd", "--dim", "4", "--threads", "1",
+            "--retriever", "unimodal", "--candidates", candidates.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(fit.ExitCode == 0, fit.Error);
+        return train;
+    }
+
     /// <summary>
     /// Lists shorter than the M asked are said, whichever scorer serves them: a list of 17 under M = 21 read as a full one
     /// (an audit's 21-item catalogue, 2026-12-07); only empty lists were counted.
@@ -19,10 +29,7 @@ public sealed class CliRecommendCountTests : IDisposable
     [Fact]
     public void ListsShorterThanTheMAsked_AreCounted()
     {
-        var (train, _) = CliHarness.WriteSplit(_directory);
-        var fit = CliHarness.Run("fit", "--train", train, "--model", PathOf("u.zip"), "--algorithm", "truncated-svd", "--dim", "4", "--threads", "1",
-            "--retriever", "unimodal", "--candidates", "100000");
-        Assert.True(fit.ExitCode == 0, fit.Error);
+        FitUnimodal("u.zip", candidates: 100000);
         File.WriteAllLines(PathOf("users.tsv"), ["user", "u0", "u1"]);
         foreach (string[] scorer in new[] { Array.Empty<string>(), ["--engine"] })
         {
@@ -74,10 +81,7 @@ public sealed class CliRecommendCountTests : IDisposable
     [Fact]
     public void A_count_past_the_catalogue_serves_the_unseen_catalogue_and_a_count_out_of_range_is_refused_by_name()
     {
-        var (train, _) = CliHarness.WriteSplit(_directory);
-        var fit = CliHarness.Run("fit", "--train", train, "--model", PathOf("u.zip"), "--algorithm", "truncated-svd", "--dim", "4", "--threads", "1",
-            "--retriever", "unimodal", "--candidates", "6");
-        Assert.True(fit.ExitCode == 0, fit.Error);
+        string train = FitUnimodal("u.zip", candidates: 6);
         File.WriteAllLines(PathOf("users.tsv"), ["user", "u0", "someone-new"]);
         var served = CliHarness.Run("recommend", "--model", PathOf("u.zip"), "--users", PathOf("users.tsv"), "--out", PathOf("all.tsv"), "--count", "1000000");
         Assert.True(served.ExitCode == 0, served.Error);
