@@ -171,7 +171,7 @@ internal static class ExperimentRunner
             if (k > items.Count / DefaultClusters.MinimumItemsPerCluster)
                 warnings.WriteLine($"  warning: the tuned row's {Counted.Of(k, "cluster")} over {items.Count:N0} items hold {(double)items.Count / k:F1} items each on average "
                     + $"(the main clustering keeps at least {DefaultClusters.MinimumItemsPerCluster}); --tuned-clusters sets them.");
-            var options = new SphericalKMeansOptions { Clusters = k, MaxIterations = settings.Clustering.MaxIterations, Tolerance = 0, Seed = settings.Clustering.Seed, Threads = settings.Clustering.Threads };
+            var options = new SphericalKMeansOptions { Clusters = k, MaxIterations = settings.Clustering.MaxIterations, Tolerance = settings.Clustering.Tolerance, Seed = settings.Clustering.Seed, Threads = settings.Clustering.Threads };
             SphericalKMeansResult kmeans;
             using (progress.Begin($"Clustering {items.Count:N0} items into {k:N0} clusters for the tuned row..."))
                 kmeans = SphericalKMeans.Fit(itemEmbeddings!, options);

@@ -84,8 +84,8 @@ internal static class FitCommand
             + "--cond-implicit-share above 0 merged with the kNN-Embed mixture of --clusters, --components, --neighbors, --lambda) or mmr (the single vector's "
             + "ranking re-ranked by MMR, --mmr-lambda, --mmr-pool; with --interest-weight above 0 multi-interest MMR over the kNN-Embed mixtures). "
             + "Which to take: quota serves cheapest but recalls less than unimodal on most graphs; history-mmr kept unimodal's Recall@50 with at least "
-            + "1.1x its diversity on 25 of the 39 graphs measured and fell a little short of one or the other on the rest (README, \"Which retriever\"; "
-            + "evaluate measures them all on your data).");
+            + "1.1x its diversity on most graphs measured and fell a little short of one or the other on the rest (docs/results.md counts them; README, "
+            + "\"Which retriever\"; evaluate measures them all on your data).");
         var historyVector = Opt.Choice("--history-vector", RetrieverDefaults.HistoryVector, HistoryVectorName,
             "How a user the model was not trained on is read from its history (recommend --history, Recommend(user, history)): fold-in (the "
             + "implicit-ALS vector of that history, solved against the item vectors; on vectors of another algorithm, with the objective fitted to the "
@@ -139,7 +139,7 @@ internal static class FitCommand
             // A history stage whose lambda is to be chosen reads Auto's own hold-out (FitChoosingLambda); other algorithms ignore this.
             trainer.KeepHoldout = stage is FitRetriever.HistoryMmr or FitRetriever.Fused && !r.Given(history.Lambda);
             var clustering = pipeline.Clustering(r, seed, threads);
-            var kmeans = new SphericalKMeansTrainer.Options { NumberOfClusters = clustering.Clusters, MaxIterations = clustering.MaxIterations, Tolerance = 0, Seed = seed, Threads = threads };
+            var kmeans = new SphericalKMeansTrainer.Options { NumberOfClusters = clustering.Clusters, MaxIterations = clustering.MaxIterations, Tolerance = clustering.Tolerance, Seed = seed, Threads = threads };
             // A divide-and-conquer model's own clusters, which its mixtures for new users name.
             if (dividedConquered != null) (kmeans.NumberOfClusters, kmeans.DivideConquerClusters) = (dividedConquered.DivideConquer.Clusters, true);
             var index = neighborIndex.Read(r);

@@ -15,6 +15,9 @@ internal sealed class PipelineFlags
 
     public CliOption<int> Iterations { get; } = Opt.Int("--iterations", SphericalKMeansDefaults.MaxIterations, "Spherical k-means iterations.", min: 1);
 
+    public CliOption<double> Tolerance { get; } = Opt.Double("--kmeans-tolerance", SphericalKMeansDefaults.ProtocolTolerance,
+        $"Spherical k-means: stop once an iteration improves the objective by less than this share (0 = run every iteration, the protocol's; the library's pipelines default to {SphericalKMeansDefaults.Tolerance.ToString(System.Globalization.CultureInfo.InvariantCulture)}).", min: 0);
+
     public CliOption<int> Components { get; } = Opt.Int("--components", KnnSmoothedMixtureDefaults.Components, "m: mixture components per user.", min: 1);
 
     public CliOption<int> Neighbors { get; } = Opt.Int("--neighbors", KnnSmoothedMixtureDefaults.Neighbors, "k: neighbours that smooth each user's mixture.", min: 1);
@@ -24,7 +27,7 @@ internal sealed class PipelineFlags
     public CliOption<double> Alpha { get; } = Opt.Double("--alpha", ClusterQuotaRetrieverDefaults.Alpha, "Quota exponent: quota proportional to p^alpha.", min: 0);
 
     /// <summary>Every option of the group.</summary>
-    public IReadOnlyList<Option> All => [Clusters, Iterations, Components, Neighbors, Lambda, Alpha];
+    public IReadOnlyList<Option> All => [Clusters, Iterations, Tolerance, Components, Neighbors, Lambda, Alpha];
 
     /// <summary>
     /// <c>fit</c>'s quota stage beyond alpha (<c>--query --beta --head-share</c>), with the library's defaults; <c>evaluate</c>
@@ -47,12 +50,12 @@ internal sealed class PipelineFlags
         public IEnumerable<string> Given(ParseResult r) => All.Where(r.Given).Select(o => o.Name);
     }
 
-    /// <summary>The k-means options (tolerance 0: every iteration runs, as the paper's setting does).</summary>
+    /// <summary>The k-means options (by default tolerance 0: every iteration runs, as the paper's setting does).</summary>
     public SphericalKMeansOptions Clustering(ParseResult r, int seed, int threads) => new()
     {
         Clusters = r.Value(Clusters),
         MaxIterations = r.Value(Iterations),
-        Tolerance = 0,
+        Tolerance = r.Value(Tolerance),
         Seed = seed,
         Threads = threads,
     };

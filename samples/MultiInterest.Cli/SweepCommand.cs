@@ -165,6 +165,10 @@ internal static class SweepCommand
         bool trainRepeatsSaid = weights && WeightedTrainingChecks.Warn(edges, train, progress.Warnings);
         // The bounds the training file sets, by flag and before the test file is read: --k, --clusters and the space's clusters.
         int trainItems = edges.Select(e => e.Item).Distinct().Count();
+        // The graph holds each (user, item) pair once: the pairs are what the trials fit on. Repeated lines are said as fit says
+        // them (with --test, by the test file's checks, which say the test file's too).
+        int pairs = edges.Select(e => (e.User, e.Item)).Distinct().Count();
+        if (test == null && !trainRepeatsSaid) SplitChecks.Repeats(edges.Count, pairs, train, progress.Warnings, weights);
         SweepGraphBounds.Check(trainItems, train, options.Cutoff, space);
         // As evaluate and fit do: the default 2,000 clusters are capped at one per 10 items on small catalogues, with a warning,
         // and a given --clusters above the items is refused (the defaults trial, always run here, clusters with it).
@@ -190,7 +194,7 @@ internal static class SweepCommand
         // sweep.json records the budget given (budget_seconds) and this remainder (seconds.budget_after_loading).
         TimeSpan? givenBudget = options.TimeBudget;
         if (options.TimeBudget is { } whole) options.TimeBudget = whole > clock.Elapsed ? whole - clock.Elapsed : TimeSpan.FromTicks(1);
-        log.WriteLine($"Sweep over {space} ({Configurations(space, baseSettings, options.IncludeDefaults)}; strategy {StrategyName(options.Strategy)}, metric {MetricName(options.Metric)}@{options.Cutoff}) on {edges.Count:N0} training edges of {train}"
+        log.WriteLine($"Sweep over {space} ({Configurations(space, baseSettings, options.IncludeDefaults)}; strategy {StrategyName(options.Strategy)}, metric {MetricName(options.Metric)}@{options.Cutoff}) on {pairs:N0} training edges of {train}"
             + (weights ? $", the embeddings trained on their weights ({WeightsOption.Name})." : "."));
 
         var ml = new MLContext(options.Seed);
@@ -217,7 +221,7 @@ internal static class SweepCommand
                 cancellationToken: cancel.Token);
         } // past the sweep and its refit, Ctrl+C ends the process as usual
         var outcome = result.Outcome;
-        log.WriteLine($"Stopped: {outcome.StopReason}; {outcome.Trials.Count} trials in {outcome.Seconds:F1} s (validation split {outcome.SplitSeconds:F1} s).");
+        log.WriteLine($"Stopped: {outcome.StopReason}; {Counted.Of(outcome.Trials.Count, "trial")} in {outcome.Seconds:F1} s (validation split {outcome.SplitSeconds:F1} s).");
         log.WriteLine($"Stage fits: {string.Join(", ", outcome.StageFits.Select(p => $"{Lower(p.Key)} {p.Value}"))}.");
         log.WriteLine($"Stage reuse: trials took {outcome.Trials.Sum(t => t.Seconds):F1} s; refitting every stage would take an estimated {outcome.RefitEverySeconds:F1} s (each reused stage charged its measured fit time): speed-up {outcome.Speedup:F2}x.");
 
@@ -231,7 +235,7 @@ internal static class SweepCommand
             again.ReuseStages = false;
             var refit = SweepRunner.Run(GraphData.Build(edges, new IdMap(), new IdMap(), true, train, useWeights: weights), space, again, null, cancel.Token);
             measuredRefit = refit.Trials.Sum(t => t.Seconds);
-            log.WriteLine($"Measured without reuse: {refit.Trials.Count} trials in {measuredRefit:F1} s (stage fits {string.Join(", ", refit.StageFits.Select(p => $"{Lower(p.Key)} {p.Value}"))}): " +
+            log.WriteLine($"Measured without reuse: {Counted.Of(refit.Trials.Count, "trial")} in {measuredRefit:F1} s (stage fits {string.Join(", ", refit.StageFits.Select(p => $"{Lower(p.Key)} {p.Value}"))}): " +
                 $"measured speed-up {measuredRefit / outcome.Trials.Sum(t => t.Seconds):F2}x.");
         }
 
@@ -245,7 +249,7 @@ internal static class SweepCommand
                     + "ended the sweep before one was promoted to all of them, so there is no best: nothing to save. Give more --trials or --budget.");
             return 1;
         }
-        log.WriteLine($"Best on the validation hold-out ({Counted.Of(outcome.Best.Users, "user")}, {options.ValidationFraction.ToString("0.#%", CultureInfo.InvariantCulture)} of "
+        log.WriteLine($"Best on the validation hold-out ({Counted.Of(outcome.Best.Users, "user")}, up to {options.ValidationFraction.ToString("0.#%", CultureInfo.InvariantCulture)} of "
             + $"each one's training edges; the test file plays no part): {SweepRunner.Describe(outcome.Best, options)}");
         if (outcome.Defaults != null)
             log.WriteLine($"Defaults: {MetricName(options.Metric)}@{options.Cutoff} {outcome.Defaults.Objective:F4}; best {outcome.Best.Objective:F4} ({(outcome.Best.Objective - outcome.Defaults.Objective) / Math.Max(1e-12, outcome.Defaults.Objective):+0.0%;-0.0%;+0.0%}).");
@@ -254,7 +258,7 @@ internal static class SweepCommand
         log.WriteLine($"Leaderboard (validation hold-out, {MetricName(options.Metric)}@{options.Cutoff}; leaderboard.tsv holds every trial):");
         log.Write(result.LeaderboardText(LeaderboardRows));
 
-        log.WriteLine($"Refitted the best on all {edges.Count:N0} training edges in {result.RefitSeconds:F1} s.");
+        log.WriteLine($"Refitted the best on all {pairs:N0} training edges in {result.RefitSeconds:F1} s.");
 
         // The test figures come before any file is written: a run stopped or failing while they are computed (Ctrl+C, a closed
         // pipe) leaves the earlier run's files as they were, where it left this run's model beside the earlier run's sweep.json.

@@ -68,6 +68,8 @@ internal static class SweepJson
         w.WriteNumber("speedup_estimated", outcome.Speedup);
         if (measuredRefitSeconds is { } mr) w.WriteNumber("speedup_measured", mr / Math.Max(1e-9, outcome.Trials.Sum(t => t.Seconds)));
         w.WriteString("model", modelPath);
+        // The saved model's vectors, refitted on the whole training file (Auto may choose there otherwise than on the trials' part).
+        if (result.RefitEmbedding is { } refitEmbedding) w.WriteString("model_embedding", refitEmbedding);
         if (outcome.Best != null) Trial(w, "best", outcome.Best);
         if (outcome.Defaults != null) Trial(w, "defaults", outcome.Defaults);
         w.WriteStartArray("pareto_front");
@@ -138,6 +140,8 @@ internal static class SweepJson
         }
         w.WriteEndObject();
         Settings(w, t.Settings);
+        // The vectors the trial fitted (Auto's choice and dimension), which settings' algorithm and dimension, as asked, do not say.
+        w.WriteString("embedding", t.Embedding);
         w.WriteNumber("users", t.Users);
         w.WriteNumber("fidelity", t.Fidelity);
         w.WriteNumber("rung", t.Rung);

@@ -61,11 +61,14 @@ var named = ml.Transforms.Conversion.MapKeyToValue("UserId", MultiInterestColumn
     .Fit(scored).Transform(scored);
 var heldOutByUser = testRows.ToLookup(e => e.User, e => e.Item);
 Console.WriteLine();
-Console.WriteLine("A few test users' top 10 candidates (* = a held-out citation):");
+// A paper's own id can be among its candidates (its item vector is near its user vector): the protocol scores the lists as
+// retrieved, so they are shown as retrieved and the id marked; a service leaves it out with recommender.ExcludingSelf()
+// (README, "Serving").
+Console.WriteLine("A few test users' top 10 candidates (* = a held-out citation, (self) = the paper itself, which ExcludingSelf() leaves out):");
 foreach (var row in ml.Data.CreateEnumerable<CandidateRow>(named, reuseRowObject: false).DistinctBy(r => r.UserId).Take(3))
 {
     var held = heldOutByUser[row.UserId].ToHashSet();
     Console.WriteLine($"  paper {row.UserId} (held out: {string.Join(" ", held)})");
-    Console.WriteLine($"    {string.Join(" ", row.CandidateIds.Take(10).Select(id => held.Contains(id) ? id + "*" : id))}");
+    Console.WriteLine($"    {string.Join(" ", row.CandidateIds.Take(10).Select(id => held.Contains(id) ? id + "*" : id == row.UserId ? id + "(self)" : id))}");
 }
 Console.WriteLine($"Done in {clock.Elapsed.TotalSeconds:F1} s.");

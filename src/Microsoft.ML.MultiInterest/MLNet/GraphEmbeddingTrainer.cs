@@ -81,6 +81,9 @@ public sealed partial class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTra
         // The subgraph of the keys with edges straight from the edge lists: no graph (nor degree table) over the whole key range.
         var active = ActiveSubgraph.FromEdges(rows.UserCount, rows.ItemCount, edgeUsers, edgeItems, edgeWeights, edgeRelations, rows.RelationCount);
         var graph = active?.Graph ?? rows.Graph();
+        // Relations may hold a pair once each (RelationPairs refuses a repeat within one); weighted repeats add up, as documented.
+        if (edgeWeights == null && edgeRelations == null)
+            OptionWarnings.RepeatedPairs(_context, nameof(GraphEmbeddingTrainer), edgeUsers.Length, graph.EdgeCount, nameof(o.WeightColumnName));
         // Every item start in the subgraph's rows, the items with edges: a wide key range of few ids in use gets no table per key.
         engineOptions = WithInitialItems(GraphEmbeddingTrainerEngine.ItemStartsByGraphRow(engineOptions, active, rows.ItemCount), rows, active);
         PerKeyComponentTables.Check(_context, o, engineOptions, active);

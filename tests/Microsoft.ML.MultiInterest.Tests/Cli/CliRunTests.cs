@@ -56,7 +56,7 @@ public sealed class CliRunTests : IDisposable
         Assert.False(validation.TryGetProperty("users_limit", out _));
         int users = trials[0].GetProperty("users").GetInt32();
         Assert.Equal(users, validation.GetProperty("users").GetInt32());
-        Assert.Contains($"Best on the validation hold-out ({users} users, 20% of each one's training edges; the test file plays no part): trial", run.Out, StringComparison.Ordinal);
+        Assert.Contains($"Best on the validation hold-out ({users} users, up to 20% of each one's training edges; the test file plays no part): trial", run.Out, StringComparison.Ordinal);
         double bestObjective = trials[0].GetProperty("objective").GetDouble();
         Assert.Equal(0, trials[0].GetProperty("versus_best").GetProperty("difference").GetDouble());
         foreach (var trial in trials.Skip(1))
@@ -119,7 +119,7 @@ public sealed class CliRunTests : IDisposable
         Assert.Equal(0.3, validation.GetProperty("fraction").GetDouble());
         Assert.Equal(30, validation.GetProperty("users_limit").GetInt32());
         Assert.Equal(30, validation.GetProperty("users").GetInt32());
-        Assert.Contains("Best on the validation hold-out (30 users, 30% of each one's training edges; the test file plays no part)", run.Out, StringComparison.Ordinal);
+        Assert.Contains("Best on the validation hold-out (30 users, up to 30% of each one's training edges; the test file plays no part)", run.Out, StringComparison.Ordinal);
     }
 
     /// <summary>

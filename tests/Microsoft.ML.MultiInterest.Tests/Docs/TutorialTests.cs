@@ -71,4 +71,38 @@ public sealed class TutorialTests
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    /// <summary>The page's line that shows the library's warnings: a CSV repeating one of its lines makes the sweep warn, on standard error.</summary>
+    [Fact]
+    public void TheTutorialsLogLine_ShowsTheSweepsWarnings()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), $"mi-tutorial-log-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        var error = Console.Error;
+        try
+        {
+            string csvPath = Path.Combine(directory, "interactions.csv");
+            DocSnippets.WritePlantedCsv(csvPath, "User,Item");
+            File.AppendAllLines(csvPath, [File.ReadLines(csvPath).Skip(1).First()]);
+            var warnings = new StringWriter();
+            Console.SetError(warnings);
+            var mlContext = new MLContext(seed: 1);
+            #region TutorialLog
+            mlContext.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) Console.Error.WriteLine(e.Message); };
+            #endregion
+            var mi = mlContext.MultiInterest();
+            var options = new SweepOptions { MaxTrials = 1, Cutoff = 10, BaseSettings = new SweepSettings { Embedding = new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.TruncatedSvd, Dimension = 8 }, Clustering = new SphericalKMeansOptions { Clusters = 8 } } };
+            mi.Sweep(mi.LoadEdges(csvPath, separator: ','), new SweepSearchSpace().Add("lambda", 0.8), options, refitBest: false);
+            Console.SetError(error);
+
+            Assert.Contains("1 of the", warnings.ToString(), StringComparison.Ordinal);
+            Assert.Contains("edge rows repeat a (user, item) pair", warnings.ToString(), StringComparison.Ordinal);
+            DocSnippets.AssertOnPage(Path.Combine("Docs", nameof(TutorialTests) + ".cs"), "TutorialLog", "docs/tutorial.md");
+        }
+        finally
+        {
+            Console.SetError(error);
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }

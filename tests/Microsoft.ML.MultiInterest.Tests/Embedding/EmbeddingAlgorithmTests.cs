@@ -197,6 +197,21 @@ public class EmbeddingAlgorithmTests
     }
 
     [Fact]
+    public void Auto_ConfirmsItsLeadersOnMoreUsers_WhenTheScreeningSampleHoldsFewerThanTheValidationUsers()
+    {
+        // 160 users, every one holding edges out. A screening sample of 40 leaves 120 unscored, so the leaders are measured
+        // again on all 160. Until 1.16.0 four times the sample (160) was compared with the graph's users (160), not the
+        // validation users, and the 40 decided alone on every graph of up to 4 x ValidationUsers users.
+        var graph = PlantedGraph.Create().Train;
+        var sampled = GraphEmbeddingTrainerEngine.Fit(graph, new GraphEmbeddingOptions { Threads = 1, AutoMaxDimension = 32, ValidationUsers = 40 });
+        var confirmed = sampled.Validation.Where(p => p.Candidate.StartsWith("confirm ", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(confirmed);
+        // A screening of every validation user has nothing to confirm on more.
+        var whole = GraphEmbeddingTrainerEngine.Fit(graph, new GraphEmbeddingOptions { Threads = 1, AutoMaxDimension = 32, ValidationUsers = 0 });
+        Assert.DoesNotContain(whole.Validation, p => p.Candidate.StartsWith("confirm ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Auto_WithNothingToHoldOut_FallsBackToImplicitAlsAtItsDefaults_AndSaysSo()
     {
         // Two edges per user: no user can hand any to a hold-out, so Auto has nothing to choose on (the log and metrics.json

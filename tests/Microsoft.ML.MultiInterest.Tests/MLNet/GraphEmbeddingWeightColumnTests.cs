@@ -3,8 +3,8 @@ using Microsoft.ML.MultiInterest.Engine;
 namespace Microsoft.ML.MultiInterest.Tests.MLNet;
 
 /// <summary>
-/// GraphEmbedding's edge weights: a <c>Weight</c> column left unread is warned of, as <c>Sweep</c> warns of it, and a
-/// Double weight column is read as its Single values.
+/// GraphEmbedding's edge weights: a <c>Weight</c> column left unread is warned of, as <c>Sweep</c> warns of it, a
+/// Double weight column is read as its Single values, and unweighted rows repeating a pair are said to count once.
 /// </summary>
 public class GraphEmbeddingWeightColumnTests
 {
@@ -38,6 +38,34 @@ public class GraphEmbeddingWeightColumnTests
         var named = MLNetTestData.Warnings(ml);
         ml.MultiInterest().GraphEmbedding(Als("Weight")).Fit(keyed);
         Assert.DoesNotContain(named, w => w.Contains("WeightColumnName is not set"));
+    }
+
+    [Fact]
+    public void UnweightedRowsRepeatingAPair_AreWarnedOf_AndTrainAsThePairOnce()
+    {
+        var ml = new MLContext(seed: 1);
+        var edges = MLNetTestData.Edges();
+        var doubled = edges.Concat(edges.Take(3)).ToList();
+        var keys = MLNetTestData.KeyPipeline(ml).Fit(ml.Data.LoadFromEnumerable(edges));
+        float[][] Vectors(List<MLNetTestData.Edge> rows)
+        {
+            var keyed = keys.Transform(ml.Data.LoadFromEnumerable(rows));
+            return MLNetTestData.Vectors(ml.MultiInterest().GraphEmbedding(Als(null)).Fit(keyed).Transform(keyed), "UserEmbedding");
+        }
+        var warnings = MLNetTestData.Warnings(ml);
+        var once = Vectors(edges);
+        Assert.DoesNotContain(warnings, w => w.Contains("repeat a (user, item) pair"));
+        var twice = Vectors(doubled);
+        Assert.Contains(warnings, w => w.Contains($"3 of the {doubled.Count} edge rows repeat a (user, item) pair an earlier row holds")
+            && w.Contains($"({edges.Count} edges)") && w.Contains("WeightColumnName"));
+        // The same vectors: the rows of the original edges read the same users' vectors (the repeats add rows, not edges).
+        Assert.Equal(once, twice.Take(once.Length));
+        // Weighted, repeats add their weights, as documented: nothing to warn of.
+        var weighted = MLNetTestData.Warnings(ml);
+        var rows = doubled.Select(e => new MLNetTestData.WeightedEdge { User = e.User, Item = e.Item, Weight = 1 }).ToList();
+        var keyedWeighted = keys.Transform(ml.Data.LoadFromEnumerable(rows));
+        ml.MultiInterest().GraphEmbedding(Als("Weight")).Fit(keyedWeighted);
+        Assert.DoesNotContain(weighted, w => w.Contains("repeat a (user, item) pair"));
     }
 
     [Fact]

@@ -563,20 +563,26 @@ public class SweepRunnerTests
     /// <summary>
     /// An MMR pool beyond the catalogue holds the catalogue, as the refitted stage serves it: the same figures as a pool of
     /// every item (found by a review of sweeps: mmr-pool=100000000 failed after the defaults trial, with a message about a
-    /// 'candidates' of 1..1,048,576 that named no parameter of the space).
+    /// 'candidates' of 1..1,048,576 that named no parameter of the space). Both in one space would be one trial under two
+    /// names, which is refused since 1.16.0.
     /// </summary>
     [Fact]
     public void An_mmr_pool_beyond_the_catalogue_scores_as_the_whole_catalogue()
     {
         var graph = SweepTestData.Graph();
-        var space = new SweepSearchSpace().Add(SweepRetrievalMethod.Mmr, SweepRetrievalMethod.HistoryMmr).Add("mmr-lambda", 0.3).Add("mmr-pool", graph.ItemCount, 100_000_000);
-        var outcome = SweepRunner.Run(graph, space, SweepTestData.Options());
+        SweepOutcome Run(int pool) => SweepRunner.Run(graph, new SweepSearchSpace().Add(SweepRetrievalMethod.Mmr, SweepRetrievalMethod.HistoryMmr).Add("mmr-lambda", 0.3)
+            .Add("mmr-pool", pool), SweepTestData.Options());
+        var (all, beyond) = (Run(graph.ItemCount), Run(100_000_000));
         foreach (string method in new[] { "mmr", "history-mmr" })
         {
-            var whole = outcome.Trials.Single(t => !t.IsDefaults && t.Parameters["method"] == method && t.Parameters["mmr-pool"] == $"{graph.ItemCount}");
-            var huge = outcome.Trials.Single(t => !t.IsDefaults && t.Parameters["method"] == method && t.Parameters["mmr-pool"] == "100000000");
+            var whole = all.Trials.Single(t => !t.IsDefaults && t.Parameters["method"] == method);
+            var huge = beyond.Trials.Single(t => !t.IsDefaults && t.Parameters["method"] == method);
+            Assert.Equal("100000000", huge.Parameters["mmr-pool"]);
             Assert.Equal((whole.Recall, whole.Ndcg, whole.Diversity), (huge.Recall, huge.Ndcg, huge.Diversity));
         }
+        var both = Assert.Throws<ArgumentOutOfRangeException>(() => SweepRunner.Run(graph, new SweepSearchSpace().Add(SweepRetrievalMethod.Mmr)
+            .Add("mmr-pool", graph.ItemCount, 100_000_000), SweepTestData.Options()));
+        Assert.Contains($"mmr-pool values {graph.ItemCount}, 100000000 are all at or above the {graph.ItemCount} items", both.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -124,7 +124,11 @@ internal static class AutoEmbedding
             .OrderByDescending(t => t.Recall).Take(ConfirmationTrials).ToList();
         // In long: a ValidationUsers past int.MaxValue / 4 (meaning "all") overflowed to a negative sample size.
         long users = o.ValidationUsers == 0 ? 0 : (long)o.ValidationUsers * ConfirmationScale;
-        var scorer = users == 0 || users >= split.Validation.UserCount ? screening : new ValidationScorer(split, o.ValidationCutoff, (int)users, o.Seed);
+        // Measured again unless the screening sample already holds every user with a held-out edge. Until 1.16.0 the sample
+        // was compared with every user of the graph, so on graphs of up to 4 x ValidationUsers users the screening figures
+        // decided alone, without a word (a 5,000-user graph of 4,656 validation users).
+        var scorer = users == 0 || screening.UserCount >= screening.HeldOutUserCount ? screening
+            : new ValidationScorer(split, o.ValidationCutoff, (int)Math.Min(users, screening.HeldOutUserCount), o.Seed);
         var shared = ReferenceEquals(scorer, screening) ? [] : MeasureFamilies(leading, scorer, threads, ct);
         var confirmed = new List<AutoTrial>();
         foreach (var trial in leading)

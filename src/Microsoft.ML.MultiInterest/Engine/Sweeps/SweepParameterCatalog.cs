@@ -77,6 +77,36 @@ internal static class SweepParameterCatalog
     };
 
     /// <summary>
+    /// The parameters of <paramref name="space"/> no trial reads (<see cref="Applies"/>): under every combination of the
+    /// space's values of the parameters that decide what is read (method, lambda, algorithm) and the base settings' others.
+    /// Their values make no distinct trials, so a space of only such parameters scores the defaults alone.
+    /// </summary>
+    /// <param name="space">The search space.</param>
+    /// <param name="baseSettings">The settings every trial starts from.</param>
+    /// <returns>The unread parameters' names, in the space's order.</returns>
+    public static IReadOnlyList<string> UnreadParameters(SweepSearchSpace space, SweepSettings baseSettings)
+    {
+        var gates = space.Parameters.Where(p => p.Name is "method" or "lambda" or "algorithm").ToList();
+        var read = new HashSet<string>(StringComparer.Ordinal);
+        var indices = new int[gates.Count];
+        while (true)
+        {
+            var settings = baseSettings.Clone();
+            for (int g = 0; g < gates.Count; g++) Get(gates[g].Name).Apply(settings, gates[g].Values[indices[g]]);
+            foreach (var parameter in space.Parameters)
+                if (Applies(parameter.Name, settings)) read.Add(parameter.Name);
+            int next = gates.Count - 1;
+            for (; next >= 0; next--)
+            {
+                if (++indices[next] < gates[next].Values.Count) break;
+                indices[next] = 0;
+            }
+            if (next < 0) break;
+        }
+        return space.Parameters.Select(p => p.Name).Where(name => !read.Contains(name)).ToArray();
+    }
+
+    /// <summary>
     /// Whether the embedding <paramref name="embedding"/> describes reads parameter <paramref name="name"/>. Auto searches
     /// its ranks, the SVD's smoothing and item exponent and ALS's regularisation and unobserved weight itself, but reads the
     /// SVD's degree normalisation and the most ALS iterations, and on a graph too small for its hold-out fits implicit ALS

@@ -122,6 +122,7 @@ public static class SweepRunner
                 Seconds = figures.Seconds,
                 RefitSeconds = figures.RefitSeconds,
                 ReusedStages = figures.Reused,
+                Embedding = figures.Embedding,
             };
             trials.Add(trial);
             if (trials.Count == 1) ArmDeadline(budget, options.TimeBudget, total.Elapsed);
@@ -228,6 +229,18 @@ public static class SweepRunner
         int clusters = LargestValue(space, "clusters", baseSettings.Clustering.Clusters, defaultsTrial);
         if (clusters > train.ItemCount)
             throw new ArgumentException($"The search space or base settings ask for {clusters} clusters, more than the {train.ItemCount} items: lower 'clusters'.", nameof(space));
+        // A pool is raised to K and cut to the catalogue: a value below K would run K's trial under its own name (leaderboard,
+        // sweep.json, the sensitivity plot), and so would all but one of several values at or past the catalogue.
+        if (space.Parameters.FirstOrDefault(p => p.Name == "mmr-pool") is { } pools)
+        {
+            var values = pools.Values.Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+            if (values.FirstOrDefault(pool => pool < cutoff) is var small && small > 0)
+                throw new ArgumentOutOfRangeException(nameof(space), small, $"The search space's mmr-pool={small} is below K (Cutoff {cutoff}): a pool is raised to K, "
+                    + $"so it would run as mmr-pool={cutoff}'s trial. Give values of at least {cutoff}.");
+            if (values.Where(pool => pool >= train.ItemCount).ToArray() is { Length: > 1 } whole)
+                throw new ArgumentOutOfRangeException(nameof(space), whole[1], $"The search space's mmr-pool values {string.Join(", ", whole)} are all at or above the "
+                    + $"{train.ItemCount} items: each pool would be the whole catalogue, one trial under {whole.Length} names. Keep one of them.");
+        }
     }
 
     /// <summary>

@@ -6,8 +6,13 @@ public sealed class SweepSettings
     /// <summary>Graph-embedding options.</summary>
     public GraphEmbeddingOptions Embedding { get; set; } = new();
 
-    /// <summary>Spherical k-means options (<see cref="SphericalKMeansOptions.Clusters"/> is the number of interests).</summary>
-    public SphericalKMeansOptions Clustering { get; set; } = new() { Clusters = SphericalKMeansDefaults.NumberOfClusters, Tolerance = 0 };
+    /// <summary>
+    /// Spherical k-means options (<see cref="SphericalKMeansOptions.Clusters"/> is the number of interests). Default
+    /// <see cref="SphericalKMeansDefaults.NumberOfClusters"/> clusters at <see cref="SphericalKMeansDefaults.ProtocolTolerance"/>
+    /// (every iteration runs), as the command line's <c>sweep</c>; a <c>new SphericalKMeansOptions { Clusters = ... }</c> set
+    /// here takes that class's own <see cref="SphericalKMeansDefaults.Tolerance"/> unless its <c>Tolerance</c> is set too.
+    /// </summary>
+    public SphericalKMeansOptions Clustering { get; set; } = new() { Clusters = SphericalKMeansDefaults.NumberOfClusters, Tolerance = SphericalKMeansDefaults.ProtocolTolerance };
 
     /// <summary>m, mixture components per user. Default <see cref="KnnSmoothedMixtureDefaults.Components"/>.</summary>
     public int Components { get; set; } = KnnSmoothedMixtureDefaults.Components;

@@ -13,6 +13,13 @@ public sealed class SweepTrial
     public required SweepSettings Settings { get; init; }
 
     /// <summary>
+    /// The vectors the trial's embedding stage fitted, as <see cref="GraphEmbeddingResult.Settings"/> says them: under
+    /// <see cref="EmbeddingAlgorithm.Auto"/> its choice and dimension (e.g. "implicit-als d=128 reg=0.005 ..."), which
+    /// <see cref="Settings"/> (the options asked) cannot say. Empty for a trial made outside a sweep.
+    /// </summary>
+    public string Embedding { get; init; } = "";
+
+    /// <summary>
     /// Whether this trial's settings read the searched parameter <paramref name="name"/>: a parameter its method or
     /// algorithm does not read (the neighbours at lambda 0, an MMR lambda under Unimodal) holds a value in
     /// <see cref="Parameters"/> that did not shape the trial, shown as "-" in the leaderboards and null in sweep.json.

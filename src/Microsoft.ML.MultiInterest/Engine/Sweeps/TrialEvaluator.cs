@@ -64,7 +64,7 @@ internal sealed class TrialEvaluator
 
     /// <summary>The figures of one configuration, and each scored user's (for pairing trials, <see cref="SweepTrial.VersusBest"/>).</summary>
     public readonly record struct Figures(double Recall, double Ndcg, double Diversity, int Users, double Seconds, double RefitSeconds,
-        IReadOnlyList<SweepStage> Reused, double[] UserRecall, double[] UserNdcg, double[] UserDiversity);
+        IReadOnlyList<SweepStage> Reused, double[] UserRecall, double[] UserNdcg, double[] UserDiversity, string Embedding);
 
     /// <summary>Evaluates <paramref name="settings"/> on the first <paramref name="userCount"/> validation users.</summary>
     /// <param name="settings">The configuration.</param>
@@ -193,7 +193,7 @@ internal sealed class TrialEvaluator
         var means = scored.All;
         double seconds = clock.Elapsed.TotalSeconds;
         return new Figures(means.Recall[0], means.Ndcg[0], means.Diversity[0], userCount, seconds, seconds + reusedSeconds, reused,
-            scored.Recall, scored.Ndcg, scored.Diversity);
+            scored.Recall, scored.Ndcg, scored.Diversity, embedding.Result.Settings);
     }
 
     /// <summary>The first <paramref name="rows"/> lists of <paramref name="lists"/>, each cut to <paramref name="length"/> entries.</summary>

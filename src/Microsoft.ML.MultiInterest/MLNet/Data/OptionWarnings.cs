@@ -238,6 +238,26 @@ internal static class OptionWarnings
         return true;
     }
 
+    /// <summary>
+    /// Unweighted edge rows that repeat a (user, item) pair an earlier row holds (a click log read as it is): the graph holds
+    /// each pair once, so the repeats change nothing, which the caller may not expect. Said under the weight column's option
+    /// (<paramref name="weightOption"/>), the one that makes repeats count: repeated rows add their weights.
+    /// </summary>
+    /// <param name="context">The context whose log receives the warning.</param>
+    /// <param name="component">The component that read the rows.</param>
+    /// <param name="rows">Edge rows read (rows skipped for a missing key not counted).</param>
+    /// <param name="pairs">Distinct (user, item) pairs among them.</param>
+    /// <param name="weightOption">The name of the component's weight-column option or parameter.</param>
+    /// <returns>Whether the warning was logged.</returns>
+    public static bool RepeatedPairs(MLContext context, string component, long rows, long pairs, string weightOption)
+    {
+        long repeats = rows - pairs;
+        if (repeats <= 0) return false;
+        Logging.Warning(context, component, weightOption, $"{repeats} of the {rows} edge rows repeat a (user, item) pair an earlier row holds: each pair is "
+            + $"one edge, read once ({pairs} edges). To count repeats, give a weight column ({weightOption}): repeated rows add their weights.");
+        return true;
+    }
+
     /// <summary>More mixture components (m) than clusters: a user has at most one component per cluster, the rest is padding (weight 0).</summary>
     /// <returns>Whether the warning was logged.</returns>
     public static bool Components(MLContext context, string component, int components, int clusters)

@@ -52,14 +52,21 @@ public sealed partial class MultiInterestCatalog
         var edges = RawEdgeReader.Read(trainEdges, userColumnName, itemColumnName, weightColumnName);
         var (users, items) = (new IdMap(), new IdMap());
         var graph = GraphData.Build(edges, users, items, extendIds: true, "trainEdges", useWeights: weighted);
+        if (!weighted) OptionWarnings.RepeatedPairs(Context, nameof(Sweep), edges.Count, graph.EdgeCount, nameof(weightColumnName));
         // After the build, which refuses weights that are not positive and finite.
         if (weighted && GraphData.WeightWarning(edges, weightColumnName!, nameof(weightColumnName)) is { } warning) Logging.Warning(Context, nameof(Sweep), nameof(weightColumnName), $"{warning}");
         // The base settings' dimension, where no trial replaces it or the algorithm that reads it, as GraphEmbedding warns of it.
         if (effective.BaseSettings?.Embedding is { } embedding && !space.Parameters.Any(p => p.Name is "dimension" or "algorithm"))
             OptionWarnings.DimensionAboveRank(Context, nameof(Sweep), embedding.Algorithm, embedding.Dimension, graph.UserCount, graph.ItemCount);
+        // A parameter no trial reads (the dimension under Auto, the pool of a kNN-Embed sweep) adds no trial: said, not swept silently.
+        var baseSettings = effective.BaseSettings ?? new SweepSettings();
+        if (SweepParameterCatalog.UnreadParameters(space, baseSettings) is { Count: > 0 } unread)
+            Logging.Warning(Context, nameof(Sweep), $"The search space varies {string.Join(", ", unread.Select(n => $"'{n}'"))}, which no trial reads (method "
+                + $"{baseSettings.MethodName}, algorithm {SweepParameterCatalog.AlgorithmName(baseSettings.Embedding.Algorithm)}, unless the space varies them): "
+                + $"{(unread.Count == 1 ? "its values make" : "their values make")} no distinct trials. Vary what the trials read, or set the method or algorithm that reads it.");
         var forward = new LoggingProgress(Context, progress);
         var outcome = SweepRunner.Run(graph, space, effective, forward, cancellationToken);
-        Logging.Info(Context, nameof(Sweep), $"sweep stopped ({outcome.StopReason}) after {outcome.Trials.Count} trials in {outcome.Seconds:F1} s; " +
+        Logging.Info(Context, nameof(Sweep), $"sweep stopped ({outcome.StopReason}) after {outcome.Trials.Count} trial{(outcome.Trials.Count == 1 ? "" : "s")} in {outcome.Seconds:F1} s; " +
             $"stage reuse speed-up {outcome.Speedup:F2}x{(outcome.Best == null ? "" : "; best: " + SweepRunner.Describe(outcome.Best, effective))}");
 
         ITransformer? model = null;
@@ -69,12 +76,12 @@ public sealed partial class MultiInterestCatalog
         {
             var clock = Stopwatch.StartNew();
             // Said before it starts: the refit of every stage on all edges can take as long as the trials (minutes on cit-HepPh).
-            forward.Report(new SweepProgress($"refitting the best configuration on all {edges.Count} edges...", outcome.Trials.Count, null, outcome.Best, TimeSpan.FromSeconds(outcome.Seconds)));
+            forward.Report(new SweepProgress($"refitting the best configuration on all {graph.EdgeCount} edges...", outcome.Trials.Count, null, outcome.Best, TimeSpan.FromSeconds(outcome.Seconds)));
             var rows = SweepPipeline.Rows(Context, edges, weighted);
             model = SweepPipeline.Create(Context, outcome.Best.Settings, effective.Cutoff, effective.Threads, weighted).Fit(rows);
             schema = rows.Schema;
             refitSeconds = clock.Elapsed.TotalSeconds;
-            Logging.Info(Context, nameof(Sweep), $"best configuration refitted on all {edges.Count} edges in {refitSeconds:F1} s");
+            Logging.Info(Context, nameof(Sweep), $"best configuration refitted on all {graph.EdgeCount} edges in {refitSeconds:F1} s");
         }
         return new MultiInterestSweepResult(Context, outcome, model, schema, refitSeconds, SweepValidationSplit.Of(edges, users, items, outcome));
     }

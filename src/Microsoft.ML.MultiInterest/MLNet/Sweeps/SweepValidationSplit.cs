@@ -36,11 +36,16 @@ public sealed class SweepValidationSplit
     /// </summary>
     /// <param name="trainPath">Where the trials' training edges go.</param>
     /// <param name="validationPath">Where the validation edges go.</param>
-    /// <exception cref="ArgumentException">The two paths name the same file; or an id holds a TAB or a line break, which an edge file cannot hold.</exception>
+    /// <exception cref="ArgumentException">The two paths name the same file; a path ends in .csv (the files are tab-separated, and
+    /// <c>LoadEdges</c> reads a .csv name comma-separated); or an id holds a TAB or a line break, which an edge file cannot hold.</exception>
     public void Save(string trainPath, string validationPath)
     {
         ArgumentNullException.ThrowIfNull(trainPath);
         ArgumentNullException.ThrowIfNull(validationPath);
+        foreach (var (path, name) in new[] { (trainPath, nameof(trainPath)), (validationPath, nameof(validationPath)) })
+            if (path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".csv.gz", StringComparison.OrdinalIgnoreCase))
+                throw new ArgumentException($"{name} '{path}' ends in .csv, but the files are written tab-separated (user<TAB>item), and LoadEdges reads a .csv "
+                    + "name comma-separated: give a .tsv (or .tsv.gz) name.", name);
         if (string.Equals(Path.GetFullPath(trainPath), Path.GetFullPath(validationPath), StringComparison.Ordinal))
             throw new ArgumentException($"trainPath and validationPath name the same file, '{validationPath}': the validation edges would overwrite the training edges. "
                 + "Give validationPath another path.", nameof(validationPath));

@@ -17,16 +17,21 @@ internal sealed class ValidationScorer
         _train = split.Train;
         _validation = split.Validation;
         Cutoff = cutoff;
-        _users = SampleUsers(_validation, maxUsers, seed, 0x5C0);
+        _users = SampleUsers(_validation, maxUsers, seed, 0x5C0, out int heldOutUsers);
+        HeldOutUserCount = heldOutUsers;
     }
 
     /// <summary>
     /// The users with a held-out edge, ascending; at most <paramref name="maxUsers"/> of them (0 = all), drawn without
     /// replacement from the random stream (<paramref name="seed"/>, <paramref name="stream"/>).
     /// </summary>
-    internal static int[] SampleUsers(BipartiteGraph validation, int maxUsers, int seed, long stream)
+    internal static int[] SampleUsers(BipartiteGraph validation, int maxUsers, int seed, long stream) => SampleUsers(validation, maxUsers, seed, stream, out _);
+
+    /// <summary>As <see cref="SampleUsers(BipartiteGraph, int, int, long)"/>, and how many users hold a held-out edge.</summary>
+    private static int[] SampleUsers(BipartiteGraph validation, int maxUsers, int seed, long stream, out int heldOutUsers)
     {
         var users = Enumerable.Range(0, validation.UserCount).Where(u => validation.DegreeOf(u) > 0).ToArray();
+        heldOutUsers = users.Length;
         if (maxUsers == 0 || users.Length <= maxUsers) return users;
         var random = new EmbeddingRandom(seed, stream);
         for (int j = 0; j < maxUsers; j++)
@@ -44,6 +49,9 @@ internal sealed class ValidationScorer
 
     /// <summary>Number of users scored.</summary>
     public int UserCount => _users.Length;
+
+    /// <summary>Number of users with a held-out edge, of whom <see cref="UserCount"/> are scored.</summary>
+    public int HeldOutUserCount { get; }
 
     /// <summary>
     /// The most items a scored user has not seen in training (the catalogue less its training items): a list of
