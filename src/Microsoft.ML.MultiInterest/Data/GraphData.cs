@@ -22,6 +22,7 @@ public static class GraphData
     /// <param name="extendIds">Whether unknown ids are added.</param>
     /// <param name="source">What the edges are (a file name), for error messages.</param>
     /// <param name="useWeights">Whether to keep edge weights.</param>
+    /// <returns>A new graph over the maps' indices (users by <paramref name="users"/>, items by <paramref name="items"/>), duplicate pairs merged.</returns>
     public static BipartiteGraph Build(IReadOnlyList<RawEdge> edges, IdMap users, IdMap items, bool extendIds, string source, bool useWeights = false)
     {
         ArgumentNullException.ThrowIfNull(edges);
@@ -54,6 +55,7 @@ public static class GraphData
     /// <param name="edges">The edges to be trained on, with their weights.</param>
     /// <param name="column">What the caller's data calls the weights (a column name), for the message.</param>
     /// <param name="option">The setting that makes the weights count (an option or parameter name), for the message.</param>
+    /// <returns>The warning's text, or null.</returns>
     public static string? WeightWarning(IReadOnlyList<RawEdge> edges, string column, string option)
     {
         ArgumentNullException.ThrowIfNull(edges);
@@ -70,6 +72,7 @@ public static class GraphData
     /// <param name="algorithm">The algorithm asked for (Auto and the truncated SVD never get the warning: Auto never tries such a rank, the SVD refuses it).</param>
     /// <param name="dimension">The dimension asked for.</param>
     /// <param name="option">The setting that gave the dimension (an option or flag name), for the message.</param>
+    /// <returns>The warning's text, or null.</returns>
     public static string? DimensionWarning(BipartiteGraph graph, EmbeddingAlgorithm algorithm, int dimension, string option)
     {
         ArgumentNullException.ThrowIfNull(graph);
@@ -102,6 +105,7 @@ public static class GraphData
     /// <param name="users">User id map (not extended).</param>
     /// <param name="items">Item id map (not extended).</param>
     /// <param name="source">What the edges are (a file name), for error messages.</param>
+    /// <returns>The held-out graph over the maps' indices, the count of its distinct edges left out, and the misses by user.</returns>
     public static HeldOutGraph BuildHeldOut(IReadOnlyList<RawEdge> edges, IdMap users, IdMap items, string source)
     {
         ArgumentNullException.ThrowIfNull(edges);

@@ -53,6 +53,11 @@ public sealed record HoldOutSplit(IReadOnlyList<RawEdge> Train, IReadOnlyList<Ra
 public static class HoldOutSplitter
 {
     /// <summary>Splits <paramref name="edges"/>.</summary>
+    /// <param name="edges">The raw edges, any order; read once; not null.</param>
+    /// <param name="options">Hold-out fraction, seed and self-loop rule; null for the defaults. Validated first.</param>
+    /// <returns>The training and test edges and the counts of edges returned to training, self-loops dropped and duplicates merged.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="edges"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is invalid.</exception>
     public static HoldOutSplit Split(IEnumerable<RawEdge> edges, HoldOutSplitOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(edges);

@@ -53,13 +53,20 @@ public sealed class BipartiteGraph
     public ReadOnlySpan<int> EdgeRelations => _relations;
 
     /// <summary>The items of <paramref name="user"/>, ascending.</summary>
+    /// <param name="user">A user index, 0 to <see cref="UserCount"/> - 1 (not checked beyond the array bounds).</param>
+    /// <returns>A view of the user's item indices, no copy.</returns>
     public ReadOnlySpan<int> ItemsOf(int user) => _items.AsSpan(_offsets[user], _offsets[user + 1] - _offsets[user]);
 
-    /// <summary>The edge weights of <paramref name="user"/>, aligned with <see cref="ItemsOf"/>; all ones when unweighted.</summary>
+    /// <summary>The edge weights of <paramref name="user"/>, aligned with <see cref="ItemsOf"/>.</summary>
+    /// <param name="user">A user index, 0 to <see cref="UserCount"/> - 1.</param>
+    /// <returns>A view of the user's edge weights, no copy.</returns>
+    /// <exception cref="InvalidOperationException">The graph has no edge weights (<see cref="HasWeights"/> is false).</exception>
     public ReadOnlySpan<float> WeightsOf(int user) =>
         _weights == null ? throw new InvalidOperationException("The graph has no edge weights.") : _weights.AsSpan(_offsets[user], _offsets[user + 1] - _offsets[user]);
 
     /// <summary>The number of items of <paramref name="user"/>.</summary>
+    /// <param name="user">A user index, 0 to <see cref="UserCount"/> - 1.</param>
+    /// <returns>The count of the user's distinct items.</returns>
     public int DegreeOf(int user) => _offsets[user + 1] - _offsets[user];
 
     /// <summary>Row offsets into the edge arrays (length <see cref="UserCount"/> + 1).</summary>
@@ -75,6 +82,9 @@ public sealed class BipartiteGraph
     internal BipartiteGraph WithoutWeights() => _weights == null ? this : new BipartiteGraph(UserCount, ItemCount, _offsets, _items, null, _relations, RelationCount);
 
     /// <summary>True when <paramref name="user"/> has an edge to <paramref name="item"/>.</summary>
+    /// <param name="user">A user index, 0 to <see cref="UserCount"/> - 1.</param>
+    /// <param name="item">An item index; any value (one out of range is never contained).</param>
+    /// <returns>True if the edge exists.</returns>
     public bool Contains(int user, int item) => SortedContains(ItemsOf(user), item);
 
     /// <summary>
@@ -86,6 +96,7 @@ public sealed class BipartiteGraph
         sorted.Length <= 64 ? sorted.Contains(value) : sorted.BinarySearch(value) >= 0;
 
     /// <summary>The number of users engaging with each item.</summary>
+    /// <returns>A new array of <see cref="ItemCount"/> degrees, by item index.</returns>
     public int[] ItemDegrees()
     {
         var degrees = new int[ItemCount];
@@ -101,6 +112,7 @@ public sealed class BipartiteGraph
     /// <param name="users">User index of each edge.</param>
     /// <param name="items">Item index of each edge.</param>
     /// <param name="weights">Optional positive finite weight of each edge.</param>
+    /// <returns>A new graph, each user's items ascending; weighted when <paramref name="weights"/> is given.</returns>
     public static BipartiteGraph FromEdges(int userCount, int itemCount, ReadOnlySpan<int> users, ReadOnlySpan<int> items, ReadOnlySpan<float> weights = default) =>
         FromEdges(userCount, itemCount, users, items, weights, default, 1);
 
@@ -115,6 +127,7 @@ public sealed class BipartiteGraph
     /// <param name="weights">Optional positive finite weight of each edge.</param>
     /// <param name="relations">Relation id of each edge within 0..<paramref name="relationCount"/> − 1; empty for a graph without relations.</param>
     /// <param name="relationCount">Number of relations R ≥ 1 (relations without edges are allowed).</param>
+    /// <returns>A new graph, each user's items ascending.</returns>
     public static BipartiteGraph FromEdges(int userCount, int itemCount, ReadOnlySpan<int> users, ReadOnlySpan<int> items, ReadOnlySpan<float> weights,
         ReadOnlySpan<int> relations, int relationCount)
     {

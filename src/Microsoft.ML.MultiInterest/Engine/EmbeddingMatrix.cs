@@ -51,12 +51,17 @@ public sealed class EmbeddingMatrix
     public float[] Values { get; }
 
     /// <summary>A writable view of row <paramref name="row"/>.</summary>
+    /// <param name="row">A row index, 0 to <see cref="Rows"/> - 1.</param>
+    /// <returns>A writable view of the row's <see cref="Dimension"/> values, no copy.</returns>
     public Span<float> Row(int row) => Values.AsSpan(row * Dimension, Dimension);
 
     /// <summary>A read-only view of row <paramref name="row"/>.</summary>
+    /// <param name="row">A row index, 0 to <see cref="Rows"/> - 1.</param>
+    /// <returns>A read-only view of the row's <see cref="Dimension"/> values, no copy.</returns>
     public ReadOnlySpan<float> ReadRow(int row) => new(Values, row * Dimension, Dimension);
 
     /// <summary>A deep copy of this table.</summary>
+    /// <returns>A new matrix with copied values.</returns>
     public EmbeddingMatrix Clone() => new(Rows, Dimension, (float[])Values.Clone());
 
     /// <summary>
@@ -87,6 +92,7 @@ public sealed class EmbeddingMatrix
     }
 
     /// <summary>A copy whose rows are scaled to unit Euclidean length (zero rows stay zero).</summary>
+    /// <returns>A new matrix; this one is unchanged.</returns>
     public EmbeddingMatrix Normalized()
     {
         var copy = Clone();

@@ -15,6 +15,8 @@ public sealed class IdMap
 
     /// <summary>Creates a map holding <paramref name="ids"/> in the given order.</summary>
     /// <exception cref="ArgumentException">An id occurs twice.</exception>
+    /// <param name="ids">The ids, each once; index i is the i-th id.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="ids"/> or an id is null.</exception>
     public IdMap(IEnumerable<string> ids)
     {
         ArgumentNullException.ThrowIfNull(ids);
@@ -39,6 +41,9 @@ public sealed class IdMap
     public IReadOnlyList<string> Ids => _ids;
 
     /// <summary>Returns the index of <paramref name="id"/>, adding it at the end when new.</summary>
+    /// <param name="id">The id; not null.</param>
+    /// <returns>The id's index (0-based).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
     public int GetOrAdd(string id)
     {
         ArgumentNullException.ThrowIfNull(id);
@@ -50,9 +55,16 @@ public sealed class IdMap
     }
 
     /// <summary>Looks up <paramref name="id"/>.</summary>
+    /// <param name="id">The id; not null.</param>
+    /// <param name="index">The id's index, or 0 when it is unknown.</param>
+    /// <returns>True if the map holds the id.</returns>
     public bool TryGetIndex(string id, out int index) => _index.TryGetValue(id, out index);
 
     /// <summary>Returns the index of <paramref name="id"/> or throws a <see cref="KeyNotFoundException"/> naming <paramref name="what"/>.</summary>
+    /// <param name="id">The id; not null.</param>
+    /// <param name="what">What the id names ("user", "item"), for the message.</param>
+    /// <returns>The id's index (0-based).</returns>
+    /// <exception cref="KeyNotFoundException">The map does not hold the id.</exception>
     public int IndexOf(string id, string what)
     {
         if (_index.TryGetValue(id, out int index)) return index;

@@ -7,6 +7,9 @@ namespace Microsoft.ML.MultiInterest.Engine;
 public sealed class RankedLists
 {
     /// <summary>Creates empty lists for <paramref name="queries"/> queries of up to <paramref name="capacity"/> entries.</summary>
+    /// <param name="queries">The number of lists, 0 or more.</param>
+    /// <param name="capacity">The most entries per list, 0 or more.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="queries"/> or <paramref name="capacity"/> is negative.</exception>
     public RankedLists(int queries, int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(queries);
@@ -33,15 +36,23 @@ public sealed class RankedLists
     public int[] Counts { get; }
 
     /// <summary>The entries of query <paramref name="query"/>, best first.</summary>
+    /// <param name="query">A list index, 0 to <see cref="QueryCount"/> - 1.</param>
+    /// <returns>A view of the list's entries, no copy.</returns>
     public ReadOnlySpan<int> IndicesOf(int query) => Indices.AsSpan(query * Capacity, Counts[query]);
 
     /// <summary>Their scores.</summary>
+    /// <param name="query">A list index, 0 to <see cref="QueryCount"/> - 1.</param>
+    /// <returns>A view of the entries' scores, no copy.</returns>
     public ReadOnlySpan<float> ScoresOf(int query) => Scores.AsSpan(query * Capacity, Counts[query]);
 
     /// <summary>Writable slots of query <paramref name="query"/> (all <see cref="Capacity"/> of them).</summary>
+    /// <param name="query">A list index, 0 to <see cref="QueryCount"/> - 1.</param>
+    /// <returns>A writable view of the list's <see cref="Capacity"/> index slots.</returns>
     public Span<int> IndexSlots(int query) => Indices.AsSpan(query * Capacity, Capacity);
 
     /// <summary>Writable score slots of query <paramref name="query"/>.</summary>
+    /// <param name="query">A list index, 0 to <see cref="QueryCount"/> - 1.</param>
+    /// <returns>A writable view of the list's <see cref="Capacity"/> score slots.</returns>
     public Span<float> ScoreSlots(int query) => Scores.AsSpan(query * Capacity, Capacity);
 
     /// <summary>A copy of queries <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/> - 1 (a block of them), with this capacity.</summary>

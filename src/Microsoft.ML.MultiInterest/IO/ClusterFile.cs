@@ -12,6 +12,8 @@ public static class ClusterFile
     /// <summary>Reads cluster assignments for the items of <paramref name="items"/>.</summary>
     /// <returns>The cluster of every item row and the cluster count (largest id + 1).</returns>
     /// <exception cref="InvalidDataException">Bad header or cluster id (negative, or not below the number of items), an item missing from the file or unknown to the embeddings.</exception>
+    /// <param name="path">A tab-separated file headed "item&lt;TAB&gt;cluster" (a .gz name is decompressed).</param>
+    /// <param name="items">The item ids, whose rows the assignments follow; not null.</param>
     public static ItemClusterFile Read(string path, IdMap items)
     {
         ArgumentNullException.ThrowIfNull(items);
@@ -43,6 +45,9 @@ public static class ClusterFile
 
     /// <summary>Writes the cluster of every item.</summary>
     /// <exception cref="ArgumentException">An item id is empty or holds a TAB or a line break (<see cref="TabSeparatedId"/>): Read could not read it back.</exception>
+    /// <param name="path">The file to write (created or overwritten).</param>
+    /// <param name="items">The item ids, one per assignment; not null.</param>
+    /// <param name="assignments">The cluster of each item row of <paramref name="items"/>.</param>
     public static void Write(string path, IdMap items, ReadOnlySpan<int> assignments)
     {
         ArgumentNullException.ThrowIfNull(items);

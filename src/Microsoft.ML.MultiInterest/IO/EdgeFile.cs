@@ -16,6 +16,8 @@ public static class EdgeFile
 {
     /// <summary>Reads all edges of <paramref name="path"/>.</summary>
     /// <exception cref="InvalidDataException">Bad header, a line without two columns, a line repeating the header, or a bad weight; the message names the file and line.</exception>
+    /// <param name="path">A tab-separated file headed "user&lt;TAB&gt;item" (optionally "&lt;TAB&gt;weight"); a .gz name is decompressed.</param>
+    /// <returns>A new list of the edges, in file order.</returns>
     public static List<RawEdge> Read(string path) => Read(TextTables.OpenRead(path), path);
 
     /// <summary>Reads the edges of <paramref name="content"/> (owned, seekable when gzip) as the file <paramref name="path"/>.</summary>
@@ -95,6 +97,8 @@ public static class EdgeFile
 
     /// <summary>Writes edges as <c>user&lt;TAB&gt;item</c> (plus weight when any weight differs from 1).</summary>
     /// <exception cref="ArgumentException">An id is empty or holds a TAB or a line break (<see cref="TabSeparatedId"/>), or a weight is not positive and finite: Read would refuse the file.</exception>
+    /// <param name="path">The file to write (created or overwritten).</param>
+    /// <param name="edges">The edges, written in order.</param>
     public static void Write(string path, IEnumerable<RawEdge> edges)
     {
         ArgumentNullException.ThrowIfNull(edges);

@@ -16,6 +16,8 @@ public static class EmbeddingFile
 {
     /// <summary>Reads an embedding file; the row order of the file is the row order of the table.</summary>
     /// <exception cref="InvalidDataException">Bad header, ragged rows, unparsable or non-finite values, duplicate ids; the message names the file and line.</exception>
+    /// <param name="path">A tab-separated file of an id and the vector's values per line, under a header (a .gz name is decompressed).</param>
+    /// <returns>The ids and their vectors.</returns>
     public static IdentifiedEmbeddings Read(string path)
     {
         using var reader = TextTables.OpenRead(path);
@@ -43,6 +45,9 @@ public static class EmbeddingFile
 
     /// <summary>Writes <paramref name="vectors"/> with the ids of <paramref name="ids"/> (same row order).</summary>
     /// <exception cref="ArgumentException">A value is not finite, or an id is empty or holds a TAB or a line break (<see cref="TabSeparatedId"/>): Read would refuse the file or read other ids.</exception>
+    /// <param name="path">The file to write (created or overwritten).</param>
+    /// <param name="ids">The id of each row of <paramref name="vectors"/>.</param>
+    /// <param name="vectors">The vectors, one row per id.</param>
     public static void Write(string path, IdMap ids, EmbeddingMatrix vectors)
     {
         ArgumentNullException.ThrowIfNull(ids);

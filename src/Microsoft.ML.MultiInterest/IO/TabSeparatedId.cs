@@ -13,6 +13,7 @@ public static class TabSeparatedId
     /// does: "is null", "is empty", "holds a TAB, which separates the file's columns" or "holds a line break, which ends the file's lines".
     /// </summary>
     /// <param name="id">The id.</param>
+    /// <returns>The problem, or null.</returns>
     public static string? Problem(string? id)
     {
         if (id == null) return "is null";
@@ -32,6 +33,7 @@ public static class TabSeparatedId
     /// <param name="id">The id.</param>
     /// <param name="problem">What <see cref="Problem"/> said of it.</param>
     /// <param name="where">Where it is, after the id, e.g. "of edge 3"; null for nothing.</param>
+    /// <returns>The message.</returns>
     public static string Refusal(string file, string what, string? id, string problem, string? where = null)
     {
         string at = where == null ? "" : " " + where;
@@ -45,6 +47,7 @@ public static class TabSeparatedId
     /// <param name="ids">The ids, in row order.</param>
     /// <param name="what">What the ids are, e.g. "item id".</param>
     /// <param name="where">Where row r's id is, e.g. r => $"of key {r + 1}".</param>
+    /// <returns>The first refusal's message, or null.</returns>
     public static string? FirstRefusal(string file, IReadOnlyList<string> ids, string what, Func<int, string> where)
     {
         ArgumentNullException.ThrowIfNull(ids);
@@ -56,6 +59,7 @@ public static class TabSeparatedId
 
     /// <summary>An id with its TABs and line breaks written as \t, \n and \r, so that a message shows what it holds.</summary>
     /// <param name="id">The id.</param>
+    /// <returns>The escaped id.</returns>
     public static string Escaped(string id)
     {
         ArgumentNullException.ThrowIfNull(id);

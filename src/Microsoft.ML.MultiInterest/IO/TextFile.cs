@@ -35,5 +35,6 @@ public static class TextFile
     /// <param name="path">The file, for the message.</param>
     /// <param name="lineNumber">The 1-based number of the line being read, for the message.</param>
     /// <exception cref="InvalidDataException">The file holds bytes that are not UTF-8.</exception>
+    /// <returns>The line without its end, or null at the end of the file.</returns>
     public static string? ReadLine(StreamReader reader, string path, int lineNumber) => TextTables.ReadLine(reader, path, lineNumber);
 }

@@ -92,6 +92,9 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
 
     /// <summary>Retrieves the candidates of every user with training edges.</summary>
     /// <exception cref="ArgumentException">A column is missing or has the wrong type, or an item has no cluster.</exception>
+    /// <param name="input">The training edge rows after the upstream stages: the user and item key columns, the item embedding vector, the item cluster key, the three mixture columns (<see cref="KnnSmoothedMixtureEstimator"/>'s) and, when set, the user embedding vector, as the options name them; not null.</param>
+    /// <returns>The fitted retrieval stage, holding every trained user's candidate list.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
     public CandidateRetrievalTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -116,6 +119,8 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
 
     /// <summary>The input shape plus the Candidates, CandidateScores and CandidateSource columns.</summary>
     /// <exception cref="ArgumentException">A column is missing or has the wrong type.</exception>
+    /// <param name="inputSchema">The shape of the rows <see cref="Fit"/> would read: the columns it lists.</param>
+    /// <returns><paramref name="inputSchema"/> with the three candidate columns appended.</returns>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         var o = _options;

@@ -135,6 +135,9 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
 
     /// <summary>Trains the condition parameters and retrieves the candidates of every user with training edges.</summary>
     /// <exception cref="ArgumentException">A column is missing or has the wrong type, or no item has a condition.</exception>
+    /// <param name="input">The training edge rows after the upstream stages: the user and item key columns, the item embedding and user embedding vectors, the item condition key column (one condition per edge row) and, when set, the followed-conditions column and (with an implicit share above 0) the mixture columns, as the options name them; not null.</param>
+    /// <returns>The fitted retrieval stage, holding the condition model and every trained user's candidate list.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
     public CandidateRetrievalTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -187,6 +190,8 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
 
     /// <summary>The input shape plus the Candidates, CandidateScores and CandidateSource columns.</summary>
     /// <exception cref="ArgumentException">A column is missing or has the wrong type.</exception>
+    /// <param name="inputSchema">The shape of the rows <see cref="Fit"/> would read: the columns it lists.</param>
+    /// <returns><paramref name="inputSchema"/> with the three candidate columns appended.</returns>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         var o = _options;

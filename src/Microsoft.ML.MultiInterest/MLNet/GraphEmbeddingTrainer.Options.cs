@@ -204,6 +204,9 @@ public sealed partial class GraphEmbeddingTrainer
         /// Options training as the engine's <paramref name="engine"/> does (every training setting copied, sub-options cloned,
         /// the seed and threads included); the column names keep their defaults.
         /// </summary>
+        /// <param name="engine">The engine's options to copy; not null.</param>
+        /// <returns>New options, independent of <paramref name="engine"/>.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="engine"/> is null.</exception>
         public static Options FromEngine(GraphEmbeddingOptions engine)
         {
             ArgumentNullException.ThrowIfNull(engine);

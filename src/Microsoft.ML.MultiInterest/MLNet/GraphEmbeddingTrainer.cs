@@ -35,6 +35,9 @@ public sealed partial class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTra
 
     /// <summary>Trains the embeddings on the edges of <paramref name="input"/>.</summary>
     /// <exception cref="ArgumentException">A column is missing or has the wrong type, or there are no edges.</exception>
+    /// <param name="input">The edge rows: the user and item key columns and, when the options name them, a Single or Double weight column, a relation key column and an initial item vector column; not null.</param>
+    /// <returns>The fitted stage, holding the user and item embedding tables (and for the learned multi-vector algorithms their components).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
     public GraphEmbeddingTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -171,6 +174,8 @@ public sealed partial class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTra
 
     /// <summary>The input shape plus the two embedding columns (and, for the learned multi-vector algorithms, the three component columns).</summary>
     /// <exception cref="ArgumentException">A column is missing or has the wrong type.</exception>
+    /// <param name="inputSchema">The shape of the rows <see cref="Fit"/> would read: the columns it lists.</param>
+    /// <returns><paramref name="inputSchema"/> with the embedding columns appended.</returns>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         var o = _options;

@@ -39,6 +39,10 @@ public sealed class ItemWarmStart
     }
 
     /// <summary>The item vectors of a fitted embedding stage, by its item ids.</summary>
+    /// <param name="model">A fitted single- or multi-vector embedding stage, e.g. from <c>pipeline.Fit(train)</c>; not null. Its tables are held, not copied.</param>
+    /// <returns>A warm start over <paramref name="model"/>'s item vectors, matched by its item ids.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    /// <exception cref="ArgumentException">As for the constructor: the stage's ids are not one per item row or repeat, or a vector is not finite.</exception>
     public static ItemWarmStart From(GraphEmbeddingTransformer model)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -46,6 +50,10 @@ public sealed class ItemWarmStart
     }
 
     /// <summary>The item vectors of a saved model's embedding stage (<see cref="MultiInterestModel.GraphEmbedding"/>), by its item ids.</summary>
+    /// <param name="model">The embedding stage of a loaded model (<see cref="MultiInterestModel.GraphEmbedding"/>); not null. Its tables are held, not copied.</param>
+    /// <returns>A warm start over <paramref name="model"/>'s item vectors, matched by its item ids.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    /// <exception cref="ArgumentException">As for the constructor: the stage's ids are not one per item row or repeat, or a vector is not finite.</exception>
     public static ItemWarmStart From(SavedGraphEmbedding model)
     {
         ArgumentNullException.ThrowIfNull(model);

@@ -36,6 +36,9 @@ public sealed class KeyedEmbeddings
     }
 
     /// <summary>One vector per row of <paramref name="dense"/> (its rows are the whole key range; the matrix is not copied).</summary>
+    /// <param name="dense">One row per key (row = key - 1); held, not copied.</param>
+    /// <returns>Embeddings with a vector for every key of <paramref name="dense"/>'s rows.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="dense"/> is null.</exception>
     public static KeyedEmbeddings FromDense(EmbeddingMatrix dense)
     {
         ArgumentNullException.ThrowIfNull(dense);
@@ -61,9 +64,14 @@ public sealed class KeyedEmbeddings
     public bool IsDense => _rows.Length == KeyCount;
 
     /// <summary>Whether row <paramref name="row"/> (key - 1) has a vector.</summary>
+    /// <param name="row">The row (key - 1); any value, one outside the key range has no vector.</param>
+    /// <returns>True if the row has a vector.</returns>
     public bool Contains(int row) => IndexOf(row) >= 0;
 
     /// <summary>The vector of row <paramref name="row"/> (key - 1), if it has one.</summary>
+    /// <param name="row">The row (key - 1); any value, one outside the key range has no vector.</param>
+    /// <param name="vector">The row's vector (a view of <see cref="Vectors"/>, not a copy), or an empty span when it has none.</param>
+    /// <returns>True if the row has a vector.</returns>
     public bool TryGetVector(int row, out ReadOnlySpan<float> vector)
     {
         int index = IndexOf(row);
@@ -75,6 +83,7 @@ public sealed class KeyedEmbeddings
     /// A table of one row per key (row = key - 1), the layout the engine's searches take, with zero rows for the keys without a
     /// vector. Costs KeyCount x Dimension floats: use it on dense key ranges, or read <see cref="Rows"/> and <see cref="Vectors"/>.
     /// </summary>
+    /// <returns>A new matrix of <see cref="KeyCount"/> rows and <see cref="Dimension"/> columns.</returns>
     public EmbeddingMatrix ToDense()
     {
         var dense = new EmbeddingMatrix(KeyCount, Dimension);

@@ -117,6 +117,9 @@ public sealed class KnnSmoothedMixtureEstimator : IEstimator<KnnSmoothedMixtureT
 
     /// <summary>Builds the mixtures of every user with training edges.</summary>
     /// <exception cref="ArgumentException">A column is missing or has the wrong type, or an item has no cluster.</exception>
+    /// <param name="input">The training edge rows after the embedding and clustering stages: the user and item key columns, the item embedding vector, the item cluster key and, with a lambda above 0, the user embedding vector, as the options name them; not null.</param>
+    /// <returns>The fitted stage, holding every trained user's mixture.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
     public KnnSmoothedMixtureTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -218,6 +221,8 @@ public sealed class KnnSmoothedMixtureEstimator : IEstimator<KnnSmoothedMixtureT
 
     /// <summary>The input shape plus the three mixture columns.</summary>
     /// <exception cref="ArgumentException">A column is missing or has the wrong type.</exception>
+    /// <param name="inputSchema">The shape of the rows <see cref="Fit"/> would read: the columns it lists.</param>
+    /// <returns><paramref name="inputSchema"/> with the mixture clusters, weights and embeddings columns appended.</returns>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         var o = _options;

@@ -167,6 +167,9 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
 
     /// <summary>Retrieves and re-ranks the candidates of every user with training edges.</summary>
     /// <exception cref="ArgumentException">A column is missing or has the wrong type.</exception>
+    /// <param name="input">The training edge rows after the embedding stage: the user and item key columns, the item and user embedding vectors and, when the options read mixtures, the item cluster key and the mixture columns, as the options name them; not null.</param>
+    /// <returns>The fitted retrieval stage, holding every trained user's re-ranked candidate list.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
     public CandidateRetrievalTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -223,6 +226,8 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
 
     /// <summary>The input shape plus the Candidates, CandidateScores and CandidateSource columns.</summary>
     /// <exception cref="ArgumentException">A column is missing or has the wrong type.</exception>
+    /// <param name="inputSchema">The shape of the rows <see cref="Fit"/> would read: the columns it lists.</param>
+    /// <returns><paramref name="inputSchema"/> with the three candidate columns appended.</returns>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         var o = _options;

@@ -6,6 +6,7 @@ public sealed partial class MultiInterestCatalog
 {
     /// <summary>Learns user and item embeddings from key-typed edge rows.</summary>
     /// <param name="options">All settings.</param>
+    /// <returns>The estimator, to append to a pipeline after the user and item keys.</returns>
     public GraphEmbeddingTrainer GraphEmbedding(GraphEmbeddingTrainer.Options options) => new(Context, options);
 
     /// <summary>Learns user and item embeddings from key-typed edge rows.</summary>
@@ -21,6 +22,7 @@ public sealed partial class MultiInterestCatalog
     /// How the vectors are learned; <see cref="EmbeddingAlgorithm.Auto"/> (the default) chooses the algorithm and its dimension
     /// on a validation hold-out: pass another to fix both (with <paramref name="dimension"/>).
     /// </param>
+    /// <returns>The estimator, to append to a pipeline after the user and item keys.</returns>
     public GraphEmbeddingTrainer GraphEmbedding(string userColumnName = MultiInterestColumnNames.User, string itemColumnName = MultiInterestColumnNames.Item,
         int dimension = GraphEmbeddingDefaults.Dimension, int epochs = GraphEmbeddingDefaults.Epochs, int? seed = null,
         EmbeddingAlgorithm algorithm = GraphEmbeddingDefaults.Algorithm) =>
@@ -42,6 +44,7 @@ public sealed partial class MultiInterestCatalog
     /// <param name="epochs">Passes over the edges.</param>
     /// <param name="pooling">Pooling of the positives' cosine blocks.</param>
     /// <param name="seed">Random seed; null draws it from the MLContext's seed.</param>
+    /// <returns>A <see cref="GraphEmbeddingTrainer"/> set for <see cref="EmbeddingAlgorithm.MixtureEmbedding"/>.</returns>
     public GraphEmbeddingTrainer MixtureEmbedding(string userColumnName = MultiInterestColumnNames.User, string itemColumnName = MultiInterestColumnNames.Item,
         int sourceComponents = MixtureEmbeddingDefaults.SourceComponents, int destinationComponents = MixtureEmbeddingDefaults.DestinationComponents,
         int dimension = MixtureEmbeddingDefaults.Dimension, int epochs = MixtureEmbeddingDefaults.Epochs, MixturePooling pooling = MixtureEmbeddingDefaults.Pooling,
@@ -65,6 +68,7 @@ public sealed partial class MultiInterestCatalog
     /// <param name="dimension">Dimension of the item vectors.</param>
     /// <param name="epochs">Passes over the edges.</param>
     /// <param name="seed">Random seed; null draws it from the MLContext's seed.</param>
+    /// <returns>A <see cref="GraphEmbeddingTrainer"/> set for <see cref="EmbeddingAlgorithm.DifferentiableClustering"/>.</returns>
     public GraphEmbeddingTrainer DifferentiableClustering(string userColumnName = MultiInterestColumnNames.User, string itemColumnName = MultiInterestColumnNames.Item,
         int interests = DcmDefaults.Interests, int dimension = DcmDefaults.Dimension, int epochs = DcmDefaults.Epochs, int? seed = null) =>
         GraphEmbedding(new GraphEmbeddingTrainer.Options
@@ -87,6 +91,7 @@ public sealed partial class MultiInterestCatalog
     /// <param name="interests">K, interest vectors per user.</param>
     /// <param name="seed">Random seed; null draws it from the MLContext's seed.</param>
     /// <exception cref="ArgumentException"><paramref name="start"/> is itself a multi-vector model, or its item key range is too wide for a table per key.</exception>
+    /// <returns>A <see cref="GraphEmbeddingTrainer"/> set for <see cref="EmbeddingAlgorithm.DifferentiableClustering"/>, starting from a copy of <paramref name="start"/>'s item vectors.</returns>
     public GraphEmbeddingTrainer DifferentiableClustering(GraphEmbeddingTransformer start, string userColumnName = MultiInterestColumnNames.User,
         string itemColumnName = MultiInterestColumnNames.Item, int interests = DcmDefaults.Interests, int? seed = null)
     {
@@ -115,6 +120,7 @@ public sealed partial class MultiInterestCatalog
     /// <param name="itemColumnName">The item key column.</param>
     /// <param name="interests">K, interest vectors per user.</param>
     /// <param name="seed">Random seed; null draws it from the MLContext's seed.</param>
+    /// <returns>A <see cref="GraphEmbeddingTrainer"/> set for <see cref="EmbeddingAlgorithm.DifferentiableClustering"/>, reading its start from <paramref name="itemEmbeddingColumnName"/> when fitted.</returns>
     public GraphEmbeddingTrainer WarmStartedDifferentiableClustering(string itemEmbeddingColumnName = MultiInterestColumnNames.ItemEmbedding,
         string userColumnName = MultiInterestColumnNames.User, string itemColumnName = MultiInterestColumnNames.Item, int interests = DcmDefaults.Interests, int? seed = null)
     {
@@ -134,6 +140,7 @@ public sealed partial class MultiInterestCatalog
 
     /// <summary>Clusters item embeddings with spherical k-means.</summary>
     /// <param name="options">All settings.</param>
+    /// <returns>The estimator, to append after a stage that writes item embeddings.</returns>
     public SphericalKMeansTrainer SphericalKMeans(SphericalKMeansTrainer.Options options) => new(Context, options);
 
     /// <summary>Clusters item embeddings with spherical k-means, each distinct item once.</summary>
@@ -142,6 +149,7 @@ public sealed partial class MultiInterestCatalog
     /// <param name="itemColumnName">The item key column used to de-duplicate rows; null clusters every row.</param>
     /// <param name="maxIterations">Maximum Lloyd iterations.</param>
     /// <param name="seed">Seed of the initialisation; null draws it from the MLContext's seed.</param>
+    /// <returns>The estimator, to append after a stage that writes item embeddings.</returns>
     public SphericalKMeansTrainer SphericalKMeans(int numberOfClusters, string featureColumnName = MultiInterestColumnNames.ItemEmbedding,
         string? itemColumnName = MultiInterestColumnNames.Item, int maxIterations = SphericalKMeansDefaults.MaxIterations, int? seed = null) =>
         SphericalKMeans(new SphericalKMeansTrainer.Options
@@ -151,35 +159,41 @@ public sealed partial class MultiInterestCatalog
 
     /// <summary>Builds kNN-smoothed per-user mixtures of item clusters.</summary>
     /// <param name="options">All settings.</param>
+    /// <returns>The estimator, to append after the embedding and clustering stages.</returns>
     public KnnSmoothedMixtureEstimator KnnSmoothedMixture(KnnSmoothedMixtureEstimator.Options options) => new(Context, options);
 
     /// <summary>Builds kNN-smoothed per-user mixtures of item clusters (lambda = 0: unsmoothed).</summary>
     /// <param name="components">m, components per user.</param>
     /// <param name="neighbors">k, neighbours per user.</param>
     /// <param name="lambda">Smoothing weight in [0, 1].</param>
+    /// <returns>The estimator, to append after the embedding and clustering stages.</returns>
     public KnnSmoothedMixtureEstimator KnnSmoothedMixture(int components = KnnSmoothedMixtureDefaults.Components, int neighbors = KnnSmoothedMixtureDefaults.Neighbors,
         double lambda = KnnSmoothedMixtureDefaults.Lambda) =>
         KnnSmoothedMixture(new KnnSmoothedMixtureEstimator.Options { Components = components, Neighbors = neighbors, Lambda = lambda });
 
     /// <summary>Retrieves candidates per user with per-interest quotas over the upstream mixtures.</summary>
     /// <param name="options">All settings.</param>
+    /// <returns>The estimator, to append after a <see cref="KnnSmoothedMixtureEstimator"/>.</returns>
     public ClusterQuotaRetrieverEstimator ClusterQuotaRetriever(ClusterQuotaRetrieverEstimator.Options options) => new(Context, options);
 
     /// <summary>Retrieves candidates per user with per-interest quotas over the upstream mixtures.</summary>
     /// <param name="candidates">M, candidates per user.</param>
     /// <param name="alpha">Quota exponent.</param>
     /// <param name="excludeSeen">Whether training items are excluded.</param>
+    /// <returns>The estimator, to append after a <see cref="KnnSmoothedMixtureEstimator"/>.</returns>
     public ClusterQuotaRetrieverEstimator ClusterQuotaRetriever(int candidates = ClusterQuotaRetrieverDefaults.Candidates, double alpha = ClusterQuotaRetrieverDefaults.Alpha,
         bool excludeSeen = ClusterQuotaRetrieverDefaults.ExcludeSeen) =>
         ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options { Candidates = candidates, Alpha = alpha, ExcludeSeen = excludeSeen });
 
     /// <summary>Serves the upstream learned multi-vector model (mixture embeddings, DCM) by round-robin retrieval over its components.</summary>
     /// <param name="options">All settings.</param>
+    /// <returns>The estimator, to append after a multi-vector <see cref="GraphEmbeddingTrainer"/>.</returns>
     public RoundRobinRetrieverEstimator RoundRobinRetriever(RoundRobinRetrieverEstimator.Options options) => new(Context, options);
 
     /// <summary>Serves the upstream learned multi-vector model (mixture embeddings, DCM) by round-robin retrieval over its components.</summary>
     /// <param name="candidates">M, candidates per user.</param>
     /// <param name="excludeSeen">Whether training items are excluded.</param>
+    /// <returns>The estimator, to append after a multi-vector <see cref="GraphEmbeddingTrainer"/>.</returns>
     public RoundRobinRetrieverEstimator RoundRobinRetriever(int candidates = RoundRobinRetrieverDefaults.Candidates, bool excludeSeen = RoundRobinRetrieverDefaults.ExcludeSeen) =>
         RoundRobinRetriever(new RoundRobinRetrieverEstimator.Options { Candidates = candidates, ExcludeSeen = excludeSeen });
 
@@ -188,6 +202,7 @@ public sealed partial class MultiInterestCatalog
     /// topic) of the user, searched inside the condition's items, quotas by the user's condition shares, the unimodal ranking as the fill.
     /// </summary>
     /// <param name="options">All settings.</param>
+    /// <returns>The estimator, to append after a <see cref="GraphEmbeddingTrainer"/>.</returns>
     public ConditionalRetrieverEstimator ConditionalRetriever(ConditionalRetrieverEstimator.Options options) => new(Context, options);
 
     /// <summary>
@@ -199,6 +214,7 @@ public sealed partial class MultiInterestCatalog
     /// <param name="maxConditions">Conditions per user at most (its most frequent ones).</param>
     /// <param name="headShare">Share of each list reserved for the unimodal head, in [0, 1].</param>
     /// <param name="excludeSeen">Whether training items are excluded.</param>
+    /// <returns>The estimator, to append after a <see cref="GraphEmbeddingTrainer"/>.</returns>
     public ConditionalRetrieverEstimator ConditionalRetriever(string itemConditionColumnName = MultiInterestColumnNames.ItemCondition,
         int candidates = ClusterQuotaRetrieverDefaults.Candidates, int maxConditions = ConditionalDefaults.MaxConditions,
         double headShare = ClusterQuotaRetrieverDefaults.HeadShare, bool excludeSeen = ClusterQuotaRetrieverDefaults.ExcludeSeen) =>
@@ -209,6 +225,7 @@ public sealed partial class MultiInterestCatalog
 
     /// <summary>Fuses the candidate lists of several retrieval stages into one (<see cref="RankFusionEstimator"/>).</summary>
     /// <param name="options">All settings.</param>
+    /// <returns>The estimator, to append after the retrieval stages it fuses.</returns>
     public RankFusionEstimator RankFusion(RankFusionEstimator.Options options) => new(Context, options);
 
     /// <summary>
@@ -219,21 +236,25 @@ public sealed partial class MultiInterestCatalog
     /// <param name="sourceColumnNames">The source candidate columns, at least one; earlier sources win ties.</param>
     /// <param name="weights">w_l per source; null gives every source <see cref="RankFusionDefaults.Weight"/>.</param>
     /// <param name="candidates">M, the fused list length.</param>
+    /// <returns>The estimator, to append after the retrieval stages it fuses.</returns>
     public RankFusionEstimator RankFusion(string[] sourceColumnNames, double[]? weights = null, int candidates = RankFusionDefaults.Candidates) =>
         RankFusion(new RankFusionEstimator.Options { SourceColumnNames = sourceColumnNames, Weights = weights ?? [], Candidates = candidates });
 
     /// <summary>Retrieves the top items by dot(user embedding, item embedding).</summary>
     /// <param name="options">All settings.</param>
+    /// <returns>The estimator, to append after a <see cref="GraphEmbeddingTrainer"/>.</returns>
     public UnimodalRetrieverEstimator UnimodalRetriever(UnimodalRetrieverEstimator.Options options) => new(Context, options);
 
     /// <summary>Retrieves the top items by dot(user embedding, item embedding).</summary>
     /// <param name="candidates">M, candidates per user.</param>
     /// <param name="excludeSeen">Whether training items are excluded.</param>
+    /// <returns>The estimator, to append after a <see cref="GraphEmbeddingTrainer"/>.</returns>
     public UnimodalRetrieverEstimator UnimodalRetriever(int candidates = UnimodalRetrieverDefaults.Candidates, bool excludeSeen = UnimodalRetrieverDefaults.ExcludeSeen) =>
         UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = candidates, ExcludeSeen = excludeSeen });
 
     /// <summary>Retrieves the unimodal top N and re-ranks it by maximal marginal relevance.</summary>
     /// <param name="options">All settings.</param>
+    /// <returns>The estimator, to append after a <see cref="GraphEmbeddingTrainer"/>.</returns>
     public MmrRetrieverEstimator MmrRetriever(MmrRetrieverEstimator.Options options) => new(Context, options);
 
     /// <summary>Retrieves the unimodal top N and re-ranks it by maximal marginal relevance.</summary>
@@ -246,6 +267,7 @@ public sealed partial class MultiInterestCatalog
     /// The interests of the term: the upstream kNN-Embed mixtures (<see cref="MmrInterests.Clusters"/>), or each user's own
     /// history interests (<see cref="MmrInterests.History"/>, history-interest MMR; its other settings in <see cref="MmrRetrieverEstimator.Options"/>).
     /// </param>
+    /// <returns>The estimator, to append after a <see cref="GraphEmbeddingTrainer"/>.</returns>
     public MmrRetrieverEstimator MmrRetriever(int candidates = MmrRetrieverDefaults.Candidates, double lambda = MmrRetrieverDefaults.Lambda,
         int poolSize = MmrRetrieverDefaults.PoolSize, bool excludeSeen = MmrRetrieverDefaults.ExcludeSeen, double interestWeight = MmrRetrieverDefaults.InterestWeight,
         MmrInterests interests = MmrRetrieverDefaults.Interests) =>
@@ -270,6 +292,7 @@ public sealed partial class MultiInterestCatalog
     /// How many best-scoring items are re-ranked (raised to M if smaller); M itself only re-orders the user's best M
     /// (<see cref="Engine.HistoryMmrLambdaChoice.PoolFor"/> gives the chosen one).
     /// </param>
+    /// <returns>An <see cref="MmrRetrieverEstimator"/> over the history interests, to append after a <see cref="GraphEmbeddingTrainer"/>.</returns>
     public MmrRetrieverEstimator HistoryInterestMmr(int candidates = MmrRetrieverDefaults.Candidates, double lambda = HistoryInterestDefaults.MmrLambda,
         double interestWeight = HistoryInterestDefaults.InterestWeight, bool excludeSeen = MmrRetrieverDefaults.ExcludeSeen, int poolSize = MmrRetrieverDefaults.PoolSize) =>
         MmrRetriever(new MmrRetrieverEstimator.Options

@@ -13,6 +13,7 @@ public sealed partial class MultiInterestCatalog
     /// The model has no retrieval stage, or a fusion source column was not filled by a retrieval stage of the model; for a chain
     /// loaded with <c>mlContext.Model.Load</c> use the <see cref="MultiInterestModel"/> overload.
     /// </exception>
+    /// <returns>A recommender serving by raw user and item ids.</returns>
     public MultiInterestRecommender CreateRecommender(ITransformer model)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -38,6 +39,9 @@ public sealed partial class MultiInterestCatalog
     /// The model lacks a stage its retrieval needs, was saved without its training history, or fuses a column no saved
     /// retrieval stage filled.
     /// </exception>
+    /// <param name="model">A model loaded with <see cref="MultiInterestModel.Load(MLContext, string)"/> from a zip saved with its training history; not null.</param>
+    /// <returns>A recommender serving by raw user and item ids.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
     public MultiInterestRecommender CreateRecommender(MultiInterestModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -60,6 +64,7 @@ public sealed partial class MultiInterestCatalog
     /// <param name="model">A fitted chain, e.g. <c>pipeline.Fit(train)</c>.</param>
     /// <param name="candidatesColumnName">The candidates column of the stage to serve.</param>
     /// <exception cref="ArgumentException">No stage's list is in that column (the message lists the columns that can be served).</exception>
+    /// <returns>A recommender over that stage (a fusing one for a <see cref="RankFusionTransformer"/>).</returns>
     public MultiInterestRecommender CreateRecommender(ITransformer model, string candidatesColumnName)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -98,6 +103,7 @@ public sealed partial class MultiInterestCatalog
     /// <param name="candidatesColumnName">The candidates column of the stage to serve.</param>
     /// <exception cref="ArgumentException">No saved stage's list is in that column (the message lists the columns that can be served).</exception>
     /// <exception cref="InvalidOperationException">The stage cannot be served live (as for <see cref="CreateRecommender(MultiInterestModel)"/>).</exception>
+    /// <returns>A recommender over that stage (a fusing one for a saved fusion).</returns>
     public MultiInterestRecommender CreateRecommender(MultiInterestModel model, string candidatesColumnName)
     {
         ArgumentNullException.ThrowIfNull(model);

@@ -19,6 +19,9 @@ public sealed partial class MultiInterestCatalog
 public static class MultiInterestCatalogExtensions
 {
     /// <summary>The multi-interest retrieval catalog of <paramref name="mlContext"/>.</summary>
+    /// <param name="mlContext">The context whose logging, random seed and environment the catalog's estimators use; not null.</param>
+    /// <returns>A new catalog over <paramref name="mlContext"/> (cheap: call it wherever needed).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="mlContext"/> is null.</exception>
     public static MultiInterestCatalog MultiInterest(this MLContext mlContext)
     {
         ArgumentNullException.ThrowIfNull(mlContext);

@@ -17,6 +17,9 @@ public abstract class MultiInterestTransformerBase : ITransformer
 
     /// <summary>The schema of <see cref="Transform"/>'s output for input of schema <paramref name="inputSchema"/>.</summary>
     /// <exception cref="ArgumentException">An input column is missing or has the wrong type.</exception>
+    /// <param name="inputSchema">The schema of the rows to transform: the columns the fitted stage reads; not null.</param>
+    /// <returns><paramref name="inputSchema"/> with this transformer's columns appended.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="inputSchema"/> is null.</exception>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
@@ -29,6 +32,9 @@ public abstract class MultiInterestTransformerBase : ITransformer
     /// Called by <c>mlContext.Model.ConvertToOnnx</c>, which cannot convert this library's transformers: export with
     /// <see cref="MultiInterestModel.ExportOnnx"/> instead.
     /// </exception>
+    /// <param name="input">The rows to score: the columns the fitted stage reads; not null.</param>
+    /// <returns>A view over <paramref name="input"/> with this transformer's columns appended.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -37,6 +43,9 @@ public abstract class MultiInterestTransformerBase : ITransformer
     }
 
     /// <summary>A row-to-row mapper for input of schema <paramref name="inputSchema"/>.</summary>
+    /// <param name="inputSchema">The schema of the rows to map; not null.</param>
+    /// <returns>A mapper appending this transformer's columns.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="inputSchema"/> is null.</exception>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);

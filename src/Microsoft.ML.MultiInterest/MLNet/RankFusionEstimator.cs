@@ -94,6 +94,9 @@ public sealed class RankFusionEstimator : IEstimator<RankFusionTransformer>
     /// <summary>Checks the source columns and returns the fusing transformer.</summary>
     /// <exception cref="ArgumentException">A source column is missing, is not a known-size vector of keys, or its key type differs from the first source's;
     /// or the scores output is named like a source.</exception>
+    /// <param name="input">Rows holding every source column (the candidate key vectors of the fitted retrieval stages); not null.</param>
+    /// <returns>The fusing stage.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
     public RankFusionTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -108,6 +111,9 @@ public sealed class RankFusionEstimator : IEstimator<RankFusionTransformer>
 
     /// <summary>The input shape plus the fused Candidates and CandidateScores columns.</summary>
     /// <exception cref="ArgumentException">A source column is missing or is not a vector of keys, or the scores output is named like a source.</exception>
+    /// <param name="inputSchema">The shape of the rows <see cref="Fit"/> would read: every source column a vector of keys; not null.</param>
+    /// <returns><paramref name="inputSchema"/> with the fused candidates and scores columns appended.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="inputSchema"/> is null.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);

@@ -78,6 +78,9 @@ public sealed class RoundRobinRetrieverEstimator : IEstimator<CandidateRetrieval
     /// A column is missing (as after a single-vector GraphEmbedding), has the wrong type or size, holds a non-finite value, or a
     /// user with edges has no components.
     /// </exception>
+    /// <param name="input">The training edge rows after a multi-vector GraphEmbedding stage (mixture embeddings or DCM): the user and item key columns, the item embedding vector and the user components, user component weights and item components columns, as the options name them; not null.</param>
+    /// <returns>The fitted retrieval stage, holding every trained user's candidate list.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
     public CandidateRetrievalTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -96,6 +99,9 @@ public sealed class RoundRobinRetrieverEstimator : IEstimator<CandidateRetrieval
 
     /// <summary>The input shape plus the Candidates, CandidateScores and CandidateSource columns.</summary>
     /// <exception cref="ArgumentException">A column is missing (as after a single-vector GraphEmbedding) or has the wrong type.</exception>
+    /// <param name="inputSchema">The shape of the rows <see cref="Fit"/> would read: the columns it lists; not null.</param>
+    /// <returns><paramref name="inputSchema"/> with the three candidate columns appended.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="inputSchema"/> is null.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);

@@ -97,6 +97,9 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
 
     /// <summary>Clusters the embeddings of <paramref name="input"/>.</summary>
     /// <exception cref="ArgumentException">A column is missing or has the wrong type, or there are more clusters than distinct items.</exception>
+    /// <param name="input">Rows with the Single vector feature column (item embeddings) and, unless the options' item column is null, the item key column; not null.</param>
+    /// <returns>The fitted stage, holding the centroids and each item's cluster.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
     public SphericalKMeansTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -195,6 +198,8 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
 
     /// <summary>The input shape plus the cluster key and similarity columns.</summary>
     /// <exception cref="ArgumentException">A column is missing or has the wrong type.</exception>
+    /// <param name="inputSchema">The shape of the rows <see cref="Fit"/> would read: the feature vector and, when set, the item key column.</param>
+    /// <returns><paramref name="inputSchema"/> with the cluster key and similarity columns appended.</returns>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         var o = _options;

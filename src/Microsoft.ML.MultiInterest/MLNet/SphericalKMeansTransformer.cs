@@ -45,6 +45,8 @@ public sealed class SphericalKMeansTransformer : MultiInterestTransformerBase
     public double Objective { get; }
 
     /// <summary>The fitted cluster index (0-based) of the item with key <paramref name="itemKey"/>, or -1 if it was not clustered at Fit.</summary>
+    /// <param name="itemKey">The item's key (1-based); 0 or a key not clustered at Fit gives -1.</param>
+    /// <returns>The cluster index, or -1.</returns>
     public int ClusterOfItem(uint itemKey) => _fitted.ClusterOf(itemKey);
 
     /// <summary>
@@ -54,9 +56,14 @@ public sealed class SphericalKMeansTransformer : MultiInterestTransformerBase
     /// the fitted items once per call.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="cluster"/> is not in [0, <see cref="NumberOfClusters"/>).</exception>
+    /// <param name="cluster">The cluster index, in [0, <see cref="NumberOfClusters"/>).</param>
+    /// <returns>A new array of the item keys, most central first; empty for a cluster no fitted item fell into.</returns>
     public uint[] ItemsOfCluster(int cluster) => _fitted.ItemsOfCluster(cluster, NumberOfClusters);
 
     /// <summary>The nearest centroid of <paramref name="embedding"/> by cosine (ties to the lower cluster) and the similarity.</summary>
+    /// <param name="embedding">A vector of the centroids' dimension; need not be normalized.</param>
+    /// <returns>The cluster (0-based) and the cosine similarity; cluster 0 with similarity 0 for an all-zero vector.</returns>
+    /// <exception cref="ArgumentException">The vector's length is not the centroids' dimension.</exception>
     public NearestCluster Nearest(ReadOnlySpan<float> embedding) => NearestCentroid.Of(Centroids, embedding);
 
     private protected override IReadOnlyList<AppendedColumn> MakeColumns(DataViewSchema inputSchema)

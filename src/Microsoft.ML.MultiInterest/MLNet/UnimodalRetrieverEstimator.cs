@@ -47,6 +47,9 @@ public sealed class UnimodalRetrieverEstimator : IEstimator<CandidateRetrievalTr
 
     /// <summary>Retrieves the candidates of every user with training edges.</summary>
     /// <exception cref="ArgumentException">A column is missing or has the wrong type.</exception>
+    /// <param name="input">The training edge rows after the embedding stage: the user and item key columns and the item and user embedding vectors, as the options name them; not null.</param>
+    /// <returns>The fitted retrieval stage, holding every trained user's candidate list.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
     public CandidateRetrievalTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -63,6 +66,8 @@ public sealed class UnimodalRetrieverEstimator : IEstimator<CandidateRetrievalTr
 
     /// <summary>The input shape plus the Candidates, CandidateScores and CandidateSource columns.</summary>
     /// <exception cref="ArgumentException">A column is missing or has the wrong type.</exception>
+    /// <param name="inputSchema">The shape of the rows <see cref="Fit"/> would read: the columns it lists.</param>
+    /// <returns><paramref name="inputSchema"/> with the three candidate columns appended.</returns>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         var o = _options;

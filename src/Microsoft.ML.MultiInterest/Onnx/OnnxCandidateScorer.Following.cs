@@ -26,6 +26,7 @@ public sealed partial class OnnxCandidateScorer
     /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
     /// </param>
     /// <exception cref="InvalidOperationException">The directory is not conditional, or has no condition model (export it again).</exception>
+    /// <returns>One ranked list per user, in the order given (query i for <paramref name="users"/>[i]), at most <see cref="OnnxServingManifest.Candidates"/> items each, best first.</returns>
     public RankedLists RetrieveFollowing(IReadOnlyList<int> users, IReadOnlyList<IReadOnlyList<string>> followedTopics, BipartiteGraph trainingHistory,
         BipartiteGraph? exclusions = null, IReadOnlyCollection<int>? excludeItems = null) =>
         Lists(FollowingRequest(users, followedTopics, trainingHistory, exclusions, excludeItems));
@@ -45,6 +46,7 @@ public sealed partial class OnnxCandidateScorer
     /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
     /// </param>
     /// <exception cref="InvalidOperationException">The directory is not conditional, or has no condition model (export it again).</exception>
+    /// <returns>One ranked list per history, in the order given (query i for <paramref name="histories"/>[i]), at most <see cref="OnnxServingManifest.Candidates"/> items each, best first.</returns>
     public RankedLists RetrieveFollowingFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, IReadOnlyList<IReadOnlyList<string>> followedTopics,
         bool excludeHistory = true, IReadOnlyCollection<int>? excludeItems = null) => Lists(FreshFollowingRequest(histories, followedTopics, excludeHistory, excludeItems));
 

@@ -27,6 +27,7 @@ public sealed partial class OnnxCandidateScorer
     /// <exception cref="NotSupportedException">
     /// The directory was written before it recorded its query, or is conditional without its condition model (export it again).
     /// </exception>
+    /// <returns>One ranked list per history, in the order given (query i for <paramref name="histories"/>[i]), at most <see cref="OnnxServingManifest.Candidates"/> items each, best first.</returns>
     public RankedLists RetrieveClusterQuotaFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true, IReadOnlyCollection<int>? excludeItems = null) =>
         Lists(FreshRequest(histories, excludeHistory, null, excludeItems));
 
@@ -180,6 +181,7 @@ public sealed partial class OnnxCandidateScorer
     /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
     /// </param>
     /// <exception cref="NotSupportedException">A unimodal directory written before it held the vector scorer (export it again).</exception>
+    /// <returns>One ranked list per history, in the order given (query i for <paramref name="histories"/>[i]), at most <see cref="OnnxServingManifest.Candidates"/> items each, best first.</returns>
     public RankedLists RetrieveUnimodalFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);

@@ -134,6 +134,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     /// 299 users over 28,000 items with the mask). Larger batches were no faster; the lists do not depend on it.
     /// </param>
     /// <exception cref="NotSupportedException">The directory holds a round-robin export (<see cref="OnnxServingDirectory.ExportRoundRobin"/>; open it with <see cref="OnnxRoundRobinScorer"/>).</exception>
+    /// <returns>The opened scorer; dispose it to release its ONNX Runtime sessions.</returns>
     public static OnnxCandidateScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = DefaultBatchSize) =>
         OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize), sessions);
 
@@ -224,6 +225,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
     /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
     /// </param>
+    /// <returns>One ranked list per user, in the order given (query i for <paramref name="users"/>[i]), at most <see cref="OnnxServingManifest.Candidates"/> items each, best first.</returns>
     public RankedLists RetrieveClusterQuota(IReadOnlyList<int> users, BipartiteGraph? exclusions = null, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);
@@ -273,6 +275,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
     /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
     /// </param>
+    /// <returns>One ranked list per user, in the order given (query i for <paramref name="users"/>[i]), at most <see cref="OnnxServingManifest.Candidates"/> items each, best first.</returns>
     public RankedLists RetrieveUnimodal(IReadOnlyList<int> users, BipartiteGraph? exclusions = null, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);

@@ -57,6 +57,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
     /// <param name="sessions">Creates the ONNX Runtime sessions; null for a CPU-only factory.</param>
     /// <param name="batchSize">Users per ONNX Runtime call, at least 1.</param>
     /// <exception cref="NotSupportedException">The directory holds another export.</exception>
+    /// <returns>The opened scorer; dispose it to release its ONNX Runtime sessions.</returns>
     public static OnnxConditionalMergeScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = OnnxCandidateScorer.DefaultBatchSize) =>
         OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize), sessions);
 
@@ -99,6 +100,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
     /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
     /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
     /// </param>
+    /// <returns>One ranked list per user, in the order given (query i for <paramref name="users"/>[i]), at most <see cref="OnnxServingManifest.Candidates"/> items each, best first.</returns>
     public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);
@@ -122,6 +124,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
     /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
     /// </param>
     /// <exception cref="NotSupportedException">The directory was exported without the condition model (<see cref="ServesHistories"/>).</exception>
+    /// <returns>One ranked list per history, in the order given (query i for <paramref name="histories"/>[i]), at most <see cref="OnnxServingManifest.Candidates"/> items each, best first.</returns>
     public RankedLists RetrieveFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);
@@ -148,6 +151,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
     /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
     /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
     /// </param>
+    /// <returns>One ranked list per user, in the order given (query i for <paramref name="users"/>[i]), at most <see cref="OnnxServingManifest.Candidates"/> items each, best first.</returns>
     public RankedLists RetrieveFollowing(IReadOnlyList<int> users, IReadOnlyList<IReadOnlyList<string>> followedTopics, BipartiteGraph trainingHistory,
         BipartiteGraph? exclusions = null, IReadOnlyCollection<int>? excludeItems = null)
     {
@@ -177,6 +181,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
     /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
     /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
     /// </param>
+    /// <returns>One ranked list per history, in the order given (query i for <paramref name="histories"/>[i]), at most <see cref="OnnxServingManifest.Candidates"/> items each, best first.</returns>
     public RankedLists RetrieveFollowingFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, IReadOnlyList<IReadOnlyList<string>> followedTopics,
         bool excludeHistory = true, IReadOnlyCollection<int>? excludeItems = null)
     {

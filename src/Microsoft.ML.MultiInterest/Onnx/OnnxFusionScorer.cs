@@ -37,6 +37,7 @@ public sealed class OnnxFusionScorer : IDisposable
     /// <param name="sessions">Creates the ONNX Runtime sessions; null for a CPU-only factory.</param>
     /// <param name="batchSize">Users per call of each source's scorer, at least 1.</param>
     /// <exception cref="NotSupportedException">The directory is not a fusing model's, or a source's method has no scorer here.</exception>
+    /// <returns>The opened scorer; dispose it to release its ONNX Runtime sessions.</returns>
     public static OnnxFusionScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = OnnxCandidateScorer.DefaultBatchSize) =>
         OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize), sessions);
 
@@ -72,6 +73,7 @@ public sealed class OnnxFusionScorer : IDisposable
     /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
     /// export, as the recommender's <c>exclude</c> (they do not change any user's query), applied to every source; needs the exclusion mask.
     /// </param>
+    /// <returns>One ranked list per user, in the order given (query i for <paramref name="users"/>[i]), at most <see cref="OnnxServingManifest.Candidates"/> items each, best first.</returns>
     public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);
@@ -96,6 +98,7 @@ public sealed class OnnxFusionScorer : IDisposable
     /// export, as the recommender's <c>exclude</c> (they do not change any user's query), applied to every source; needs the exclusion mask.
     /// </param>
     /// <exception cref="InvalidOperationException">A source cannot serve histories (<see cref="ServesHistories"/> is false).</exception>
+    /// <returns>One ranked list per history, in the order given (query i for <paramref name="histories"/>[i]), at most <see cref="OnnxServingManifest.Candidates"/> items each, best first.</returns>
     public RankedLists RetrieveFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);

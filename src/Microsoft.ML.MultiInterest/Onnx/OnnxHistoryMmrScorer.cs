@@ -103,6 +103,7 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
     /// <param name="sessions">Creates the ONNX Runtime sessions; null for a CPU-only factory.</param>
     /// <param name="batchSize">Users per call at most, at least 1 (the pool scorer holds batch x (K + 1) x items scores; a call serves fewer where they would pass 64 MiB).</param>
     /// <exception cref="NotSupportedException">The directory holds another export (cluster quotas, round robin).</exception>
+    /// <returns>The opened scorer; dispose it to release its ONNX Runtime sessions.</returns>
     public static OnnxHistoryMmrScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = OnnxCandidateScorer.DefaultBatchSize) =>
         OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize), sessions);
 
@@ -142,6 +143,7 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
     /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
     /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
     /// </param>
+    /// <returns>One ranked list per user, in the order given (query i for <paramref name="users"/>[i]), at most <see cref="OnnxServingManifest.Candidates"/> items each, best first.</returns>
     public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);
@@ -177,6 +179,7 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
     /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
     /// </param>
     /// <exception cref="InvalidOperationException">The directory was exported without the fold-in's settings.</exception>
+    /// <returns>One ranked list per history, in the order given (query i for <paramref name="histories"/>[i]), at most <see cref="OnnxServingManifest.Candidates"/> items each, best first.</returns>
     public RankedLists RetrieveFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);

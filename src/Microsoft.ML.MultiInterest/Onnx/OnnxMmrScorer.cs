@@ -84,6 +84,7 @@ public sealed class OnnxMmrScorer : IDisposable
     /// <param name="sessions">Creates the ONNX Runtime sessions; null for a CPU-only factory.</param>
     /// <param name="batchSize">Users per call of the pool's scorer and of the interests' graph at most, at least 1 (a call serves fewer where its tensors would pass 64 MiB).</param>
     /// <exception cref="NotSupportedException">The directory holds another export.</exception>
+    /// <returns>The opened scorer; dispose it to release its ONNX Runtime sessions.</returns>
     public static OnnxMmrScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = OnnxCandidateScorer.DefaultBatchSize) =>
         OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize), sessions);
 
@@ -128,6 +129,7 @@ public sealed class OnnxMmrScorer : IDisposable
     /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
     /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
     /// </param>
+    /// <returns>One ranked list per user, in the order given (query i for <paramref name="users"/>[i]), at most <see cref="OnnxServingManifest.Candidates"/> items each, best first.</returns>
     public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);
@@ -183,6 +185,7 @@ public sealed class OnnxMmrScorer : IDisposable
     /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
     /// </param>
     /// <exception cref="NotSupportedException">The pool was exported before it held the vector scorer (export it again).</exception>
+    /// <returns>One ranked list per history, in the order given (query i for <paramref name="histories"/>[i]), at most <see cref="OnnxServingManifest.Candidates"/> items each, best first.</returns>
     public RankedLists RetrieveFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);

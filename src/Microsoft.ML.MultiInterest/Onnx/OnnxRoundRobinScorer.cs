@@ -121,6 +121,7 @@ public sealed class OnnxRoundRobinScorer : IDisposable
     /// <param name="batchSize">Users per call at most, at least 1 (the mask is batch x items floats, the scorer's scores batch x m x items x C_d; a call serves fewer where they would pass 64 MiB).</param>
     /// <exception cref="NotSupportedException">The directory holds a cluster-quota export (open it with <see cref="OnnxCandidateScorer"/>).</exception>
     /// <exception cref="InvalidDataException">A model lacks a name or table the manifest lists, or the history encoder's seeds are not the scorer's m interests of dimension d.</exception>
+    /// <returns>The opened scorer; dispose it to release its ONNX Runtime sessions.</returns>
     public static OnnxRoundRobinScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = OnnxCandidateScorer.DefaultBatchSize) =>
         OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize), sessions);
 
@@ -157,6 +158,7 @@ public sealed class OnnxRoundRobinScorer : IDisposable
     /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
     /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
     /// </param>
+    /// <returns>One ranked list per user, in the order given (query i for <paramref name="users"/>[i]), at most <see cref="OnnxServingManifest.Candidates"/> items each, best first.</returns>
     public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);
@@ -208,6 +210,7 @@ public sealed class OnnxRoundRobinScorer : IDisposable
     /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
     /// </param>
     /// <exception cref="ArgumentOutOfRangeException">A history holds an item row outside the exported items.</exception>
+    /// <returns>One ranked list per history, in the order given (query i for <paramref name="histories"/>[i]), at most <see cref="OnnxServingManifest.Candidates"/> items each, best first.</returns>
     public RankedLists RetrieveFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);

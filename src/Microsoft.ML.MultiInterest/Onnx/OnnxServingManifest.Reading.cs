@@ -8,6 +8,10 @@ public sealed partial class OnnxServingManifest
     /// <summary>Reads the manifest of the serving directory <paramref name="directory"/>.</summary>
     /// <exception cref="FileNotFoundException">The directory has no manifest.</exception>
     /// <exception cref="InvalidDataException">The manifest cannot be read (it starts with a byte-order mark, or is not valid JSON), does not match its seal, or is of another format version.</exception>
+    /// <param name="directory">The serving directory holding the manifest file; not null or empty.</param>
+    /// <returns>The manifest as written by the export.</returns>
+    /// <exception cref="ArgumentException"><paramref name="directory"/> is null or empty.</exception>
+    /// <exception cref="InvalidDataException">An export into the directory did not finish (<see cref="UnfinishedMarkerFileName"/> is there).</exception>
     public static OnnxServingManifest Read(string directory) => Read(directory, checkSeal: true);
 
     /// <summary>

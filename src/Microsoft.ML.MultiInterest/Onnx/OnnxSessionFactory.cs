@@ -119,10 +119,12 @@ public sealed class OnnxSessionFactory
     }
 
     /// <summary>New session options for CUDA on <see cref="GpuDeviceId"/> if that works here, else for the CPU. The caller disposes them.</summary>
+    /// <returns>New session options with this factory's threading settings and, when CUDA works, its execution provider.</returns>
     public SessionOptions CreateSessionOptions() => CreateSessionOptions(out _);
 
     /// <summary>As <see cref="CreateSessionOptions()"/>, also telling whether CUDA was appended.</summary>
     /// <param name="usesCuda">True when the options run on CUDA; false when they run on the CPU.</param>
+    /// <returns>New session options with this factory's threading settings and, when CUDA works, its execution provider.</returns>
     public SessionOptions CreateSessionOptions(out bool usesCuda)
     {
         usesCuda = false;
@@ -171,6 +173,9 @@ public sealed class OnnxSessionFactory
     }
 
     /// <summary>Opens a session over an in-memory ONNX model, on CUDA if possible, else on the CPU.</summary>
+    /// <param name="model">The bytes of an ONNX model with its tables inside (a model with external data needs the path overload); not null.</param>
+    /// <returns>A new session; the caller disposes it. After a CUDA failure this factory opens every later session on the CPU.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
     public InferenceSession CreateSession(byte[] model)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -219,6 +224,10 @@ public sealed class OnnxSessionFactory
     /// against its side file first, so a missing or cut side file is refused by name.
     /// </summary>
     /// <exception cref="InvalidDataException">A side file of the model is missing or too short, or a reference into it is out of range.</exception>
+    /// <param name="modelPath">The path of an ONNX model file; not null or empty.</param>
+    /// <returns>A new session; the caller disposes it. After a CUDA failure this factory opens every later session on the CPU.</returns>
+    /// <exception cref="ArgumentException"><paramref name="modelPath"/> is null or empty.</exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="modelPath"/>.</exception>
     public InferenceSession CreateSession(string modelPath)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
@@ -231,6 +240,8 @@ public sealed class OnnxSessionFactory
     /// Makes ML.NET's <c>ApplyOnnxModel</c> transforms in <paramref name="mlContext"/> take their session
     /// options from this factory, so that they share its CUDA-or-CPU choice and its fallback.
     /// </summary>
+    /// <param name="mlContext">The context whose ONNX session options to set (replacing any set before); not null.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="mlContext"/> is null.</exception>
     public void ApplyTo(MLContext mlContext)
     {
         ArgumentNullException.ThrowIfNull(mlContext);

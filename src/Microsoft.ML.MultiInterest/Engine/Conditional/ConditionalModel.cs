@@ -31,9 +31,13 @@ public sealed class ConditionalModel
     public int Dimension => _vectors.Dimension;
 
     /// <summary>t_c of condition <paramref name="condition"/>.</summary>
+    /// <param name="condition">A condition index, 0 to the condition count - 1.</param>
+    /// <returns>A view of the vector, no copy.</returns>
     public ReadOnlySpan<float> ConditionVector(int condition) => _vectors.ReadRow(condition);
 
     /// <summary>β_c of condition <paramref name="condition"/>.</summary>
+    /// <param name="condition">A condition index, 0 to the condition count - 1.</param>
+    /// <returns>The weight.</returns>
     public float HistoryWeight(int condition) => _betas[condition];
 
     /// <summary>The mean |⟨u, i⟩| of the training edges, the unit of the softmax temperature.</summary>
@@ -50,6 +54,7 @@ public sealed class ConditionalModel
     /// <param name="options">Training settings; defaults when null.</param>
     /// <param name="progress">Optional per-epoch report.</param>
     /// <param name="cancellationToken">Stops between edges.</param>
+    /// <returns>The trained model.</returns>
     public static ConditionalModel Fit(BipartiteGraph train, EmbeddingMatrix userEmbeddings, EmbeddingMatrix itemEmbeddings, ItemConditions conditions,
         ConditionalOptions? options = null, IProgress<EpochStats>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -92,6 +97,7 @@ public sealed class ConditionalModel
     /// <param name="maxConditions">Conditions per user from its history, at least 1.</param>
     /// <param name="followed">Optional, aligned with <paramref name="users"/>: the conditions each user follows (null entry = from its history).</param>
     /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
+    /// <returns>A mixture table whose cluster ids are condition indices, rows for <paramref name="users"/>.</returns>
     public MixtureTable Represent(BipartiteGraph train, EmbeddingMatrix userEmbeddings, EmbeddingMatrix itemEmbeddings, IReadOnlyList<int> users,
         int maxConditions = ConditionalDefaults.MaxConditions, IReadOnlyList<int[]?>? followed = null, int threads = 0)
     {

@@ -43,6 +43,7 @@ public sealed class ConditionalOptions
     }
 
     /// <summary>A copy.</summary>
+    /// <returns>A new shallow copy.</returns>
     public ConditionalOptions Clone() => (ConditionalOptions)MemberwiseClone();
 
     private static ArgumentOutOfRangeException Bad(string name, object value, string rule) => new(name, value, $"Conditional.{name} {rule}.");

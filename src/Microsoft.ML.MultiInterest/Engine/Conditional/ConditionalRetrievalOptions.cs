@@ -31,6 +31,8 @@ public sealed class ConditionalRetrievalOptions
     public double HeadShare { get; set; } = ClusterQuotaRetrieverDefaults.HeadShare;
 
     /// <summary>The number of head slots of a list of <paramref name="candidates"/>: round(HeadShare × M), halves up.</summary>
+    /// <param name="candidates">The list length M.</param>
+    /// <returns>The head slot count.</returns>
     public int HeadSlots(int candidates) => (int)Math.Floor(HeadShare * candidates + 0.5);
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
@@ -44,5 +46,6 @@ public sealed class ConditionalRetrievalOptions
     }
 
     /// <summary>A copy.</summary>
+    /// <returns>A new shallow copy.</returns>
     public ConditionalRetrievalOptions Clone() => (ConditionalRetrievalOptions)MemberwiseClone();
 }

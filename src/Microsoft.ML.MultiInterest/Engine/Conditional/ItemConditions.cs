@@ -44,9 +44,13 @@ public sealed class ItemConditions
     public IReadOnlyList<string> Names => _names;
 
     /// <summary>The condition of <paramref name="item"/>, or <see cref="None"/>.</summary>
+    /// <param name="item">An item index, 0 to the item count - 1.</param>
+    /// <returns>The condition index, or <see cref="None"/>.</returns>
     public int ConditionOf(int item) => _conditionOf[item];
 
     /// <summary>The items of <paramref name="condition"/>, ascending.</summary>
+    /// <param name="condition">A condition index, 0 to the condition count - 1.</param>
+    /// <returns>A view of the member item indices, no copy.</returns>
     public ReadOnlySpan<int> MembersOf(int condition) => _members.AsSpan(_offsets[condition], _offsets[condition + 1] - _offsets[condition]);
 
     /// <summary>Where <paramref name="condition"/>'s members start in the concatenation of all conditions' member lists.</summary>
@@ -57,6 +61,9 @@ public sealed class ItemConditions
 
     /// <summary>The index of the condition called <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">No condition has that name.</exception>
+    /// <param name="name">The condition's name, matched exactly; not null.</param>
+    /// <returns>The condition index.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
     public int IndexOf(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -69,6 +76,7 @@ public sealed class ItemConditions
     /// <param name="conditionOfItem">The condition of every item, in 0..<paramref name="count"/>-1, or <see cref="None"/>.</param>
     /// <param name="count">Number of conditions.</param>
     /// <param name="names">Optional names, one per condition (distinct).</param>
+    /// <returns>The conditions.</returns>
     public static ItemConditions Create(int[] conditionOfItem, int count, IReadOnlyList<string>? names = null)
     {
         ArgumentNullException.ThrowIfNull(conditionOfItem);
@@ -96,6 +104,9 @@ public sealed class ItemConditions
     }
 
     /// <summary>The item clusters as conditions (no extra data needed): condition c = cluster c.</summary>
+    /// <param name="clustering">The item clusters; not null.</param>
+    /// <returns>Conditions with one condition per cluster, every clustered item in its cluster's.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="clustering"/> is null.</exception>
     public static ItemConditions FromClustering(ItemClustering clustering)
     {
         ArgumentNullException.ThrowIfNull(clustering);
@@ -111,6 +122,7 @@ public sealed class ItemConditions
     /// <param name="edgeConditions">The condition of each edge, in 0..<paramref name="count"/>-1, or <see cref="None"/>.</param>
     /// <param name="count">Number of conditions.</param>
     /// <param name="names">Optional names, one per condition.</param>
+    /// <returns>The conditions.</returns>
     public static ItemConditions FromEdges(int itemCount, ReadOnlySpan<int> edgeItems, ReadOnlySpan<int> edgeConditions, int count, IReadOnlyList<string>? names = null)
     {
         if (edgeItems.Length != edgeConditions.Length)

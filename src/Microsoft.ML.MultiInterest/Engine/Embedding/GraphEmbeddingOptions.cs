@@ -221,6 +221,7 @@ public sealed class GraphEmbeddingOptions
     }
 
     /// <summary>A copy of these options.</summary>
+    /// <returns>A new copy whose sub-options are copies too.</returns>
     public GraphEmbeddingOptions Clone()
     {
         var copy = (GraphEmbeddingOptions)MemberwiseClone();

@@ -79,6 +79,7 @@ public sealed class GraphEmbeddingResult
     /// The same result without <see cref="Holdout"/> (a shallow copy), so that the hold-out's tables can be collected once
     /// the settings chosen on it are known.
     /// </summary>
+    /// <returns>A new shallow copy with no hold-out.</returns>
     public GraphEmbeddingResult WithoutHoldout()
     {
         var copy = (GraphEmbeddingResult)MemberwiseClone();

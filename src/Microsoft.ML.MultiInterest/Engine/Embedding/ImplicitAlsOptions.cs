@@ -86,6 +86,7 @@ public sealed class ImplicitAlsOptions
     }
 
     /// <summary>A copy (the <see cref="InitialItems"/> table is shared, not copied).</summary>
+    /// <returns>A new shallow copy.</returns>
     public ImplicitAlsOptions Clone() => (ImplicitAlsOptions)MemberwiseClone();
 
     private static void Check(double value, string name, double min, double max)

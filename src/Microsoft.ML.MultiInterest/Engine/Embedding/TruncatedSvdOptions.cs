@@ -45,6 +45,7 @@ public sealed class TruncatedSvdOptions
     }
 
     /// <summary>A copy.</summary>
+    /// <returns>A new shallow copy.</returns>
     public TruncatedSvdOptions Clone() => (TruncatedSvdOptions)MemberwiseClone();
 
     private static void Check(double value, string name, double min, double max)

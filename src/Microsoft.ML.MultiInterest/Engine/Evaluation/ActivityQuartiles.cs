@@ -33,6 +33,8 @@ public sealed class ActivityQuartiles
 
     /// <summary>Assigns each user of <paramref name="degrees"/> to its quartile.</summary>
     /// <param name="degrees">Training degree per user, non-negative.</param>
+    /// <returns>Each user's group and each group's degree bounds and size.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A degree is negative.</exception>
     public static ActivityQuartiles Assign(ReadOnlySpan<int> degrees)
     {
         int n = degrees.Length;

@@ -105,6 +105,7 @@ public sealed record CatalogueExposure(double Coverage, double Gini, double Long
     /// <param name="users">The row of <paramref name="heldOut"/> of each list, in list order.</param>
     /// <param name="groups">Each list's group, 0 to <see cref="ActivityQuartiles.Count"/> - 1, in list order.</param>
     /// <exception cref="ArgumentException">As <see cref="LongTailRecallAgainst"/>; or <paramref name="groups"/> does not give a group of 0 to 3 per list.</exception>
+    /// <returns>One paired difference per activity group (<see cref="ActivityQuartiles.Count"/> of them).</returns>
     public static PairedDifference[] LongTailRecallByActivity(RankedLists lists, RankedLists baseline, ReadOnlySpan<int> itemDegrees, BipartiteGraph heldOut,
         IReadOnlyList<int> users, IReadOnlyList<int> groups)
     {

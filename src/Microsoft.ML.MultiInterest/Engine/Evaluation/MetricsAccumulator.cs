@@ -130,16 +130,19 @@ public sealed class MetricsAccumulator
     /// <summary>Mean Recall@<paramref name="cutoff"/> over users; NaN when no user was added.</summary>
     /// <param name="cutoff">One of <see cref="Cutoffs"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="cutoff"/> is not tracked.</exception>
+    /// <returns>The mean, or NaN.</returns>
     public double MeanRecall(int cutoff) => Mean(_recallSums[IndexOf(cutoff)]);
 
     /// <summary>Mean NDCG@<paramref name="cutoff"/> over users (see <see cref="RetrievalMetrics.Ndcg"/>); NaN when no user was added.</summary>
     /// <param name="cutoff">One of <see cref="Cutoffs"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="cutoff"/> is not tracked.</exception>
+    /// <returns>The mean, or NaN.</returns>
     public double MeanNdcg(int cutoff) => Mean(_ndcgSums[IndexOf(cutoff)]);
 
     /// <summary>Mean Diversity@<paramref name="cutoff"/> over users; NaN when no user was added.</summary>
     /// <param name="cutoff">One of <see cref="Cutoffs"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="cutoff"/> is not tracked.</exception>
+    /// <returns>The mean, or NaN.</returns>
     public double MeanDiversity(int cutoff) => Mean(_diversitySums[IndexOf(cutoff)]);
 
     /// <summary>Mean earth mover's distance (goodness of fit) over users; NaN when no user was added.</summary>

@@ -50,6 +50,8 @@ public sealed class HeldOutMisses
     public long UnseenItems => _unseenItemsOfUser.Sum(n => (long)n);
 
     /// <summary>The distinct held-out items of user row <paramref name="user"/> that are unseen in training (0 beyond the table).</summary>
+    /// <param name="user">A user row of the held-out graph; any value (outside the table gives 0).</param>
+    /// <returns>The count of the user's distinct unseen held-out items.</returns>
     public int UnseenItemsOf(int user) => (uint)user < (uint)_unseenItemsOfUser.Length ? _unseenItemsOfUser[user] : 0;
 
     /// <summary>
@@ -57,6 +59,7 @@ public sealed class HeldOutMisses
     /// <see cref="UnseenHeldOut.Miss"/> counts them with Recall@K = NDCG@K = 0; <see cref="UnseenHeldOut.Drop"/> leaves them out.
     /// </summary>
     /// <param name="test">The held-out edges between users and items seen in training, over the training graph's user rows.</param>
+    /// <returns>The count of such users.</returns>
     public int UsersWithoutSeenItems(BipartiteGraph test)
     {
         ArgumentNullException.ThrowIfNull(test);

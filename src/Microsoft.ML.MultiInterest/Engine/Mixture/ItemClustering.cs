@@ -32,9 +32,13 @@ public sealed class ItemClustering
     public EmbeddingMatrix Centroids { get; }
 
     /// <summary>The cluster of <paramref name="item"/>.</summary>
+    /// <param name="item">An item index, 0 to the item count - 1.</param>
+    /// <returns>The cluster index (0-based).</returns>
     public int ClusterOf(int item) => _assignments[item];
 
     /// <summary>The items of <paramref name="cluster"/>, ascending (a divide-and-conquer model's items without edges are in none).</summary>
+    /// <param name="cluster">A cluster index, 0 to <see cref="ClusterCount"/> - 1.</param>
+    /// <returns>A view of the member item indices, no copy.</returns>
     public ReadOnlySpan<int> MembersOf(int cluster) => _members.AsSpan(_offsets[cluster], _offsets[cluster + 1] - _offsets[cluster]);
 
     /// <summary>
@@ -51,6 +55,7 @@ public sealed class ItemClustering
     /// <param name="clusterCount">Number of clusters.</param>
     /// <param name="items">Item embeddings, one row per item.</param>
     /// <param name="centroids">Optional centroids (rows are normalised on the way in).</param>
+    /// <returns>The clustering.</returns>
     public static ItemClustering Create(int[] assignments, int clusterCount, EmbeddingMatrix items, EmbeddingMatrix? centroids = null)
     {
         ArgumentNullException.ThrowIfNull(assignments);

@@ -13,6 +13,7 @@ public static class MixtureBuilder
     /// <param name="itemEmbeddings">Item embeddings (raw, as trained).</param>
     /// <param name="components">m, the number of components kept per user.</param>
     /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
+    /// <returns>A mixture table with a row for every user with edges.</returns>
     public static MixtureTable BuildMle(BipartiteGraph train, ItemClustering clustering, EmbeddingMatrix itemEmbeddings, int components, int threads = 0)
     {
         Validate(train, clustering, itemEmbeddings, components);
@@ -63,6 +64,7 @@ public static class MixtureBuilder
     /// <param name="clustering">Item clusters.</param>
     /// <param name="components">m, the number of components kept per user.</param>
     /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
+    /// <returns>A mixture table of dimension 0 with a row for every user with edges.</returns>
     public static MixtureTable BuildMleWeights(BipartiteGraph train, ItemClustering clustering, int components, int threads = 0)
     {
         ArgumentNullException.ThrowIfNull(train);

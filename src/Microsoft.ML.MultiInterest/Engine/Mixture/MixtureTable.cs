@@ -74,6 +74,7 @@ public sealed class MixtureTable
     /// <param name="users">The users that get a row.</param>
     /// <param name="maxComponents">m, the largest number of components per user.</param>
     /// <param name="dimension">Dimension of the component embeddings; 0 for a table of clusters and weights only.</param>
+    /// <returns>A new table with no components yet.</returns>
     public static MixtureTable ForUsers(int userCount, IReadOnlyList<int> users, int maxComponents, int dimension)
     {
         ArgumentNullException.ThrowIfNull(users);
@@ -103,6 +104,8 @@ public sealed class MixtureTable
     public bool HasEmbeddings => Dimension > 0;
 
     /// <summary>Number of components of <paramref name="user"/> (0 for a user without training items or without a row).</summary>
+    /// <param name="user">A user index; any value (a user without a row has 0).</param>
+    /// <returns>The count of the user's components.</returns>
     public int ComponentCount(int user)
     {
         int slot = SlotOf(user);
@@ -110,6 +113,8 @@ public sealed class MixtureTable
     }
 
     /// <summary>The clusters of the user's components, by descending weight.</summary>
+    /// <param name="user">A user index; any value (a user without a row has none).</param>
+    /// <returns>A view of the clusters, no copy; empty for a user without a row.</returns>
     public ReadOnlySpan<int> Clusters(int user)
     {
         int slot = SlotOf(user);
@@ -117,6 +122,8 @@ public sealed class MixtureTable
     }
 
     /// <summary>The component weights, aligned with <see cref="Clusters"/>; they sum to 1.</summary>
+    /// <param name="user">A user index; any value (a user without a row has none).</param>
+    /// <returns>A view of the weights, no copy; empty for a user without a row.</returns>
     public ReadOnlySpan<double> Weights(int user)
     {
         int slot = SlotOf(user);
@@ -124,6 +131,9 @@ public sealed class MixtureTable
     }
 
     /// <summary>The unit-length embedding of component <paramref name="component"/> of <paramref name="user"/>.</summary>
+    /// <param name="user">A user index.</param>
+    /// <param name="component">A component index, 0 to <see cref="ComponentCount"/> - 1.</param>
+    /// <returns>A view of <see cref="Dimension"/> values, no copy.</returns>
     public ReadOnlySpan<float> Embedding(int user, int component)
     {
         RequireEmbeddings();
@@ -135,6 +145,8 @@ public sealed class MixtureTable
     }
 
     /// <summary>All component embeddings of <paramref name="user"/> as consecutive rows.</summary>
+    /// <param name="user">A user index; any value (a user without a row has none).</param>
+    /// <returns>A view of <see cref="ComponentCount"/> x <see cref="Dimension"/> values, no copy.</returns>
     public ReadOnlySpan<float> Embeddings(int user)
     {
         RequireEmbeddings();

@@ -198,6 +198,8 @@ public sealed partial class ClusteredNeighborIndex : INeighborIndex
     /// against the exact search's <see cref="Count"/> rows. Single-threaded; for reports, not for serving.
     /// </summary>
     /// <param name="queries">Query vectors of the index's dimension.</param>
+    /// <returns>One count per query.</returns>
+    /// <exception cref="ArgumentException">The queries' dimension is not the index's.</exception>
     public int[] RowsScanned(EmbeddingMatrix queries)
     {
         ArgumentNullException.ThrowIfNull(queries);

@@ -49,5 +49,7 @@ public sealed class ClusteredNeighborIndexOptions
     }
 
     /// <summary>The automatic list count for <paramref name="rows"/> indexed rows: round(4 sqrt(n)) clamped to [1, n].</summary>
+    /// <param name="rows">The number of indexed rows; 0 or less gives 1.</param>
+    /// <returns>The list count, at least 1.</returns>
     public static int AutomaticLists(int rows) => rows <= 0 ? 1 : Math.Clamp((int)Math.Round(4 * Math.Sqrt(rows)), 1, rows);
 }

@@ -18,5 +18,6 @@ public interface INeighborIndex
     /// <param name="excludeRows">Optional: for each query, one row never to return (its own row), or -1.</param>
     /// <param name="k">Neighbours per query.</param>
     /// <param name="threads">Degree of parallelism; 0 = all cores. The result does not depend on it.</param>
+    /// <returns>One list per query, at most <paramref name="k"/> rows each, best first.</returns>
     RankedLists Search(EmbeddingMatrix queries, int[]? excludeRows, int k, int threads = 0);
 }

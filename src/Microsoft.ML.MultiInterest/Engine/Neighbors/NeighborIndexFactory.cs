@@ -9,6 +9,7 @@ public static class NeighborIndexFactory
     /// <param name="kind">Exact or clustered.</param>
     /// <param name="clustered">Options of the clustered index (null = its defaults); ignored by the exact one.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="kind"/> is not a defined value.</exception>
+    /// <returns>The new index.</returns>
     public static INeighborIndex Create(EmbeddingMatrix rows, bool[]? eligible, NeighborIndexKind kind, ClusteredNeighborIndexOptions? clustered = null) => kind switch
     {
         NeighborIndexKind.Exact => new ExactNeighborIndex(rows, eligible),

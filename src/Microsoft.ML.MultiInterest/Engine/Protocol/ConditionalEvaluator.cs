@@ -24,6 +24,7 @@ public static class ConditionalEvaluator
     /// <param name="implicitMixtures">Optional implicit mixtures of the test users (e.g. the kNN-Embed row's <see cref="MethodEvaluation.Mixtures"/>).</param>
     /// <param name="implicitClustering">The item clusters of <paramref name="implicitMixtures"/>.</param>
     /// <param name="misses">Held-out edges of unseen users or items, counted as misses.</param>
+    /// <returns>The row's figures at each cutoff, with its per-user figures.</returns>
     public static MethodEvaluation Evaluate(string name, BipartiteGraph train, BipartiteGraph test, EmbeddingMatrix userEmbeddings, EmbeddingMatrix itemEmbeddings,
         ConditionalModel model, int maxConditions, ConditionalRetrievalOptions options, IReadOnlyList<int> cutoffs, int threads,
         MixtureTable? implicitMixtures = null, ItemClustering? implicitClustering = null, HeldOutMisses? misses = null)

@@ -67,11 +67,15 @@ public sealed record HistoryMmrLambdaChoice(double Lambda, HistoryMmrSelectionRu
     /// The pool a stage serving <paramref name="candidates"/> items should re-rank for this choice: the list's own length when
     /// re-ordering was chosen, else <see cref="PoolSize"/> (<see cref="MmrRetrieverEstimator.Options.PoolSize"/>).
     /// </summary>
+    /// <param name="candidates">The stage's list length M.</param>
+    /// <returns>The pool size.</returns>
     public int PoolFor(int candidates) => HistoryMmrRowSettings.PoolFor(Reorder, candidates, PoolSize);
 
     /// <summary>
     /// The pool search a stage should use for this choice: <see cref="HistoryPoolSearch.Unimodal"/> when Unimodal's list
     /// re-ordered was chosen, else the one it asked for (<paramref name="requested"/>, which the other candidates used).
     /// </summary>
+    /// <param name="requested">The pool search the stage was configured with.</param>
+    /// <returns>The pool search to use.</returns>
     public HistoryPoolSearch PoolSearchFor(HistoryPoolSearch requested) => UnimodalPool ? HistoryPoolSearch.Unimodal : requested;
 }

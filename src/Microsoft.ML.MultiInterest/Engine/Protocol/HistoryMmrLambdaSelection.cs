@@ -48,6 +48,7 @@ public static class HistoryMmrLambdaSelection
     /// </summary>
     /// <param name="train">All training edges.</param>
     /// <param name="options">The selection's options (their <see cref="HistoryMmrSelectionOptions.ValidationFraction"/> and seed); null for the defaults.</param>
+    /// <returns>The reason, or null.</returns>
     public static string? WhyNoHoldout(BipartiteGraph train, HistoryMmrSelectionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -71,6 +72,7 @@ public static class HistoryMmrLambdaSelection
     /// <param name="row">The row's other settings (interests, nu, pool).</param>
     /// <param name="selection">Lambdas, rule thresholds, users, seed; null for the defaults.</param>
     /// <param name="ct">Cancels a fit.</param>
+    /// <returns>The chosen lambda, the rule that chose it and the figures of every candidate.</returns>
     public static HistoryMmrLambdaChoice Choose(BipartiteGraph train, GraphEmbeddingResult fit, GraphEmbeddingOptions options, HistoryMmrRowSettings row,
         HistoryMmrSelectionOptions? selection = null, CancellationToken ct = default)
     {
@@ -83,6 +85,7 @@ public static class HistoryMmrLambdaSelection
     /// <param name="holdout">The hold-out and the vectors fitted without it.</param>
     /// <param name="row">The row's other settings (interests, nu, pool).</param>
     /// <param name="selection">Lambdas, rule thresholds, users, seed; null for the defaults.</param>
+    /// <returns>The chosen lambda, the rule that chose it and the figures of every candidate.</returns>
     public static HistoryMmrLambdaChoice Choose(ValidationHoldout holdout, HistoryMmrRowSettings row, HistoryMmrSelectionOptions? selection = null)
     {
         // A GraphEmbedding's Holdout is null without KeepHoldout, and under Auto when it chose nothing (its fallback, whose
@@ -105,6 +108,7 @@ public static class HistoryMmrLambdaSelection
     /// <param name="options">Lambdas, rule thresholds, users, seed; null for the defaults.</param>
     /// <param name="ct">Cancels the fit.</param>
     /// <exception cref="ArgumentException">The embedding settings are <see cref="EmbeddingAlgorithm.Auto"/>, or no edge can be held out (<see cref="WhyNoHoldout"/>).</exception>
+    /// <returns>The chosen lambda, the rule that chose it and the figures of every candidate.</returns>
     public static HistoryMmrLambdaChoice Choose(BipartiteGraph train, GraphEmbeddingOptions embedding, HistoryMmrRowSettings row,
         HistoryMmrSelectionOptions? options = null, CancellationToken ct = default)
     {
@@ -136,6 +140,7 @@ public static class HistoryMmrLambdaSelection
     /// <param name="itemEmbeddings">Item vectors fitted on <paramref name="train"/>.</param>
     /// <param name="row">The row's other settings (interests, nu, pool).</param>
     /// <param name="options">Lambdas, rule thresholds, users, seed; null for the defaults.</param>
+    /// <returns>The chosen lambda, the rule that chose it and the figures of every candidate.</returns>
     public static HistoryMmrLambdaChoice Choose(BipartiteGraph train, BipartiteGraph validation, EmbeddingMatrix userEmbeddings, EmbeddingMatrix itemEmbeddings,
         HistoryMmrRowSettings row, HistoryMmrSelectionOptions? options = null)
     {

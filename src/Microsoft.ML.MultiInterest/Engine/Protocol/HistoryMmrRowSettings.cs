@@ -25,6 +25,9 @@ public sealed class HistoryMmrRowSettings
     public bool Reorder { get; set; }
 
     /// <summary>The pool a list of <paramref name="candidates"/> re-ranks: the list's own length when re-ordering, else <paramref name="pool"/>.</summary>
+    /// <param name="candidates">The list length M.</param>
+    /// <param name="pool">The pool size when not re-ordering.</param>
+    /// <returns>The pool size.</returns>
     public int PoolFor(int candidates, int pool) => PoolFor(Reorder, candidates, pool);
 
     /// <summary>The one rule: re-ordering re-ranks a pool as long as the list (<see cref="HistoryMmrLambdaChoice.PoolFor"/> too).</summary>

@@ -70,6 +70,7 @@ public sealed class HistoryMmrSelectionOptions
     public int Threads { get; set; }
 
     /// <summary>A deep copy.</summary>
+    /// <returns>A new copy with its own lambda list.</returns>
     public HistoryMmrSelectionOptions Clone()
     {
         var copy = (HistoryMmrSelectionOptions)MemberwiseClone();

@@ -26,6 +26,8 @@ public sealed record HistoryMmrSelectionUsers(IReadOnlyList<int> Users, IReadOnl
     public const string UnimodalReordered = "unimodal_reordered";
 
     /// <summary>The column of a lambda re-ranking the row's pool: <c>lambda_0.55</c> (invariant, shortest round-trip form).</summary>
+    /// <param name="lambda">The MMR lambda.</param>
+    /// <returns>The column name.</returns>
     public static string LambdaName(double lambda) => "lambda_" + lambda.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The column of a candidate of <paramref name="kind"/> (for a lambda, at <paramref name="lambda"/>).</summary>

@@ -22,6 +22,7 @@ public static class LearnedInterestMmr
     /// <param name="poolSize">Pool items re-ranked.</param>
     /// <param name="threads">Degree of parallelism (0 = all cores).</param>
     /// <param name="misses">Held-out edges of unseen users or items to count as misses.</param>
+    /// <returns>One row per lambda, in the order of <paramref name="lambdas"/>.</returns>
     public static IReadOnlyList<MethodEvaluation> Evaluate(string name, BipartiteGraph train, BipartiteGraph test, MixtureEmbeddingResult model,
         EmbeddingMatrix userVectors, EmbeddingMatrix referenceItems, IReadOnlyList<int> cutoffs, IReadOnlyList<double> lambdas,
         double interestWeight = HistoryInterestDefaults.InterestWeight, int poolSize = MmrRetrieverDefaults.PoolSize, int threads = 0, HeldOutMisses? misses = null)

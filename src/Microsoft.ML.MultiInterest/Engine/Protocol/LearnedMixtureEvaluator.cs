@@ -18,6 +18,7 @@ public static class LearnedMixtureEvaluator
     /// <param name="cutoffs">The cutoffs K.</param>
     /// <param name="threads">Degree of parallelism (0 = all cores).</param>
     /// <param name="misses">Held-out edges of unseen users or items to count as misses, as given to <see cref="ProtocolEvaluator.Run"/>.</param>
+    /// <returns>The row's figures at each cutoff, with its per-user figures.</returns>
     public static MethodEvaluation Evaluate(string name, BipartiteGraph train, BipartiteGraph test, MixtureEmbeddingResult model,
         EmbeddingMatrix referenceItems, IReadOnlyList<int> cutoffs, int threads, HeldOutMisses? misses = null)
     {

@@ -16,6 +16,7 @@ public static class LearnedMixtureQuotas
     /// <param name="model">A learned model with one component per item.</param>
     /// <param name="clustering">A clustering of <paramref name="model"/>'s item vectors, with centroids.</param>
     /// <param name="users">The users to convert.</param>
+    /// <returns>A mixture table with rows for <paramref name="users"/>, cluster ids those of <paramref name="clustering"/>.</returns>
     public static MixtureTable ToClusterMixtures(MixtureEmbeddingResult model, ItemClustering clustering, IReadOnlyList<int> users)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -80,6 +81,7 @@ public static class LearnedMixtureQuotas
     /// <param name="cutoffs">The cutoffs K.</param>
     /// <param name="threads">Degree of parallelism (0 = all cores).</param>
     /// <param name="misses">Held-out edges of unseen users or items, counted as misses.</param>
+    /// <returns>The row's figures at each cutoff, with its per-user figures.</returns>
     public static MethodEvaluation Evaluate(string name, BipartiteGraph train, BipartiteGraph test, MixtureEmbeddingResult model, ItemClustering clustering,
         double alpha, EmbeddingMatrix referenceItems, IReadOnlyList<int> cutoffs, int threads, HeldOutMisses? misses = null)
     {
@@ -101,6 +103,12 @@ public static class LearnedMixtureQuotas
     }
 
     /// <summary>Clusters a model's unit item vectors with spherical k-means (at most one cluster per item).</summary>
+    /// <param name="model">The learned model whose item vectors are clustered; not null.</param>
+    /// <param name="clusters">The cluster count k, clamped to [1, the item count].</param>
+    /// <param name="iterations">The most Lloyd iterations.</param>
+    /// <param name="seed">The k-means seed.</param>
+    /// <param name="threads">Degree of parallelism (0 = all cores).</param>
+    /// <returns>The clustering of the model's items.</returns>
     public static ItemClustering ClusterItems(MixtureEmbeddingResult model, int clusters, int iterations, int seed, int threads)
     {
         ArgumentNullException.ThrowIfNull(model);

@@ -69,6 +69,7 @@ public sealed class MethodEvaluation
     /// The two rows cannot pair (<see cref="CanPairWith"/>): other cutoffs, test users, missed users, or held-out items and
     /// unseen counts; the message names which.
     /// </exception>
+    /// <returns>The paired differences (this row minus the baseline) and their standard errors, per cutoff.</returns>
     public PairedComparison Against(MethodEvaluation baseline)
     {
         if (!CanPairWith(baseline, out string? reason)) throw new ArgumentException($"The two rows cannot be paired user by user: {reason}.", nameof(baseline));
@@ -79,6 +80,9 @@ public sealed class MethodEvaluation
     /// Whether <see cref="Against"/> can pair this row with <paramref name="baseline"/>; when not, <paramref name="reason"/>
     /// says what differs (the cutoffs, the users, the missed users, or the held-out items and unseen counts).
     /// </summary>
+    /// <param name="baseline">The other row; not null.</param>
+    /// <param name="reason">Null when the rows pair, else what differs.</param>
+    /// <returns>True if the rows pair.</returns>
     public bool CanPairWith(MethodEvaluation baseline, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? reason)
     {
         ArgumentNullException.ThrowIfNull(baseline);
@@ -132,6 +136,8 @@ public sealed class ProtocolResult
 
     /// <summary>This result with <paramref name="methods"/> appended (same test users; for rows measured separately, such as learned mixtures).</summary>
     /// <exception cref="ArgumentException">A row's lists at some cutoff are not one per test user (every figure read across rows pairs them by position).</exception>
+    /// <param name="methods">The rows to append, scored on the same test users; not null.</param>
+    /// <returns>A new result; this one is unchanged.</returns>
     public ProtocolResult With(IEnumerable<MethodEvaluation> methods)
     {
         ArgumentNullException.ThrowIfNull(methods);
@@ -150,6 +156,8 @@ public sealed class ProtocolResult
     /// frontiers): the rows a report is about, such as the Unimodal row alone of a sweep whose best is Unimodal.
     /// </summary>
     /// <exception cref="ArgumentException">A name is not a row of this result.</exception>
+    /// <param name="names">The names of the rows to keep (matched exactly; names of no row are ignored); not null.</param>
+    /// <returns>A new result; this one is unchanged.</returns>
     public ProtocolResult Only(IEnumerable<string> names)
     {
         ArgumentNullException.ThrowIfNull(names);

@@ -15,6 +15,7 @@ public static class MixtureSample
     /// <param name="train">The training graph, for each user's number of items.</param>
     /// <param name="mixtures">The mixtures whose component counts decide.</param>
     /// <param name="count">The most users returned; 0 for none.</param>
+    /// <returns>A new array of the selected users.</returns>
     public static int[] Select(IEnumerable<int> users, BipartiteGraph train, MixtureTable mixtures, int count)
     {
         ArgumentNullException.ThrowIfNull(users);

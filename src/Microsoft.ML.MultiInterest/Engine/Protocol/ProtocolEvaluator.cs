@@ -45,6 +45,7 @@ public static class ProtocolEvaluator
     /// Told, on the calling thread, as each stage starts (one line such as <c>History-interest MMR: 12,000 users, pool 100 (exact search)...</c>):
     /// on a large catalogue a stage can take minutes, and a log that stops for that long looks hung. Null for none.
     /// </param>
+    /// <returns>Every row's figures, the test users and the seconds each stage took.</returns>
     public static ProtocolResult Run(BipartiteGraph train, BipartiteGraph test, EmbeddingMatrix userEmbeddings, EmbeddingMatrix itemEmbeddings,
         ItemClustering? clustering, ProtocolSettings settings, INeighborIndex? neighborIndex = null, HeldOutMisses? misses = null,
         ItemClustering? multiInterestClustering = null, IProgress<string>? progress = null)

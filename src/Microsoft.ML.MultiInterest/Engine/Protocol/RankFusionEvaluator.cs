@@ -18,6 +18,7 @@ public static class RankFusionEvaluator
     /// <param name="referenceItems">The shared item vectors Diversity@K is measured on.</param>
     /// <param name="threads">Degree of parallelism (0 = all cores).</param>
     /// <param name="misses">Held-out edges of unseen users or items, counted as misses, as given to the sources.</param>
+    /// <returns>The fused row's figures at each cutoff, with its per-user figures.</returns>
     public static MethodEvaluation Evaluate(string name, BipartiteGraph train, BipartiteGraph test, IReadOnlyList<MethodEvaluation> sources,
         IReadOnlyList<double> weights, MethodEvaluation representation, EmbeddingMatrix referenceItems, int threads, HeldOutMisses? misses = null)
     {

@@ -23,6 +23,8 @@ public sealed class ClusterQuotaRetriever
     private readonly int[] _absent;
 
     /// <summary>Creates a retriever over <paramref name="items"/> grouped by <paramref name="clustering"/>.</summary>
+    /// <param name="items">One row per item; all-zero rows are never retrieved.</param>
+    /// <param name="clustering">The items' clusters, over the same item indices.</param>
     public ClusterQuotaRetriever(EmbeddingMatrix items, ItemClustering clustering)
         : this(items, clustering, skipZeroRows: true)
     {

@@ -36,6 +36,9 @@ public sealed class HistoryInterestOptions
     public bool MatchUserVectors { get; set; }
 
     /// <summary>Options whose fold-in uses the objective of <paramref name="als"/> (λ, ν, α0); the rest are defaults.</summary>
+    /// <param name="als">The implicit-ALS options whose objective to copy; not null.</param>
+    /// <returns>New options.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="als"/> is null.</exception>
     public static HistoryInterestOptions FromAls(ImplicitAlsOptions als)
     {
         ArgumentNullException.ThrowIfNull(als);
@@ -61,6 +64,7 @@ public sealed class HistoryInterestOptions
     }
 
     /// <summary>A copy.</summary>
+    /// <returns>A new shallow copy.</returns>
     public HistoryInterestOptions Clone() => (HistoryInterestOptions)MemberwiseClone();
 
     private static void Check(double value, string name)

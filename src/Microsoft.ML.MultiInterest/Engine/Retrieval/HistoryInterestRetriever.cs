@@ -85,6 +85,7 @@ public sealed class HistoryInterestRetriever
     /// Without them the user's vector is searched exactly, or, by a clustered pool search with
     /// <see cref="HistoryPoolOptions.UserProbes"/> above 0, through its lists with the interests.
     /// </param>
+    /// <returns>One list per entry of <paramref name="interests"/>, at most <paramref name="candidates"/> items each, best first.</returns>
     public RankedLists Retrieve(EmbeddingMatrix userEmbeddings, HistoryInterests interests, BipartiteGraph? exclusions, int candidates,
         double lambda = HistoryInterestDefaults.MmrLambda, double interestWeight = HistoryInterestDefaults.InterestWeight,
         int poolSize = MmrRetrieverDefaults.PoolSize, int threads = 0, RankedLists? userLists = null) =>

@@ -101,12 +101,18 @@ public sealed class HistoryInterests
     public int Dimension { get; }
 
     /// <summary>How many interests entry <paramref name="query"/> has (0 for a user without training items).</summary>
+    /// <param name="query">An entry index, 0 to the number of users read - 1.</param>
+    /// <returns>The count of the entry's interests.</returns>
     public int InterestCount(int query) => _first[query + 1] - _first[query];
 
     /// <summary>The interests' vectors of entry <paramref name="query"/>, one after another.</summary>
+    /// <param name="query">An entry index, 0 to the number of users read - 1.</param>
+    /// <returns>A view of <see cref="InterestCount"/> x <see cref="Dimension"/> values, no copy.</returns>
     public ReadOnlySpan<float> Vectors(int query) => VectorArray.AsSpan(_first[query] * Dimension, InterestCount(query) * Dimension);
 
     /// <summary>The interests' weights (their shares of the history, summing to 1) of entry <paramref name="query"/>.</summary>
+    /// <param name="query">An entry index, 0 to the number of users read - 1.</param>
+    /// <returns>A view of <see cref="InterestCount"/> weights, no copy.</returns>
     public ReadOnlySpan<double> Weights(int query) => _weights.AsSpan(_first[query], InterestCount(query));
 
     /// <summary>Every interest vector as one matrix, entry by entry (rows <see cref="FirstInterests"/>[q] onwards are entry q's); not a copy.</summary>
@@ -219,6 +225,7 @@ public sealed class HistoryInterests
     /// <param name="options">Options, or null for the defaults.</param>
     /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
     /// <param name="userEmbeddings">The users' own vectors (rows of <paramref name="train"/>); needed only with <see cref="HistoryInterestOptions.MatchUserVectors"/>, whose fold-in is fitted on a sample of every user with a history.</param>
+    /// <returns>The interests, one entry per user of <paramref name="users"/>, in that order.</returns>
     public static HistoryInterests Build(BipartiteGraph train, EmbeddingMatrix items, IReadOnlyList<int> users, HistoryInterestOptions? options = null, int threads = 0,
         EmbeddingMatrix? userEmbeddings = null) =>
         BuilderFor(train, items, users, options, threads, userEmbeddings).Build(train, users, threads, userEmbeddings);

@@ -47,6 +47,7 @@ public sealed class HistoryPoolOptions
     public int Threads { get; set; }
 
     /// <summary>A copy.</summary>
+    /// <returns>A new shallow copy.</returns>
     public HistoryPoolOptions Clone() => (HistoryPoolOptions)MemberwiseClone();
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>

@@ -14,6 +14,7 @@ public sealed class MmrRetriever
     private readonly EmbeddingMatrix _unitItems;
 
     /// <summary>Creates a re-ranker over <paramref name="items"/> (a unit-length copy is kept for the cosines).</summary>
+    /// <param name="items">One row per item, all values finite; not kept (a normalized copy is).</param>
     public MmrRetriever(EmbeddingMatrix items)
     {
         ArgumentNullException.ThrowIfNull(items);
@@ -43,6 +44,7 @@ public sealed class MmrRetriever
     /// <param name="length">How many of each list's first entries are re-ordered and returned, at least 1.</param>
     /// <param name="lambda">Relevance weight in [0, 1]: 1 keeps the order.</param>
     /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
+    /// <returns>One list per list of <paramref name="lists"/>, at most <paramref name="length"/> items each.</returns>
     public RankedLists Reorder(RankedLists lists, int length, double lambda, int threads = 0) => Rerank(lists, length, lambda, length, threads);
 
     /// <summary>
@@ -57,6 +59,7 @@ public sealed class MmrRetriever
     /// <param name="poolSize">How many of each pool list's first entries are re-ranked, at least 1.</param>
     /// <param name="interests">The interest term, or null for none; its users align with the pool lists.</param>
     /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
+    /// <returns>One list per pool list, at most <paramref name="candidates"/> items each.</returns>
     public RankedLists Rerank(RankedLists pool, int candidates, double lambda, int poolSize, InterestProportionality? interests, int threads = 0)
     {
         ArgumentNullException.ThrowIfNull(pool);

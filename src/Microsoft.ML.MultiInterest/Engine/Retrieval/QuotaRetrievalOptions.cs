@@ -20,6 +20,8 @@ public sealed class QuotaRetrievalOptions
     public double HeadShare { get; set; } = ClusterQuotaRetrieverDefaults.HeadShare;
 
     /// <summary>The number of head slots of a list of <paramref name="candidates"/>: round(HeadShare * M), halves up.</summary>
+    /// <param name="candidates">The list length M.</param>
+    /// <returns>The head slot count.</returns>
     public int HeadSlots(int candidates) => (int)Math.Floor(HeadShare * candidates + 0.5);
 
     /// <summary>Whether retrieval needs the users' own vectors (<see cref="QuotaQuery.User"/> or <see cref="QuotaQuery.Blend"/>).</summary>
@@ -35,5 +37,6 @@ public sealed class QuotaRetrievalOptions
     }
 
     /// <summary>A copy.</summary>
+    /// <returns>A new shallow copy.</returns>
     public QuotaRetrievalOptions Clone() => (QuotaRetrievalOptions)MemberwiseClone();
 }

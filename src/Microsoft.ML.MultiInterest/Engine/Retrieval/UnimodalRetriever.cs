@@ -15,6 +15,7 @@ public sealed class UnimodalRetriever
     private readonly bool[]? _absent;
 
     /// <summary>Creates a retriever over <paramref name="items"/> (packed into a copy; the matrix is not kept).</summary>
+    /// <param name="items">One row per item; all-zero rows are never retrieved.</param>
     public UnimodalRetriever(EmbeddingMatrix items)
         : this(items, skipZeroRows: true)
     {

@@ -76,6 +76,9 @@ public sealed class SweepOptions
     /// over more than <see cref="SweepDefaults.MaxUnlimitedGridConfigurations"/> configurations with neither
     /// <see cref="MaxTrials"/> nor <see cref="TimeBudget"/> (the sweep refuses it before any trial).
     /// </summary>
+    /// <param name="space">The space to sweep.</param>
+    /// <returns>True if the sweep would refuse these options over <paramref name="space"/> for that reason.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="space"/> is null.</exception>
     public bool RunsUnfinishableGrid(SweepSearchSpace space)
     {
         ArgumentNullException.ThrowIfNull(space);
@@ -83,6 +86,7 @@ public sealed class SweepOptions
     }
 
     /// <summary>A copy (the base settings deep-copied).</summary>
+    /// <returns>A new <see cref="SweepOptions"/> with the same values.</returns>
     public SweepOptions Clone()
     {
         var copy = (SweepOptions)MemberwiseClone();

@@ -18,6 +18,7 @@ public static class SweepRunner
     /// <param name="progress">Optional reports of stage fits and finished trials.</param>
     /// <param name="cancellationToken">Stops the sweep promptly (the running fit at its next check); the trials done are returned.</param>
     /// <exception cref="ArgumentException">An option or the space is invalid for this graph (the message names it).</exception>
+    /// <returns>Every trial run, the best and the defaults trial, the Pareto front, the stage fits and why the sweep stopped.</returns>
     public static SweepOutcome Run(BipartiteGraph train, SweepSearchSpace space, SweepOptions? options = null, IProgress<SweepProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
@@ -180,6 +181,7 @@ public static class SweepRunner
     /// <summary>One line about a finished trial: its parameters, figures at K, seconds and reused stages.</summary>
     /// <param name="t">The trial.</param>
     /// <param name="options">The sweep's options (for K).</param>
+    /// <returns>The line, in invariant culture; a parameter the trial does not read shows as "-".</returns>
     public static string Describe(SweepTrial t, SweepOptions options) => string.Create(CultureInfo.InvariantCulture,
         $"trial {t.Number}{(t.IsDefaults ? " (defaults)" : "")}: {string.Join(" ", t.Parameters.Select(p => p.Key + "=" + (t.Reads(p.Key) ? p.Value : "-")))}" +
         $"{(t.Fidelity < 1 ? $" [{t.Users} users]" : "")} -> Recall@{options.Cutoff} {t.Recall:F4}, NDCG@{options.Cutoff} {t.Ndcg:F4}, " +

@@ -18,23 +18,44 @@ public sealed class SweepSearchSpace
     public static IEnumerable<string> KnownParameters => SweepParameterCatalog.Describe();
 
     /// <summary>Adds <paramref name="name"/> with numeric values.</summary>
+    /// <param name="name">The option to vary, case-insensitive; one of <see cref="KnownParameters"/> (numeric ones: "dimension", "epochs", "learning-rate", "uniform-negatives", "als-regularization", "als-unobserved-weight", "als-iterations", "svd-degree-normalization", "svd-degree-smoothing", "svd-item-degree-exponent", "clusters", "kmeans-iterations", "components", "neighbors", "lambda", "alpha", "mmr-lambda", "mmr-pool", "interest-weight", "items-per-interest", "max-interests"), not already in the space.</param>
+    /// <param name="values">The values to try, at least one, none repeated, each valid for the option (written as round-trip invariant text and checked as <see cref="Add(string, string[])"/> checks it).</param>
+    /// <returns>This space, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="values"/> is null.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="Add(string, string[])"/>.</exception>
     public SweepSearchSpace Add(string name, params double[] values) =>
         Add(name, (values ?? throw new ArgumentNullException(nameof(values))).Select(SweepParameterCatalog.Text).ToArray());
 
     /// <summary>Adds <paramref name="name"/> with integer values.</summary>
+    /// <param name="name">The option to vary, case-insensitive; one of <see cref="KnownParameters"/> (e.g. "dimension", "clusters", "components", "neighbors", "mmr-pool"), not already in the space.</param>
+    /// <param name="values">The values to try, at least one, none repeated, each valid for the option (checked as <see cref="Add(string, string[])"/> checks it).</param>
+    /// <returns>This space, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="values"/> is null.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="Add(string, string[])"/>.</exception>
     public SweepSearchSpace Add(string name, params int[] values) =>
         Add(name, (values ?? throw new ArgumentNullException(nameof(values))).Select(SweepParameterCatalog.Text).ToArray());
 
     /// <summary>Adds the embedding algorithms to try.</summary>
+    /// <param name="algorithms">The algorithms, at least one and none repeated, each <see cref="EmbeddingAlgorithm.Auto"/>, <see cref="EmbeddingAlgorithm.NegativeSampling"/>, <see cref="EmbeddingAlgorithm.TruncatedSvd"/> or <see cref="EmbeddingAlgorithm.ImplicitAls"/>; added as the "algorithm" parameter.</param>
+    /// <returns>This space, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="algorithms"/> is null.</exception>
+    /// <exception cref="ArgumentException">The space already has "algorithm", the array is empty, an algorithm repeats, or one is none of those four.</exception>
     public SweepSearchSpace Add(params EmbeddingAlgorithm[] algorithms) =>
         Add("algorithm", (algorithms ?? throw new ArgumentNullException(nameof(algorithms))).Select(SweepParameterCatalog.AlgorithmName).ToArray());
 
     /// <summary>Adds the retrieval methods to try.</summary>
+    /// <param name="methods">The methods, at least one and none repeated; adds them as the "method" parameter.</param>
+    /// <returns>This space, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="methods"/> is null.</exception>
+    /// <exception cref="ArgumentException">The space already has "method", the array is empty or a method repeats.</exception>
     public SweepSearchSpace Add(params SweepRetrievalMethod[] methods) =>
         Add("method", (methods ?? throw new ArgumentNullException(nameof(methods))).Select(SweepParameterCatalog.MethodName).ToArray());
 
     /// <summary>Adds <paramref name="name"/> with values given as invariant text (e.g. "0.2", "truncated-svd").</summary>
     /// <exception cref="ArgumentException">The name is unknown or already present, there are no values, a value repeats, or a value is invalid for the option (the message names the option and the value).</exception>
+    /// <param name="name">The option to vary, case-insensitive; one of <see cref="KnownParameters"/>, which lists each with its stage and meaning: "algorithm", "dimension", "epochs", "learning-rate", "uniform-negatives", "als-regularization", "als-unobserved-weight", "als-iterations", "svd-degree-normalization", "svd-degree-smoothing", "svd-item-degree-exponent", "clusters", "kmeans-iterations", "components", "neighbors", "lambda", "alpha", "method", "mmr-lambda", "mmr-pool", "interest-weight", "items-per-interest", "max-interests".</param>
+    /// <param name="values">The values to try as invariant text, trimmed: at least one, none repeated (after canonicalisation: "0.50" repeats "0.5"), each valid for the option.</param>
+    /// <returns>This space, for chaining.</returns>
     public SweepSearchSpace Add(string name, params string[] values)
     {
         var definition = SweepParameterCatalog.Get(name);
@@ -70,6 +91,9 @@ public sealed class SweepSearchSpace
     /// Parses "name=v1,v2,...;name=v1,..." (e.g. "lambda=0,0.2,0.4;neighbors=10,20,50"), the command line's form.
     /// </summary>
     /// <exception cref="ArgumentException">The text is malformed (an entry without '=', an empty entry between or around the ';'), or names an invalid parameter or value.</exception>
+    /// <param name="text">Entries "name=v1,v2,..." separated by ';', each name one of <see cref="KnownParameters"/> (see <see cref="Add(string, string[])"/>); not empty.</param>
+    /// <returns>A new space with the parameters in pipeline order.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
     public static SweepSearchSpace Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -122,6 +146,7 @@ public sealed class SweepSearchSpace
         (ExactSize.ToString("N0", CultureInfo.InvariantCulture), string.Join(" x ", _parameters.Select(p => $"{p.Name} {p.Values.Count}")));
 
     /// <summary>"lambda=0,0.2;neighbors=10,20": the form <see cref="Parse"/> reads.</summary>
+    /// <returns>The space as <see cref="Parse"/> reads it; "" for an empty space.</returns>
     public override string ToString() => string.Join(";", _parameters.Select(p => $"{p.Name}={string.Join(",", p.Values)}"));
 
     internal double NumericValue(int parameter, int index) =>

@@ -59,6 +59,7 @@ public sealed class SweepSettings
     public double ResolvedMmrLambda => MmrLambda ?? (Method == SweepRetrievalMethod.HistoryMmr ? HistoryInterestDefaults.MmrLambda : MmrRetrieverDefaults.Lambda);
 
     /// <summary>A deep copy.</summary>
+    /// <returns>A new <see cref="SweepSettings"/> whose embedding and clustering options are copies too.</returns>
     public SweepSettings Clone()
     {
         var copy = (SweepSettings)MemberwiseClone();

@@ -24,6 +24,9 @@ public sealed class SweepTrial
     /// algorithm does not read (the neighbours at lambda 0, an MMR lambda under Unimodal) holds a value in
     /// <see cref="Parameters"/> that did not shape the trial, shown as "-" in the leaderboards and null in sweep.json.
     /// </summary>
+    /// <param name="name">A search-space parameter name (<see cref="SweepSearchSpace.KnownParameters"/>), case-insensitive.</param>
+    /// <returns>True if the trial's settings read the parameter.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is no known parameter.</exception>
     public bool Reads(string name) => SweepParameterCatalog.Applies(name, Settings);
 
     /// <summary>Whether this is the defaults trial (<see cref="SweepOptions.IncludeDefaults"/>).</summary>

@@ -19,6 +19,8 @@ public static class MultiInterestLog
     /// "Candidates"), or null when it names none in its source.
     /// </summary>
     /// <param name="message">A message from <c>MLContext.Log</c>.</param>
+    /// <returns>The option's name, or null.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="message"/> is null.</exception>
     public static string? OptionOf(LoggingEventArgs message)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -27,6 +29,7 @@ public static class MultiInterestLog
 
     /// <summary>The option named in a message's <paramref name="source"/> (see <see cref="OptionOf(LoggingEventArgs)"/>), or null.</summary>
     /// <param name="source">A message's source, "component; option NAME".</param>
+    /// <returns>The option's name, or null (also for a null or empty <paramref name="source"/>).</returns>
     public static string? OptionOf(string? source)
     {
         if (string.IsNullOrEmpty(source)) return null;

@@ -122,10 +122,14 @@ public sealed record RetrievalSettings
     public double ImplicitShare { get; init; } = ConditionalDefaults.StageImplicitShare;
 
     /// <summary>The engine's conditional retrieval options of these settings with quota exponent <paramref name="alpha"/>.</summary>
+    /// <param name="alpha">The quota exponent finite and non-negative (0: equal quotas, 1: by the condition shares); checked when the engine options are validated, not here.</param>
+    /// <returns>New engine options.</returns>
     public ConditionalRetrievalOptions Conditional(double alpha) =>
         new() { Alpha = alpha, HeadShare = HeadShare, ImplicitShare = ImplicitShare, ImplicitQuery = Query, Beta = Beta };
 
     /// <summary>The engine's pool options of these settings; <paramref name="threads"/> build the clustered lists.</summary>
+    /// <param name="threads">Threads that build the clustered pool lists; 0 = all cores.</param>
+    /// <returns>New engine options.</returns>
     public HistoryPoolOptions Pool(int threads = 0) => new()
     {
         Search = PoolSearch,
@@ -137,6 +141,7 @@ public sealed record RetrievalSettings
     };
 
     /// <summary>The engine's history-interest options of these settings (for <see cref="Engine.HistoryInterests.Build"/>).</summary>
+    /// <returns>New engine options.</returns>
     public HistoryInterestOptions History() => new()
     {
         MatchUserVectors = FoldInMatchUserVectors,
@@ -149,5 +154,7 @@ public sealed record RetrievalSettings
     };
 
     /// <summary>The engine's quota options with quota exponent <paramref name="alpha"/>.</summary>
+    /// <param name="alpha">The quota exponent finite and non-negative (0: equal quotas, 1: by the mixture weights); checked when the engine options are validated, not here.</param>
+    /// <returns>New engine options.</returns>
     public QuotaRetrievalOptions Quota(double alpha) => new() { Alpha = alpha, Query = Query, Beta = Beta, HeadShare = HeadShare };
 }

@@ -25,6 +25,7 @@ public sealed partial class MultiInterestCatalog
     /// <exception cref="ArgumentException">A named column is missing, has a type that cannot be read or holds a null (or an empty id), a time is not
     /// finite or is a Single past 2^24 s, or there is no edge.</exception>
     /// <exception cref="FormatException">A text timestamp is neither a number nor an ISO 8601 date, or is not finite (the message names the row, from 0).</exception>
+    /// <returns>A view with one row per edge of <paramref name="frame"/>, in its order.</returns>
     public IDataView LoadEdges(DataFrame frame, string? userColumnName = null, string? itemColumnName = null,
         string? weightColumnName = null, string? relationColumnName = null, string? timestampColumnName = null)
     {
@@ -175,6 +176,7 @@ public sealed partial class MultiInterestCatalog
     /// <param name="separator">The field separator, or null to choose by extension.</param>
     /// <param name="relationColumnName">The header name of a relation (edge type) column, or null for none.</param>
     /// <param name="timestampColumnName">The header name of a time column (a number or an ISO 8601 date, read as Unix seconds), or null for none.</param>
+    /// <returns>A view with one row per edge line of the file, in file order.</returns>
     public IDataView LoadEdges(string path, string? userColumnName = null, string? itemColumnName = null,
         string? weightColumnName = null, char? separator = null, string? relationColumnName = null, string? timestampColumnName = null)
     {
@@ -208,6 +210,8 @@ public sealed partial class MultiInterestCatalog
     /// </summary>
     /// <param name="data">A view, e.g. a pipeline's output.</param>
     /// <param name="maxRows">Rows to read at most; -1 for all.</param>
+    /// <returns>A new DataFrame with the view's columns, keys as their values.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRows"/> is below -1.</exception>
     public DataFrame ToDataFrame(IDataView data, long maxRows = -1)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -225,6 +229,7 @@ public sealed partial class MultiInterestCatalog
     /// <param name="userColumnName">The user key column.</param>
     /// <param name="candidatesColumnName">The candidate keys column.</param>
     /// <param name="scoresColumnName">The candidate scores column.</param>
+    /// <returns>A new DataFrame with columns User, Rank, Item and Score.</returns>
     public DataFrame CandidatesToDataFrame(IDataView scored, string userColumnName = MultiInterestColumnNames.User,
         string candidatesColumnName = MultiInterestColumnNames.Candidates, string scoresColumnName = MultiInterestColumnNames.CandidateScores)
     {
@@ -263,6 +268,7 @@ public sealed partial class MultiInterestCatalog
     /// <param name="scoresColumnName">The candidate scores column; null for the stage's own (<c>CandidateScoresColumnName</c>).</param>
     /// <exception cref="InvalidOperationException">The stage names no interests (unimodal, plain MMR, conditional; the message names the method).</exception>
     /// <exception cref="ArgumentException">A column is missing, or a user's list is not the one the stage keeps for it (the message names the user).</exception>
+    /// <returns>A new DataFrame with columns User, Rank, Item, Score and Component.</returns>
     public DataFrame CandidatesToDataFrame(IDataView scored, CandidateRetrievalTransformer stage, string userColumnName = MultiInterestColumnNames.User,
         string? candidatesColumnName = null, string? scoresColumnName = null)
     {
@@ -311,6 +317,7 @@ public sealed partial class MultiInterestCatalog
     /// <param name="userColumnName">The user key column.</param>
     /// <param name="clustersColumnName">The component clusters column.</param>
     /// <param name="weightsColumnName">The component weights column.</param>
+    /// <returns>A new DataFrame with columns User, Component, Cluster and Weight.</returns>
     public DataFrame MixturesToDataFrame(IDataView data, string userColumnName = MultiInterestColumnNames.User,
         string clustersColumnName = MultiInterestColumnNames.MixtureClusters, string weightsColumnName = MultiInterestColumnNames.MixtureWeights)
     {
@@ -335,6 +342,7 @@ public sealed partial class MultiInterestCatalog
 
     /// <summary>Metrics in long format: columns Metric (Recall, Ndcg, Diversity, Emd), K (0 for the EMD) and Value.</summary>
     /// <param name="metrics">The evaluator's result.</param>
+    /// <returns>A new DataFrame with columns Metric, K and Value.</returns>
     public DataFrame MetricsToDataFrame(MultiInterestMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(metrics);

@@ -15,6 +15,7 @@ public sealed record MultiInterestGroupMetrics(int Group, int UserCount, int Low
     IReadOnlyDictionary<int, double> NdcgAtK, IReadOnlyDictionary<int, double> DiversityAtK, double? Emd)
 {
     /// <summary>One line: the group, its users and degrees, then Recall, NDCG and Diversity at each K (a record's default prints the dictionaries' type names).</summary>
+    /// <returns>The line, in invariant culture.</returns>
     public override string ToString()
     {
         var inv = CultureInfo.InvariantCulture;

@@ -102,6 +102,8 @@ public sealed class MultiInterestMetrics
     /// The two evaluations did not score the same cutoffs, test users, missed users, or held-out items and unseen counts;
     /// the message names which.
     /// </exception>
+    /// <returns>The paired differences (these minus the baseline's) and their standard errors, per cutoff.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="baseline"/> is null.</exception>
     public PairedComparison Against(MultiInterestMetrics baseline)
     {
         ArgumentNullException.ThrowIfNull(baseline);
@@ -111,6 +113,7 @@ public sealed class MultiInterestMetrics
     }
 
     /// <summary>A readable table: one line per cutoff with Recall@K, NDCG@K and Diversity@K, then the EMD and the user count.</summary>
+    /// <returns>The table, in invariant culture, one line per row.</returns>
     public override string ToString()
     {
         var inv = CultureInfo.InvariantCulture;

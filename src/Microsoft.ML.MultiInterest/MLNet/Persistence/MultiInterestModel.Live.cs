@@ -26,6 +26,7 @@ public sealed partial class MultiInterestModel
     /// rows (key - 1): the items every serving path excludes by default (pass it, or its union with fresh history, to an ONNX scorer).
     /// </summary>
     /// <exception cref="InvalidOperationException">The model was saved without its training history.</exception>
+    /// <returns>A new graph of the saved training edges, users and items by row (key - 1).</returns>
     public BipartiteGraph TrainingHistory()
     {
         var stage = FirstServedStage;

@@ -53,6 +53,7 @@ public sealed partial class MultiInterestModel
     /// the encoder in its pool's unimodal directory, and a conditional stage with it, the encoder beside the condition model,
     /// in both parts of a merged directory.)
     /// </exception>
+    /// <returns>The manifest written last into <paramref name="directory"/>, describing the graphs and files.</returns>
     public OnnxServingManifest ExportOnnx(string directory, bool exclusionMask = true, OnnxExternalData externalData = OnnxExternalData.Automatic)
     {
         // A blank name made a folder of spaces in the working directory: a path lost on its way, not a place to export to.

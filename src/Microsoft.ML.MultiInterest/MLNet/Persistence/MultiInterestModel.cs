@@ -98,6 +98,7 @@ public sealed partial class MultiInterestModel : IDisposable
     /// <exception cref="InvalidOperationException"><see cref="MLContext.GpuDeviceId"/> is set and ONNX Runtime could not use CUDA
     /// for the saved stages (no CUDA provider in its native library, or CUDA's libraries missing), or ONNX Runtime's native
     /// library is missing.</exception>
+    /// <returns>The loaded model: its ML.NET chain and the library's saved stages.</returns>
     public static MultiInterestModel Load(MLContext mlContext, string path)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
@@ -116,6 +117,7 @@ public sealed partial class MultiInterestModel : IDisposable
     /// <exception cref="InvalidOperationException"><see cref="MLContext.GpuDeviceId"/> is set and ONNX Runtime could not use CUDA
     /// for the saved stages (no CUDA provider in its native library, or CUDA's libraries missing), or ONNX Runtime's native
     /// library is missing.</exception>
+    /// <returns>The loaded model: its ML.NET chain and the library's saved stages.</returns>
     public static MultiInterestModel Load(MLContext mlContext, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(mlContext);

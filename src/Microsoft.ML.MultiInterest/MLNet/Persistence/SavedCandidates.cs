@@ -99,6 +99,8 @@ public sealed class SavedCandidates
     /// The saved candidate item keys (best first) and scores of the user with key <paramref name="userKey"/>: its list for a trained
     /// user, the popular fallback for any other key (empty in models saved before 2026-11-30).
     /// </summary>
+    /// <param name="userKey">The user's key (1-based); 0, a key past the saved users or a user with no saved list gets the popular list.</param>
+    /// <returns>Two arrays of the same length: new copies of the keys and their scores.</returns>
     public (uint[] ItemKeys, float[] Scores) GetCandidates(uint userKey)
     {
         int index = userKey == 0 || userKey > UserCount ? 0

@@ -37,6 +37,8 @@ public sealed class SavedClustering
     public int ItemCount => _fitted.KeyCount;
 
     /// <summary>The fitted cluster index (0-based) of the item with key <paramref name="itemKey"/>, or -1 if it was not clustered at Fit.</summary>
+    /// <param name="itemKey">The item's key (1-based); 0 or a key not clustered at Fit gives -1.</param>
+    /// <returns>The cluster index, or -1.</returns>
     public int ClusterOfItem(uint itemKey) => _fitted.ClusterOf(itemKey);
 
     /// <summary>
@@ -44,6 +46,8 @@ public sealed class SavedClustering
     /// to the centroid, ties to the lower key (<see cref="SphericalKMeansTransformer.ItemsOfCluster"/> of the fitted stage).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="cluster"/> is not in [0, number of clusters).</exception>
+    /// <param name="cluster">The cluster index, in [0, number of clusters).</param>
+    /// <returns>A new array of the item keys, most central first; empty for a cluster no fitted item fell into.</returns>
     public uint[] ItemsOfCluster(int cluster) => _fitted.ItemsOfCluster(cluster, Centroids.Rows);
 
     /// <summary>
@@ -51,6 +55,10 @@ public sealed class SavedClustering
     /// <paramref name="vector"/>: its fitted cluster, or when it was not clustered at Fit (every item, without an item
     /// column) the nearest centroid of its vector.
     /// </summary>
+    /// <param name="itemKey">The item's key (1-based).</param>
+    /// <param name="vector">The item's embedding, read only when the item was not clustered at Fit; then of the centroids' dimension.</param>
+    /// <returns>The cluster index (0-based); cluster 0 for an all-zero <paramref name="vector"/> of an item not clustered at Fit.</returns>
+    /// <exception cref="ArgumentException">The vector is read and its length is not the centroids' dimension.</exception>
     public int ClusterOf(uint itemKey, ReadOnlySpan<float> vector)
     {
         int fitted = _fitted.ClusterOf(itemKey);

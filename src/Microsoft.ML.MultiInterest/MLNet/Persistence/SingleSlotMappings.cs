@@ -37,6 +37,7 @@ public sealed class SingleSlotSingleMapping : CustomMappingFactory<SingleSlotSin
     }
 
     /// <summary>The mapping: copies slot 0.</summary>
+    /// <returns>A delegate that copies slot 0 of the input vector into the output scalar.</returns>
     public override Action<Slot, Scalar> GetMapping() => static (slot, scalar) => scalar.Value = slot.Value[0];
 }
 
@@ -73,5 +74,6 @@ public sealed class SingleSlotTextMapping : CustomMappingFactory<SingleSlotTextM
     }
 
     /// <summary>The mapping: copies slot 0.</summary>
+    /// <returns>A delegate that copies slot 0 of the input vector into the output scalar.</returns>
     public override Action<Slot, Scalar> GetMapping() => static (slot, scalar) => scalar.Value = slot.Value[0];
 }

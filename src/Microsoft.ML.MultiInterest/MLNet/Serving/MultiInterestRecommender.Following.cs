@@ -26,6 +26,7 @@ public sealed partial class MultiInterestRecommender
     /// <exception cref="InvalidOperationException">The stage is not conditional retrieval.</exception>
     /// <exception cref="NotSupportedException">The recommender fuses several stages.</exception>
     /// <exception cref="ArgumentException">A topic is not one of <see cref="Topics"/>, or none is given; or <paramref name="userId"/> is empty, or blank and not a user of the model, or <paramref name="history"/> holds a null, an empty or an unknown blank id; or an id is unknown as written but known without the spaces or line breaks around it; or the model's key column has no KeyValues (its ids are the key numbers "1".."N") and an id is no key number (docs/pipeline.md, "Ids of a key column without KeyValues").</exception>
+    /// <returns>The list, best first, with the source of the user's representation (<see cref="CandidateSource.FollowedTopics"/> for a user with neither vector nor history).</returns>
     public RecommendationList RecommendFollowing(string userId, IEnumerable<string> followedTopics, IEnumerable<string>? history = null, int count = 0) =>
         RecommendFollowing(userId, followedTopics, history, count, exclude: null);
 
@@ -43,6 +44,7 @@ public sealed partial class MultiInterestRecommender
     /// <exception cref="InvalidOperationException">The stage is not conditional retrieval.</exception>
     /// <exception cref="NotSupportedException">The recommender fuses several stages.</exception>
     /// <exception cref="ArgumentException">A topic is not one of <see cref="Topics"/>, or none is given; or <paramref name="userId"/> is empty, or blank and not a user of the model, or <paramref name="history"/> or <paramref name="exclude"/> holds a null, an empty or an unknown blank id; or an id is unknown as written but known without the spaces or line breaks around it; or the model's key column has no KeyValues (its ids are the key numbers "1".."N") and an id is no key number (docs/pipeline.md, "Ids of a key column without KeyValues").</exception>
+    /// <returns>The list, best first, with the source of the user's representation (<see cref="CandidateSource.FollowedTopics"/> for a user with neither vector nor history).</returns>
     public RecommendationList RecommendFollowing(string userId, IEnumerable<string> followedTopics, IEnumerable<string>? history, int count, IEnumerable<string>? exclude)
     {
         RequireUserId(userId);

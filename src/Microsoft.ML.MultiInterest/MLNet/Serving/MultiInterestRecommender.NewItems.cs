@@ -71,6 +71,7 @@ public sealed partial class MultiInterestRecommender
     /// <param name="itemColumnName">The item id column; default <see cref="MultiInterestColumnNames.Item"/>.</param>
     /// <param name="threads">As for the other overload.</param>
     /// <exception cref="ArgumentException">A column is missing or of another type, or a row has an empty id, or an item id refused as by the other overload.</exception>
+    /// <returns>The new recommender and what was done with the edges.</returns>
     public NewItemsFoldIn FoldInNewItems(IDataView edges, string userColumnName = MultiInterestColumnNames.User, string itemColumnName = MultiInterestColumnNames.Item,
         int threads = 0)
     {

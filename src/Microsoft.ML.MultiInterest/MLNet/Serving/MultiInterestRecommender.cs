@@ -71,6 +71,8 @@ public sealed partial class MultiInterestRecommender
     /// (docs/persistence.md, "New items between fits").
     /// </summary>
     /// <param name="itemId">The raw item id, as in the training edges.</param>
+    /// <returns>True if the item can be recommended and read in a history.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="itemId"/> is null.</exception>
     public bool KnowsItem(string itemId)
     {
         ArgumentNullException.ThrowIfNull(itemId);
@@ -83,6 +85,8 @@ public sealed partial class MultiInterestRecommender
     /// popular items. Ids are matched exactly as written (" u1" is not "u1").
     /// </summary>
     /// <param name="userId">The raw user id, as in the training edges.</param>
+    /// <returns>True if a stage served (any source of a fusion) has a trained representation of the user.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="userId"/> is null.</exception>
     public bool KnowsUser(string userId)
     {
         ArgumentNullException.ThrowIfNull(userId);
@@ -108,6 +112,7 @@ public sealed partial class MultiInterestRecommender
     /// </param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
     /// <exception cref="ArgumentException"><paramref name="userId"/> is empty, or blank and not a user of the model, or <paramref name="history"/> holds a null, an empty or an unknown blank id; or an id is unknown as written but known without the spaces or line breaks around it (" u1" where "u1" is a user); or the model's key column has no KeyValues (its ids are the key numbers "1".."N") and an id is no key number (docs/pipeline.md, "Ids of a key column without KeyValues").</exception>
+    /// <returns>The list, best first, with the source of the user's representation (<see cref="RecommendationList.Source"/>); shorter than asked when fewer items can be recommended.</returns>
     public RecommendationList Recommend(string userId, IEnumerable<string>? history = null, int count = 0) => Recommend(userId, history, count, exclude: null);
 
     /// <summary>
@@ -123,6 +128,7 @@ public sealed partial class MultiInterestRecommender
     /// <param name="exclude">Item ids never to return, or null; ids unknown to the model are ignored.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
     /// <exception cref="ArgumentException"><paramref name="userId"/> is empty, or blank and not a user of the model, or <paramref name="history"/> or <paramref name="exclude"/> holds a null, an empty or an unknown blank id; or an id is unknown as written but known without the spaces or line breaks around it (" u1" where "u1" is a user); or the model's key column has no KeyValues (its ids are the key numbers "1".."N") and an id is no key number (docs/pipeline.md, "Ids of a key column without KeyValues").</exception>
+    /// <returns>The list, best first, with the source of the user's representation (<see cref="RecommendationList.Source"/>); shorter than asked when fewer items can be recommended.</returns>
     public RecommendationList Recommend(string userId, IEnumerable<string>? history, int count, IEnumerable<string>? exclude)
     {
         RequireUserId(userId);
@@ -153,6 +159,7 @@ public sealed partial class MultiInterestRecommender
     /// <exception cref="ArgumentException"><paramref name="userId"/> is empty, or blank and not a user of the model, or <paramref name="history"/> or <paramref name="exclude"/> holds a null, an empty or an unknown blank id; or an id is unknown as written but known without the spaces or line breaks around it (" u1" where "u1" is a user); or the model's key column has no KeyValues (its ids are the key numbers "1".."N") and an id is no key number (docs/pipeline.md, "Ids of a key column without KeyValues").</exception>
     /// <exception cref="InvalidOperationException">The (single) stage names no interests: unimodal retrieval, plain MMR
     /// (<see cref="Engine.MmrInterests.Clusters"/> with <see cref="RetrievalSettings.InterestWeight"/> 0) or conditional retrieval.</exception>
+    /// <returns>The explained list, the user's interests and the source of its representation.</returns>
     public RecommendationExplanation Explain(string userId, IEnumerable<string>? history = null, int count = 0, IEnumerable<string>? exclude = null)
     {
         RequireUserId(userId);
@@ -390,6 +397,10 @@ public sealed partial class MultiInterestRecommender
     /// <exception cref="ArgumentException">The item is unknown to the model (neither trained nor folded in); on a model whose item key column has no
     /// KeyValues, the message says so when <paramref name="itemId"/> is no key number.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is below 1.</exception>
+    /// <param name="itemId">The raw item id, as in the training edges or a fold-in; not null.</param>
+    /// <param name="count">How many items to return, at least 1; capped at the other items of the model.</param>
+    /// <returns>The items, most similar first, each with its cosine as <see cref="Recommendation.Score"/> and its rank from 1.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="itemId"/> is null.</exception>
     public IReadOnlyList<Recommendation> SimilarItems(string itemId, int count)
     {
         ArgumentNullException.ThrowIfNull(itemId);

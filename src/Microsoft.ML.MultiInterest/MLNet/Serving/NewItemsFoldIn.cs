@@ -77,6 +77,7 @@ public sealed class NewItemsFoldIn
     /// One line of the counts, for a log: the items folded in and the edges they were solved from, the edges given and those
     /// not read (of known items, of users without a trained vector, repeats), and the items left unknown.
     /// </summary>
+    /// <returns>The line, in invariant culture.</returns>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"Folded in {Count(FoldedItems.Count, "item")} from {Count(FoldedEdges, "edge")} of trained users; of the {Count(Edges, "edge")} given, {KnownItemEdges} of a known item, ")
         + string.Create(CultureInfo.InvariantCulture, $"{UnknownUserEdges} of a user without a trained vector and {DuplicateEdges} repeating a pair were not read; ")

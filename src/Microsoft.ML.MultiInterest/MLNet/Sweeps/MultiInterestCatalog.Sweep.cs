@@ -31,6 +31,7 @@ public sealed partial class MultiInterestCatalog
     /// </param>
     /// <param name="refitBest">Whether to refit the best configuration on all edges (<see cref="MultiInterestSweepResult.Model"/>).</param>
     /// <param name="cancellationToken">Stops the sweep promptly; the finished trials are kept and the best is still refitted.</param>
+    /// <returns>The trials, the best, the validation split and, with <paramref name="refitBest"/> and a best trial, the refitted model.</returns>
     public MultiInterestSweepResult Sweep(IDataView trainEdges, SweepSearchSpace space, SweepOptions? options = null, IProgress<SweepProgress>? progress = null,
         string userColumnName = MultiInterestColumnNames.User, string itemColumnName = MultiInterestColumnNames.Item, string? weightColumnName = null,
         bool refitBest = true, CancellationToken cancellationToken = default)

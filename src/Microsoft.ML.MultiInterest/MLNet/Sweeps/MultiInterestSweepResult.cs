@@ -45,6 +45,8 @@ public sealed class MultiInterestSweepResult
     /// Pareto front. (<see cref="Leaderboard"/> printed whole runs its full-precision figures together.)
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> is below 1.</exception>
+    /// <param name="rows">How many leaderboard rows to show, at least 1; fewer when fewer trials ran.</param>
+    /// <returns>The aligned table as text, its lines ended by <see cref="Environment.NewLine"/>.</returns>
     public string LeaderboardText(int rows = 10)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
@@ -75,6 +77,8 @@ public sealed class MultiInterestSweepResult
     /// <summary>Saves <see cref="Model"/> with <c>mlContext.Model.Save</c> (the CLI's <c>recommend</c> serves it).</summary>
     /// <exception cref="InvalidOperationException">There is no refitted model.</exception>
     /// <exception cref="IOException"><paramref name="path"/> is a directory.</exception>
+    /// <param name="path">The zip file to write (created or overwritten; its directory is created if needed); not null.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
     public void SaveModel(string path)
     {
         ArgumentNullException.ThrowIfNull(path);

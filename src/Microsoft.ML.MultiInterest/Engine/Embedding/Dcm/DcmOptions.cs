@@ -66,6 +66,7 @@ public sealed class DcmOptions
     }
 
     /// <summary>A copy (the <see cref="InitialItems"/> table is shared, not copied).</summary>
+    /// <returns>A new shallow copy.</returns>
     public DcmOptions Clone() => (DcmOptions)MemberwiseClone();
 
     private static ArgumentOutOfRangeException Bad(string name, object value, string rule) => new(name, value, $"Dcm.{name} {rule}.");

@@ -94,6 +94,7 @@ public sealed class DivideConquerModel
     /// Optional p_uk given instead of counted (row = history user, one column per cluster), e.g. a
     /// <see cref="NextClusterIntent"/>'s prediction; <paramref name="intentHistory"/> is then not read.
     /// </param>
+    /// <returns>A mixture table with rows for <paramref name="users"/>, cluster ids the model's clusters.</returns>
     public MixtureTable BuildMixtures(BipartiteGraph history, IReadOnlyList<int> users, int threads = 0, BipartiteGraph? intentHistory = null,
         IReadOnlyList<int[]>? sequences = null, EmbeddingMatrix? intents = null)
     {
@@ -140,6 +141,10 @@ public sealed class DivideConquerModel
     /// prompts (t = 1) when the model has none, else the p_uk-weighted sum of its top-m clusters' queries (not normalised).
     /// Users without history get a zero row. <paramref name="sequences"/> as for <see cref="BuildMixtures"/>.
     /// </summary>
+    /// <param name="history">The users' histories (the training graph, or fresh ones with the same item indices); not null.</param>
+    /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
+    /// <param name="sequences">The users' items in time order, as for <see cref="BuildMixtures"/>; null when the encoder does not read them.</param>
+    /// <returns>A new matrix of one row per user of <paramref name="history"/>.</returns>
     public EmbeddingMatrix UserQueries(BipartiteGraph history, int threads = 0, IReadOnlyList<int[]>? sequences = null)
     {
         ArgumentNullException.ThrowIfNull(history);
@@ -177,6 +182,12 @@ public sealed class DivideConquerModel
     /// cluster the user has not touched, or inside the cluster of a held-out item. Without prompts every cluster's query
     /// is the shared one. Users without history get a zero row. <paramref name="sequences"/> as for <see cref="BuildMixtures"/>.
     /// </summary>
+    /// <param name="history">The users' histories (the training graph, or fresh ones with the same item indices); not null.</param>
+    /// <param name="users">The users (rows of <paramref name="history"/>), aligned with <paramref name="clusters"/>.</param>
+    /// <param name="clusters">One cluster per entry of <paramref name="users"/>.</param>
+    /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
+    /// <param name="sequences">The users' items in time order, as for <see cref="BuildMixtures"/>; null when the encoder does not read them.</param>
+    /// <returns>A new matrix of one row per entry of <paramref name="users"/>.</returns>
     public EmbeddingMatrix ClusterQueries(BipartiteGraph history, IReadOnlyList<int> users, IReadOnlyList<int> clusters, int threads = 0,
         IReadOnlyList<int[]>? sequences = null)
     {

@@ -75,6 +75,7 @@ public sealed class DivideConquerOptions
     }
 
     /// <summary>A copy (the <see cref="ItemClusters"/> array and the <see cref="Sequences"/> are shared, not copied).</summary>
+    /// <returns>A new shallow copy.</returns>
     public DivideConquerOptions Clone() => (DivideConquerOptions)MemberwiseClone();
 
     private static ArgumentOutOfRangeException Bad(string name, object value, string rule) => new(name, value, $"DivideConquer.{name} {rule}.");

@@ -38,6 +38,7 @@ public sealed class NextClusterIntent
     /// <param name="epochs">Passes over the training items (≥ 0; 0 gives the prior). Default <see cref="DivideConquerDefaults.IntentEpochs"/>.</param>
     /// <param name="learningRate">Adagrad's step (&gt; 0). Default <see cref="DivideConquerDefaults.IntentLearningRate"/>.</param>
     /// <param name="seed">Seed of the users' order.</param>
+    /// <returns>The trained model.</returns>
     public static NextClusterIntent Fit(IReadOnlyList<int[]> sequences, ItemClustering clustering, double decay = DivideConquerDefaults.IntentDecay,
         int maxHistory = DivideConquerDefaults.MaxHistory, int epochs = DivideConquerDefaults.IntentEpochs,
         double learningRate = DivideConquerDefaults.IntentLearningRate, int seed = 1)
@@ -106,6 +107,7 @@ public sealed class NextClusterIntent
     /// </summary>
     /// <param name="sequences">The users' items in time order, oldest first (row = user).</param>
     /// <param name="users">The users to predict for.</param>
+    /// <returns>A new matrix of one row per user of <paramref name="sequences"/> and one column per cluster.</returns>
     public EmbeddingMatrix Predict(IReadOnlyList<int[]> sequences, IReadOnlyList<int> users)
     {
         ArgumentNullException.ThrowIfNull(sequences);

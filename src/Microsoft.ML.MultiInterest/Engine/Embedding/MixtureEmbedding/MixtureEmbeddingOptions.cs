@@ -93,6 +93,7 @@ public sealed class MixtureEmbeddingOptions
     }
 
     /// <summary>A copy (the <see cref="InitialUsers"/> and <see cref="InitialItems"/> tables are shared, not copied).</summary>
+    /// <returns>A new copy with its own relation weights.</returns>
     public MixtureEmbeddingOptions Clone()
     {
         var copy = (MixtureEmbeddingOptions)MemberwiseClone();

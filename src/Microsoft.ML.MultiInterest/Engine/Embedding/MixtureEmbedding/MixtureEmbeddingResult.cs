@@ -58,14 +58,20 @@ public sealed class MixtureEmbeddingResult
     public int Dimension => UserComponents.Dimension;
 
     /// <summary>The C_s components of <paramref name="user"/>, consecutive rows.</summary>
+    /// <param name="user">A user index, 0 to <see cref="UserCount"/> - 1.</param>
+    /// <returns>A view of <see cref="SourceComponents"/> x <see cref="Dimension"/> values, no copy.</returns>
     public ReadOnlySpan<float> ComponentsOfUser(int user) =>
         UserComponents.Values.AsSpan(user * SourceComponents * Dimension, SourceComponents * Dimension);
 
     /// <summary>The C_d components of <paramref name="item"/>, consecutive rows.</summary>
+    /// <param name="item">An item index, 0 to <see cref="ItemCount"/> - 1.</param>
+    /// <returns>A view of <see cref="DestinationComponents"/> x <see cref="Dimension"/> values, no copy.</returns>
     public ReadOnlySpan<float> ComponentsOfItem(int item) =>
         ItemComponents.Values.AsSpan(item * DestinationComponents * Dimension, DestinationComponents * Dimension);
 
     /// <summary>The weights of <paramref name="user"/>'s components.</summary>
+    /// <param name="user">A user index, 0 to <see cref="UserCount"/> - 1.</param>
+    /// <returns>A view of <see cref="SourceComponents"/> weights, no copy.</returns>
     public ReadOnlySpan<double> WeightsOfUser(int user) => UserWeights.AsSpan(user * SourceComponents, SourceComponents);
 
     /// <summary>
@@ -81,6 +87,7 @@ public sealed class MixtureEmbeddingResult
     /// weights sum over, e.g. the tasks retrieval serves; null or omitted: all edges. Users without an edge of these
     /// relations get uniform weights.
     /// </param>
+    /// <returns>A new result sharing this one's components.</returns>
     public MixtureEmbeddingResult WithWeights(BipartiteGraph graph, float weightGamma, int threads = 0, IReadOnlyCollection<int>? relations = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
@@ -109,6 +116,7 @@ public sealed class MixtureEmbeddingResult
     /// <see cref="DcmOptions.WeightExponent"/> = <paramref name="exponent"/>, so the exponent can be chosen after training.
     /// </summary>
     /// <param name="exponent">a within [0, 16]; 0 gives equal weights.</param>
+    /// <returns>A new result sharing this one's components.</returns>
     public MixtureEmbeddingResult WithWeightExponent(float exponent)
     {
         if (!float.IsFinite(exponent) || exponent < 0 || exponent > 16)
@@ -122,6 +130,8 @@ public sealed class MixtureEmbeddingResult
     /// The users' components as a <see cref="MixtureTable"/> for <paramref name="users"/> (its cluster ids are the component
     /// indices), in descending weight order (ties to the lower component), for round-robin retrieval and the goodness of fit.
     /// </summary>
+    /// <param name="users">The users to take (indices 0 to <see cref="UserCount"/> - 1); not null.</param>
+    /// <returns>A new mixture table with rows for <paramref name="users"/>.</returns>
     public MixtureTable ToMixtureTable(IReadOnlyList<int> users)
     {
         ArgumentNullException.ThrowIfNull(users);

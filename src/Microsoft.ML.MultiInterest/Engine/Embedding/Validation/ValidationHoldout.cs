@@ -9,6 +9,12 @@ namespace Microsoft.ML.MultiInterest.Engine;
 public sealed class ValidationHoldout
 {
     /// <summary>Creates a hold-out; the graphs share index ranges and the tables have one row per user and item.</summary>
+    /// <param name="train">The training part the vectors were fitted on.</param>
+    /// <param name="validation">The held-out edges, of the same user and item counts as <paramref name="train"/>.</param>
+    /// <param name="userEmbeddings">One row per user of <paramref name="train"/>, fitted without <paramref name="validation"/>.</param>
+    /// <param name="itemEmbeddings">One row per item of <paramref name="train"/>, of the users' dimension.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">The graphs' sizes differ, or a table's rows or dimension do not match.</exception>
     public ValidationHoldout(BipartiteGraph train, BipartiteGraph validation, EmbeddingMatrix userEmbeddings, EmbeddingMatrix itemEmbeddings)
     {
         ArgumentNullException.ThrowIfNull(train);
