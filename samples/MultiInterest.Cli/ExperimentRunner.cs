@@ -193,7 +193,7 @@ internal static class ExperimentRunner
                 ? (history.Reorder ? "re-ordering Unimodal's list" : $"Unimodal's pool={settings.Protocol.MmrPoolSize}")
                 : history.Reorder ? "re-ordering its own list" : $"pool={settings.Protocol.MmrPoolSize}")
                 + $", nu={history.InterestWeight}, {Counted.Of(h.ItemsPerInterest, "item")} per interest, "
-                + $"at most {h.MaxInterests}; fold-in " + (h.MatchUserVectors ? "fitted to the user vectors" : $"lambda={h.Regularization}, alpha0={h.UnobservedWeight}, nu={h.RegularizationExponent}"));
+                + $"at most {h.MaxInterests}; fold-in " + (h.MatchUserVectors ? "fitted to the user vectors" : $"lambda={Plain(h.Regularization)}, alpha0={Plain(h.UnobservedWeight)}, nu={Plain(h.RegularizationExponent)}"));
         }
         var evaluation = progress.Begin($"Evaluating Unimodal, MMR, Mixture and kNN-Embed (m={settings.Protocol.Components}, k={settings.Protocol.Neighbors}, lambda={settings.Protocol.Lambda}, alpha={settings.Protocol.Alpha})...");
         INeighborIndex? neighborIndex = null;
@@ -213,7 +213,7 @@ internal static class ExperimentRunner
         evaluation.Dispose();
         foreach (var (stage, s) in result.Seconds) seconds[stage] = s;
         if (result.HistoryInterests is { MatchUserVectors: true } fitted)
-            log.WriteLine($"  history_mmr fold-in fitted to the user vectors: lambda={fitted.Regularization}, alpha0={fitted.UnobservedWeight}");
+            log.WriteLine($"  history_mmr fold-in fitted to the user vectors: lambda={Plain(fitted.Regularization)}, alpha0={Plain(fitted.UnobservedWeight)}");
         clock.Restart();
 
         var learned = new List<LearnedRow>();
@@ -399,6 +399,9 @@ internal static class ExperimentRunner
         EmbeddingAlgorithm.ImplicitAls => o.Als.Iterations,
         _ => null,
     };
+
+    /// <summary>A setting as a plain decimal (0.00001, not 1E-05), as the grid that chose it writes it.</summary>
+    private static string Plain(double value) => value.ToString("0.##########", System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>A learned-vector model trained for the table: its row name, options and fit.</summary>

@@ -28,7 +28,7 @@ public sealed class XmlDocCompletenessTests
 
         var incomplete = Incomplete(assembly, docs);
 
-        Assert.True(incomplete.Count == 0, $"{incomplete.Count} public members of the library lack XML docs:\n  " + string.Join("\n  ", incomplete));
+        Assert.True(incomplete.Count == 0, $"{incomplete.Count} public member{(incomplete.Count == 1 ? "" : "s")} of the library lack{(incomplete.Count == 1 ? "s" : "")} XML docs:\n  " + string.Join("\n  ", incomplete));
     }
 
     /// <summary>One line per public or protected member whose docs miss something, naming what.</summary>
