@@ -178,6 +178,7 @@ public sealed partial class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTra
     /// <returns><paramref name="inputSchema"/> with the embedding columns appended.</returns>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
+        ArgumentNullException.ThrowIfNull(inputSchema);
         var o = _options;
         ShapeChecks.Key(inputSchema, o.UserColumnName, nameof(o.UserColumnName));
         ShapeChecks.Key(inputSchema, o.ItemColumnName, nameof(o.ItemColumnName));

@@ -225,6 +225,7 @@ public sealed class KnnSmoothedMixtureEstimator : IEstimator<KnnSmoothedMixtureT
     /// <returns><paramref name="inputSchema"/> with the mixture clusters, weights and embeddings columns appended.</returns>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
+        ArgumentNullException.ThrowIfNull(inputSchema);
         var o = _options;
         ShapeChecks.Key(inputSchema, o.UserColumnName, nameof(o.UserColumnName));
         ShapeChecks.Key(inputSchema, o.ItemColumnName, nameof(o.ItemColumnName));

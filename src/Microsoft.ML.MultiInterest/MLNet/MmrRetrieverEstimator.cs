@@ -230,6 +230,7 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
     /// <returns><paramref name="inputSchema"/> with the three candidate columns appended.</returns>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
+        ArgumentNullException.ThrowIfNull(inputSchema);
         var o = _options;
         o.CheckSharedShape(inputSchema);
         ShapeChecks.Vector(inputSchema, o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName), NumberDataViewType.Single);

@@ -202,6 +202,7 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
     /// <returns><paramref name="inputSchema"/> with the cluster key and similarity columns appended.</returns>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
+        ArgumentNullException.ThrowIfNull(inputSchema);
         var o = _options;
         ShapeChecks.Vector(inputSchema, o.FeatureColumnName, nameof(o.FeatureColumnName), NumberDataViewType.Single);
         if (o.ItemColumnName != null) ShapeChecks.Key(inputSchema, o.ItemColumnName, nameof(o.ItemColumnName));

@@ -70,6 +70,7 @@ public sealed class UnimodalRetrieverEstimator : IEstimator<CandidateRetrievalTr
     /// <returns><paramref name="inputSchema"/> with the three candidate columns appended.</returns>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
+        ArgumentNullException.ThrowIfNull(inputSchema);
         var o = _options;
         o.CheckSharedShape(inputSchema);
         ShapeChecks.Vector(inputSchema, o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName), NumberDataViewType.Single);
