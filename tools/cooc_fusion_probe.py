@@ -9,13 +9,14 @@ their centroid, the protocol's) beside Unimodal's. numpy and scipy required. Usa
   cooc_fusion_probe.py TRAIN.tsv.gz TEST.tsv.gz EXPORT_DIR [--users N]   (N seeded users; 0 = all)
 """
 import argparse
+from cli_files import existing_file, existing_dir
 
 import numpy as np
 import scipy.sparse as sp
 
 from relevance_probe import read_edges, read_vectors  # the same file readers (this script's folder is on the path)
 
-ap = argparse.ArgumentParser(); ap.add_argument("train"); ap.add_argument("test"); ap.add_argument("export")
+ap = argparse.ArgumentParser(); ap.add_argument("train", type=existing_file); ap.add_argument("test", type=existing_file); ap.add_argument("export", type=existing_dir)
 ap.add_argument("--users", type=int, default=0); a = ap.parse_args()
 item_ids, items = read_vectors(f"{a.export}/item_embeddings.tsv")
 user_ids, _ = read_vectors(f"{a.export}/user_embeddings.tsv")

@@ -45,6 +45,7 @@ Options: --k K (default 50), --head-share X (default 0.2), --markdown (print a m
 to rank K (a model's lists of M >= K candidates; unlike evaluate's rows, not a retrieval of K of its own).
 """
 import argparse
+from cli_files import existing_file
 import collections
 import gzip
 import json
@@ -129,10 +130,10 @@ class Row:
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--train", required=True)
-    p.add_argument("--test", required=True)
-    p.add_argument("--candidates", required=True, help="candidates.tsv of evaluate --export")
-    p.add_argument("--metrics", help="metrics.json of the same run: Recall@K is checked against it")
+    p.add_argument("--train", required=True, type=existing_file)
+    p.add_argument("--test", required=True, type=existing_file)
+    p.add_argument("--candidates", required=True, type=existing_file, help="candidates.tsv of evaluate --export")
+    p.add_argument("--metrics", type=existing_file, help="metrics.json of the same run: Recall@K is checked against it")
     p.add_argument("--k", type=int, default=50)
     p.add_argument("--head-share", type=float, default=0.2)
     p.add_argument("--json", help="write the figures here")

@@ -53,6 +53,7 @@ N best items by dot product are re-scored; a user whose list could reach past th
 --json FILE. numpy's matrix products are much faster with an optimised BLAS (apt-get install libopenblas0-pthread).
 """
 import argparse
+from cli_files import existing_file, existing_dir
 import gzip
 import json
 import math
@@ -122,9 +123,9 @@ def top_lists(scores, k, rows):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--dir", required=True, help="an evaluate --export directory")
-    p.add_argument("--train", required=True)
-    p.add_argument("--test", required=True)
+    p.add_argument("--dir", required=True, type=existing_dir, help="an evaluate --export directory")
+    p.add_argument("--train", required=True, type=existing_file)
+    p.add_argument("--test", required=True, type=existing_file)
     p.add_argument("--betas", default="0,0.0025,0.005,0.01,0.015,0.02,0.03,0.04,0.05,0.075,0.1,0.15,0.2,0.3")
     p.add_argument("--gammas", default="0.02,0.05,0.1,0.2,0.3")
     p.add_argument("--tolerance", type=float, help="name the validation choice: Recall@50 at least (1 - T) x beta 0's")

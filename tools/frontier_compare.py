@@ -97,7 +97,9 @@ def main():
         return
     args = [a for a in sys.argv[1:] if a != "--set"]
     if len(args) not in (1, 3) or any(a.startswith("-") for a in args):
-        sys.exit(__doc__)
+        # A usage error exits 2, as the argparse tools' do.
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
     key = "set_diversity" if len(args) != len(sys.argv) - 1 else "diversity"
     try:
         with open(args[0]) as f:

@@ -3,10 +3,11 @@
 and standard error of the per-user difference (B - A) over the users both rows list, so that a small gap between two
 rows on the same users can be told from noise. Diversity@K is the protocol's (mean distance of the list's unit item
 vectors to their mean; docs/evaluation-protocol.md), from each directory's candidates.tsv and item_embeddings.tsv.
-Usage:
+Usage (numpy required: Debian's python3-numpy, run as /usr/bin/python3 where another python3 comes first on PATH):
   paired_diversity.py DIR_A METHOD_A DIR_B METHOD_B [--k K]     e.g. out mmr out history_mmr --k 10
 """
 import argparse
+from cli_files import existing_dir
 import collections
 
 import numpy as np
@@ -40,10 +41,10 @@ def diversity(items, ids, vectors):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("dir_a")
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("dir_a", type=existing_dir)
     p.add_argument("method_a")
-    p.add_argument("dir_b")
+    p.add_argument("dir_b", type=existing_dir)
     p.add_argument("method_b")
     p.add_argument("--k", type=int, default=10)
     a = p.parse_args()

@@ -6,7 +6,7 @@ and 0.36 million test edges).
 Items belong to one of C communities; each user draws 1-4 communities with Dirichlet weights, a heavy-tailed number of
 items (Pareto), those items from its communities by a power-law popularity (without repeats) plus 5% uniform noise, and
 20% of its items, drawn at random, become its test edges. Seeded: the same arguments give the same files.
-Usage:
+Usage (numpy required: Debian's python3-numpy, run as /usr/bin/python3 where another python3 comes first on PATH):
   planted_split.py OUT_DIR [--users N] [--items N] [--edges N] [--communities N] [--seed N]
 """
 import argparse
@@ -17,7 +17,7 @@ import numpy as np
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("out")
     p.add_argument("--users", type=int, default=52000)
     p.add_argument("--items", type=int, default=91000)

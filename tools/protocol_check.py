@@ -95,6 +95,7 @@ Reading of the spec implemented here (see the report / --help for details):
     degree does not exceed; missed users in none), each quartile's figures and pairs.
 """
 import argparse
+from cli_files import existing_file
 import gzip
 import json
 import math
@@ -2077,18 +2078,18 @@ def main():
                "--item-clusters DIR/item_clusters.tsv (the paper rows' clusters, not item_clusters_tuned.tsv) "
                "--metrics DIR/metrics.json --candidates DIR/candidates.tsv. Memory and time grow with the test users "
                "times the items: --users N checks the first N.")
-    ap.add_argument("--train", required=True, help="the training edges evaluate read (user<TAB>item, header, .gz allowed)")
-    ap.add_argument("--test", required=True, help="the test edges evaluate read")
-    ap.add_argument("--user-embeddings", required=True, help="DIR/user_embeddings.tsv")
-    ap.add_argument("--item-embeddings", required=True, help="DIR/item_embeddings.tsv")
-    ap.add_argument("--item-clusters", required=True, help="DIR/item_clusters.tsv (the Mixture and kNN-Embed rows' clusters)")
+    ap.add_argument("--train", required=True, type=existing_file, help="the training edges evaluate read (user<TAB>item, header, .gz allowed)")
+    ap.add_argument("--test", required=True, type=existing_file, help="the test edges evaluate read")
+    ap.add_argument("--user-embeddings", required=True, type=existing_file, help="DIR/user_embeddings.tsv")
+    ap.add_argument("--item-embeddings", required=True, type=existing_file, help="DIR/item_embeddings.tsv")
+    ap.add_argument("--item-clusters", required=True, type=existing_file, help="DIR/item_clusters.tsv (the Mixture and kNN-Embed rows' clusters)")
     ap.add_argument("--components", type=int, default=5, help="m, as evaluate's --components (default 5)")
     ap.add_argument("--neighbors", type=int, default=10, help="k, as evaluate's --neighbors (default 10)")
     ap.add_argument("--lambda", dest="lam", type=float, default=0.8, help="as evaluate's --lambda (default 0.8)")
     ap.add_argument("--alpha", type=float, default=1.0, help="as evaluate's --alpha (default 1)")
     ap.add_argument("--cutoffs", default="10,20,50", help="K values, comma-separated (default 10,20,50)")
-    ap.add_argument("--metrics", help="DIR/metrics.json: compare every figure with it")
-    ap.add_argument("--candidates", help="DIR/candidates.tsv: score every row's exported lists (all methods, not only the three recomputed)")
+    ap.add_argument("--metrics", type=existing_file, help="DIR/metrics.json: compare every figure with it")
+    ap.add_argument("--candidates", type=existing_file, help="DIR/candidates.tsv: score every row's exported lists (all methods, not only the three recomputed)")
     ap.add_argument("--mixtures",
                     help="DIR/mixtures.tsv: the library's kNN-Embed components, to tell which of two neighbours that tie "
                          "at the k-th cosine it took where the lists cannot (their EMDs differ); default: mixtures.tsv "

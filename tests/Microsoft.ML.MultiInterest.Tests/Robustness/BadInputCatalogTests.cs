@@ -291,6 +291,19 @@ public class BadInputCatalogTests
         ["sweep-clusters-above-items"] = Throws<ArgumentException>(["The search space or base settings ask for 121 clusters, more than the 120 items", "lower 'clusters'"],
             () => SweepRunner.Run(TestGraphs.TwoInterestUsers(groups: 4, itemsPerGroup: 30, users: 80, itemsPerUserPerGroup: 8, seed: 3).Graph,
                 SweepSearchSpace.Parse("clusters=2,121"), new SweepOptions { Cutoff = 5 })),
+        ["sweep-mmr-pool-below-cutoff"] = Throws<ArgumentOutOfRangeException>(["The search space's mmr-pool=5 is below K (Cutoff 10): a pool is raised to K, so it would run as mmr-pool=10's trial"],
+            () => SweepRunner.Run(TestGraphs.TwoInterestUsers(groups: 4, itemsPerGroup: 30, users: 80, itemsPerUserPerGroup: 8, seed: 3).Graph,
+                SweepSearchSpace.Parse("method=mmr;mmr-pool=5,20"), new SweepOptions { Cutoff = 10 })),
+        ["sweep-mmr-pools-past-catalogue"] = Throws<ArgumentOutOfRangeException>(["The search space's mmr-pool values 500, 1000 are all at or above the 120 items",
+            "one trial under 2 names. Keep one of them."], () => SweepRunner.Run(TestGraphs.TwoInterestUsers(groups: 4, itemsPerGroup: 30, users: 80, itemsPerUserPerGroup: 8, seed: 3).Graph,
+                SweepSearchSpace.Parse("method=mmr;mmr-pool=20,500,1000"), new SweepOptions { Cutoff = 10 })),
+        ["sweep-validation-split-csv-name"] = Throws<ArgumentException>(["trainPath '", "inner.csv' ends in .csv, but the files are written tab-separated", "give a .tsv (or .tsv.gz) name"], () =>
+        {
+            var ml = new MLContext(seed: 1);
+            var result = ml.MultiInterest().Sweep(ml.Data.LoadFromEnumerable(MLNetTestData.Edges()), SweepSearchSpace.Parse("method=unimodal"),
+                new SweepOptions { Cutoff = 5, MaxTrials = 1, Threads = 1 }, refitBest: false);
+            result.ValidationSplit.Save(Path.Combine(Path.GetTempPath(), "inner.csv"), Path.Combine(Path.GetTempPath(), "validation.tsv"));
+        }),
         ["sweep-time-budget-too-long"] = Throws<ArgumentOutOfRangeException>(["TimeBudget (60.0 days) must be at most 49.7 days, the longest a sweep can time",
             "leave it null for no time limit"], () => SweepRunner.Run(TestGraphs.TwoInterestUsers().Graph, SweepSearchSpace.Parse("lambda=0.5"),
                 new SweepOptions { TimeBudget = TimeSpan.FromDays(60) })),
