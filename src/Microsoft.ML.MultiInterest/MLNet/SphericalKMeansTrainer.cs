@@ -107,10 +107,8 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
         var feature = ColumnChecks.FloatVector(input.Schema, o.FeatureColumnName, nameof(o.FeatureColumnName), out int dimension);
         DataViewSchema.Column? item = null;
         int itemCount = 0;
+        RequireItemColumnForDivideConquer(o);
         if (o.ItemColumnName != null) item = ColumnChecks.Key(input.Schema, o.ItemColumnName, nameof(o.ItemColumnName), out itemCount);
-        else if (o.DivideConquerClusters)
-            throw new ArgumentException($"{nameof(o.DivideConquerClusters)} takes each item's cluster from the divide-and-conquer model by its key: set {nameof(o.ItemColumnName)}.",
-                nameof(o.ItemColumnName));
 
         var (points, itemKeys) = ReadPoints(input, feature, nameof(o.FeatureColumnName), item, itemCount, dimension);
         RefuseNonFinite(points, itemKeys, o.FeatureColumnName, item, itemCount);
@@ -205,8 +203,18 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
         ArgumentNullException.ThrowIfNull(inputSchema);
         var o = _options;
         ShapeChecks.Vector(inputSchema, o.FeatureColumnName, nameof(o.FeatureColumnName), NumberDataViewType.Single);
+        // As Fit refuses it, so that a chain's shape check does not pass what its Fit will refuse.
+        RequireItemColumnForDivideConquer(o);
         if (o.ItemColumnName != null) ShapeChecks.Key(inputSchema, o.ItemColumnName, nameof(o.ItemColumnName));
         return ShapeFactory.Append(inputSchema, ShapeFactory.Key(o.ClusterColumnName, o.NumberOfClusters, keyValues: true), ShapeFactory.Float(o.SimilarityColumnName));
+    }
+
+    /// <summary>Refuses <see cref="Options.DivideConquerClusters"/> without the item key column it reads each item's cluster by.</summary>
+    private static void RequireItemColumnForDivideConquer(Options o)
+    {
+        if (o.ItemColumnName == null && o.DivideConquerClusters)
+            throw new ArgumentException($"{nameof(o.DivideConquerClusters)} takes each item's cluster from the divide-and-conquer model by its key: set {nameof(o.ItemColumnName)}.",
+                nameof(o.ItemColumnName));
     }
 
     /// <summary>Reports each Lloyd iteration synchronously.</summary>

@@ -135,13 +135,22 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     /// </param>
     /// <exception cref="NotSupportedException">The directory holds a round-robin export (<see cref="OnnxServingDirectory.ExportRoundRobin"/>; open it with <see cref="OnnxRoundRobinScorer"/>).</exception>
     /// <returns>The opened scorer; dispose it to release its ONNX Runtime sessions.</returns>
-    public static OnnxCandidateScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = DefaultBatchSize) =>
-        OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize), sessions);
+    public static OnnxCandidateScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = DefaultBatchSize)
+    {
+        // Before the directory is read, so that a wrong batch size is not reported as the directory's fault.
+        RequireBatchSize(batchSize);
+        return OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize), sessions);
+    }
+
+    /// <summary>Refuses a batch size below 1, before a scorer reads its directory.</summary>
+    internal static void RequireBatchSize(int batchSize)
+    {
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
+    }
 
     private static OnnxCandidateScorer OpenUnchecked(string directory, OnnxSessionFactory? sessions, int batchSize)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
         var manifest = OnnxVerifiedOpening.Manifest(directory);
         if (manifest.Retrieval is OnnxServingManifest.HistoryMmrRetrieval or OnnxServingManifest.MmrRetrieval or OnnxServingManifest.RankFusionRetrieval
             or OnnxServingManifest.ConditionalMergedRetrieval)

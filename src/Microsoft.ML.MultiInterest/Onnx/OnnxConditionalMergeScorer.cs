@@ -58,8 +58,12 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
     /// <param name="batchSize">Users per ONNX Runtime call, at least 1.</param>
     /// <exception cref="NotSupportedException">The directory holds another export.</exception>
     /// <returns>The opened scorer; dispose it to release its ONNX Runtime sessions.</returns>
-    public static OnnxConditionalMergeScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = OnnxCandidateScorer.DefaultBatchSize) =>
-        OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize), sessions);
+    public static OnnxConditionalMergeScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = OnnxCandidateScorer.DefaultBatchSize)
+    {
+        // Before the directory is read, so that a wrong batch size is not reported as the directory's fault.
+        OnnxCandidateScorer.RequireBatchSize(batchSize);
+        return OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize), sessions);
+    }
 
     private static OnnxConditionalMergeScorer OpenUnchecked(string directory, OnnxSessionFactory? sessions, int batchSize)
     {

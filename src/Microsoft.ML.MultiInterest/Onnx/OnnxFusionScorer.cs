@@ -38,8 +38,12 @@ public sealed class OnnxFusionScorer : IDisposable
     /// <param name="batchSize">Users per call of each source's scorer, at least 1.</param>
     /// <exception cref="NotSupportedException">The directory is not a fusing model's, or a source's method has no scorer here.</exception>
     /// <returns>The opened scorer; dispose it to release its ONNX Runtime sessions.</returns>
-    public static OnnxFusionScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = OnnxCandidateScorer.DefaultBatchSize) =>
-        OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize), sessions);
+    public static OnnxFusionScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = OnnxCandidateScorer.DefaultBatchSize)
+    {
+        // Before the directory is read, so that a wrong batch size is not reported as the directory's fault.
+        OnnxCandidateScorer.RequireBatchSize(batchSize);
+        return OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize), sessions);
+    }
 
     private static OnnxFusionScorer OpenUnchecked(string directory, OnnxSessionFactory? sessions, int batchSize)
     {

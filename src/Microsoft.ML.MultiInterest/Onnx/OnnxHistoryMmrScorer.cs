@@ -104,13 +104,16 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
     /// <param name="batchSize">Users per call at most, at least 1 (the pool scorer holds batch x (K + 1) x items scores; a call serves fewer where they would pass 64 MiB).</param>
     /// <exception cref="NotSupportedException">The directory holds another export (cluster quotas, round robin).</exception>
     /// <returns>The opened scorer; dispose it to release its ONNX Runtime sessions.</returns>
-    public static OnnxHistoryMmrScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = OnnxCandidateScorer.DefaultBatchSize) =>
-        OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize), sessions);
+    public static OnnxHistoryMmrScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = OnnxCandidateScorer.DefaultBatchSize)
+    {
+        // Before the directory is read, so that a wrong batch size is not reported as the directory's fault.
+        OnnxCandidateScorer.RequireBatchSize(batchSize);
+        return OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize), sessions);
+    }
 
     private static OnnxHistoryMmrScorer OpenUnchecked(string directory, OnnxSessionFactory? sessions, int batchSize)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
         var manifest = OnnxVerifiedOpening.Manifest(directory);
         var pool = manifest.Retrieval == OnnxServingManifest.HistoryMmrRetrieval ? manifest.PoolScorer! : throw new NotSupportedException(
             $"The serving directory '{directory}' holds a {manifest.Retrieval ?? OnnxServingManifest.ClusterQuotaRetrieval} export, not history-interest MMR: open it with "

@@ -85,8 +85,12 @@ public sealed class OnnxMmrScorer : IDisposable
     /// <param name="batchSize">Users per call of the pool's scorer and of the interests' graph at most, at least 1 (a call serves fewer where its tensors would pass 64 MiB).</param>
     /// <exception cref="NotSupportedException">The directory holds another export.</exception>
     /// <returns>The opened scorer; dispose it to release its ONNX Runtime sessions.</returns>
-    public static OnnxMmrScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = OnnxCandidateScorer.DefaultBatchSize) =>
-        OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize), sessions);
+    public static OnnxMmrScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = OnnxCandidateScorer.DefaultBatchSize)
+    {
+        // Before the directory is read, so that a wrong batch size is not reported as the directory's fault.
+        OnnxCandidateScorer.RequireBatchSize(batchSize);
+        return OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize), sessions);
+    }
 
     private static OnnxMmrScorer OpenUnchecked(string directory, OnnxSessionFactory? sessions, int batchSize)
     {
