@@ -288,7 +288,7 @@ public class BadInputCatalogTests
             () => new ProtocolSettings { MmrPoolSize = 20, Cutoffs = [10, 20, 50] }.Validate()),
         ["sweep-cutoff-above-items"] = Throws<ArgumentOutOfRangeException>(["Cutoff (K = 100000) must be below the", "items of the training graph", "every trial would score the same full recall"],
             () => SweepRunner.Run(TestGraphs.TwoInterestUsers().Graph, SweepSearchSpace.Parse("lambda=0.5"), new SweepOptions { Cutoff = 100000 })),
-        ["sweep-clusters-above-items"] = Throws<ArgumentException>(["The search space or base settings ask for 121 clusters, more than the 120 items", "lower 'clusters'"],
+        ["sweep-clusters-above-items"] = Throws<ArgumentException>(["The search space asks for clusters=121, more than the 120 items", "lower 'clusters'"],
             () => SweepRunner.Run(TestGraphs.TwoInterestUsers(groups: 4, itemsPerGroup: 30, users: 80, itemsPerUserPerGroup: 8, seed: 3).Graph,
                 SweepSearchSpace.Parse("clusters=2,121"), new SweepOptions { Cutoff = 5 })),
         ["sweep-mmr-pool-below-cutoff"] = Throws<ArgumentOutOfRangeException>(["The search space's mmr-pool=5 is below K (Cutoff 10): a pool is raised to K, so it would run as mmr-pool=10's trial"],

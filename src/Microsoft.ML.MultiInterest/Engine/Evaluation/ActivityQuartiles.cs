@@ -43,7 +43,7 @@ public sealed class ActivityQuartiles
             if (d < 0) throw new ArgumentOutOfRangeException(nameof(degrees), d, "Degrees must not be negative.");
         Array.Sort(sorted);
         Span<int> bounds = stackalloc int[Count - 1];
-        for (int b = 0; b < Count - 1; b++) bounds[b] = n == 0 ? 0 : sorted[Math.Max(0, (int)Math.Ceiling((b + 1) * n / (double)Count) - 1)];
+        for (int b = 0; b < Count - 1; b++) bounds[b] = n == 0 ? 0 : sorted[Math.Max(0, (int)Math.Ceiling((b + 1) * (double)n / Count) - 1)];
         var groups = new int[n];
         var lower = new int[Count];
         var upper = new int[Count];

@@ -228,9 +228,14 @@ public static class SweepRunner
         if (cutoff >= train.ItemCount)
             throw new ArgumentOutOfRangeException("options", cutoff, $"Cutoff (K = {cutoff}) must be below the {train.ItemCount} items of the training graph: "
                 + "a list of K items would hold every item a user has not seen, so every trial would score the same full recall.");
-        int clusters = LargestValue(space, "clusters", baseSettings.Clustering.Clusters, defaultsTrial);
-        if (clusters > train.ItemCount)
-            throw new ArgumentException($"The search space or base settings ask for {clusters} clusters, more than the {train.ItemCount} items: lower 'clusters'.", nameof(space));
+        // Named by where the value came from (the space's parameter, or the base settings' option), as the dimension is.
+        int searchedClusters = LargestValue(space, "clusters", 0, defaultsTrial: false);
+        if (searchedClusters > train.ItemCount)
+            throw new ArgumentException($"The search space asks for clusters={searchedClusters}, more than the {train.ItemCount} items: lower 'clusters'.", nameof(space));
+        int baseClusters = baseSettings.Clustering.Clusters;
+        if ((defaultsTrial || searchedClusters == 0) && baseClusters > train.ItemCount)
+            throw new ArgumentException($"The base settings ask for {baseClusters} clusters, more than the {train.ItemCount} items: lower BaseSettings.Clustering.Clusters.",
+                nameof(SweepOptions.BaseSettings));
         // A pool is raised to K and cut to the catalogue: a value below K would run K's trial under its own name (leaderboard,
         // sweep.json, the sensitivity plot), and so would all but one of several values at or past the catalogue.
         if (space.Parameters.FirstOrDefault(p => p.Name == "mmr-pool") is { } pools)
