@@ -2,8 +2,8 @@ namespace Microsoft.ML.MultiInterest.Tests.MLNet;
 
 /// <summary>
 /// What the estimators' shape checks refuse before any data: <c>GetOutputSchema(null)</c> names its argument, as ML.NET's own
-/// estimators do (a review of 2026-12-07 found two of ten checking it and the others failing with a NullReferenceException
-/// inside their shape checks), and options their Fit would refuse are refused by the shape check too.
+/// estimators do (a review of 2026-12-07 found two of ten checking it and the others leaving it to
+/// whatever their shape checks did with a null), and options their Fit would refuse are refused by the shape check too.
 /// </summary>
 public sealed class EstimatorShapeCheckTests
 {
