@@ -37,6 +37,7 @@ internal static class MetricsJson
                     : null,
                 ["clusters"] = clusters,
                 ["kmeans_iterations"] = settings.ItemClustersPath == null ? settings.Clustering.MaxIterations : null,
+                ["kmeans_tolerance"] = settings.ItemClustersPath == null ? settings.Clustering.Tolerance : null,
                 ["components"] = settings.Protocol.Components,
                 ["neighbors"] = settings.Protocol.Neighbors,
                 ["lambda"] = settings.Protocol.Lambda,

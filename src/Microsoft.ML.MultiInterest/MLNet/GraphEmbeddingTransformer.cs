@@ -41,10 +41,14 @@ public sealed class GraphEmbeddingTransformer : MultiInterestTransformerBase
         DivideConquer = result.DivideConquer;
         _als = result.Algorithm == EmbeddingAlgorithm.ImplicitAls ? result.Als?.Clone() : null;
         _chosenOptions = result.ChosenOptions?.Clone();
+        FitSettings = result.Settings;
         Holdout = result.Holdout;
         _userIds = userIds;
         _itemIds = itemIds;
     }
+
+    /// <summary>The fit's settings as <see cref="GraphEmbeddingResult.Settings"/> says them (Auto: its choice); null after a save/load round trip.</summary>
+    internal string? FitSettings { get; }
 
     /// <summary>
     /// For an <see cref="EmbeddingAlgorithm.Auto"/> fit, the concrete engine options it chose

@@ -17,13 +17,18 @@ public sealed class SweepReportingTests
     public void Every_trial_names_the_vectors_it_fitted_and_the_refit_its_own()
     {
         var ml = new MLContext(seed: 3);
+        var warnings = MLNetTestData.Warnings(ml);
+        var rows = SweepValidationSplitTests.Rows();
+        var edges = ml.Data.LoadFromEnumerable(rows.Concat(rows.Take(4)).Select(e => new MLNetTestData.Edge { User = e.User, Item = e.Item }).ToList());
         var options = SweepTestData.Options();
         options.BaseSettings!.Embedding = new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.Auto, AutoMaxDimension = 16 };
-        var result = ml.MultiInterest().Sweep(Edges(ml), SweepSearchSpace.Parse("method=unimodal,mmr"), options);
+        var result = ml.MultiInterest().Sweep(edges, SweepSearchSpace.Parse("method=unimodal,mmr"), options);
         // Auto's choice, which the trial's settings (algorithm auto, the dimension asked) cannot say.
         Assert.All(result.Outcome.Trials, t => Assert.Matches("^(truncated-svd|implicit-als) d=\\d+ ", t.Embedding));
         Assert.Equal(EmbeddingAlgorithm.Auto, result.Best!.Settings.Embedding.Algorithm);
-        Assert.Matches("^(truncated-svd|implicit-als) d=\\d+$", result.RefitEmbedding);
+        Assert.Matches("^(truncated-svd|implicit-als) d=\\d+ ", result.RefitEmbedding);
+        // The refit's GraphEmbedding warned of nothing the sweep had said already: one repeated-pair warning, from Sweep.
+        Assert.Single(warnings, w => w.Contains("repeat a (user, item) pair"));
     }
 
     [Fact]
@@ -55,6 +60,24 @@ public sealed class SweepReportingTests
         Assert.Equal("space", e.ParamName);
         Assert.Equal(value, e.ActualValue);
         Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Base_clusters_and_pools_no_trial_reads_are_not_refused()
+    {
+        // 2,000 clusters on a small catalogue: an MMR sweep never clusters, so the base settings' clusters do not matter; nor
+        // does a pool below K in a kNN-Embed sweep, which reads no pool (warned of as unread instead).
+        var ml = new MLContext(seed: 3);
+        var options = SweepTestData.Options();
+        options.BaseSettings!.Method = SweepRetrievalMethod.Mmr;
+        options.BaseSettings.Clustering = new SphericalKMeansOptions { Clusters = 2000 };
+        Assert.Equal(2, ml.MultiInterest().Sweep(Edges(ml), SweepSearchSpace.Parse("mmr-lambda=0.2,0.3"), options, refitBest: false).Outcome.Trials.Count(t => !t.IsDefaults));
+        var knn = SweepTestData.Options();
+        ml.MultiInterest().Sweep(Edges(ml), SweepSearchSpace.Parse("lambda=0.8;mmr-pool=5"), knn, refitBest: false);
+        // Read by a kNN-Embed trial, the same clusters are refused.
+        options.BaseSettings.Method = SweepRetrievalMethod.KnnEmbed;
+        var e = Assert.Throws<ArgumentException>(() => ml.MultiInterest().Sweep(Edges(ml), SweepSearchSpace.Parse("lambda=0.3,0.5"), options, refitBest: false));
+        Assert.Equal("BaseSettings", e.ParamName);
     }
 
     [Theory]

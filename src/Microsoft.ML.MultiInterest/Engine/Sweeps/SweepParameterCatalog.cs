@@ -77,33 +77,41 @@ internal static class SweepParameterCatalog
     };
 
     /// <summary>
-    /// The parameters of <paramref name="space"/> no trial reads (<see cref="Applies"/>): under every combination of the
-    /// space's values of the parameters that decide what is read (method, lambda, algorithm) and the base settings' others.
-    /// Their values make no distinct trials, so a space of only such parameters scores the defaults alone.
+    /// The parameters of <paramref name="space"/> no trial reads (<see cref="ReadBySomeTrial"/>). Their values make no
+    /// distinct trials, so a space of only such parameters scores the defaults alone.
     /// </summary>
     /// <param name="space">The search space.</param>
     /// <param name="baseSettings">The settings every trial starts from.</param>
     /// <returns>The unread parameters' names, in the space's order.</returns>
-    public static IReadOnlyList<string> UnreadParameters(SweepSearchSpace space, SweepSettings baseSettings)
+    public static IReadOnlyList<string> UnreadParameters(SweepSearchSpace space, SweepSettings baseSettings) =>
+        space.Parameters.Select(p => p.Name).Where(name => !ReadBySomeTrial(name, space, baseSettings)).ToArray();
+
+    /// <summary>
+    /// Whether some trial of <paramref name="space"/> reads parameter <paramref name="name"/> (<see cref="Applies"/>): under
+    /// some combination of the space's values of the parameters that decide what is read (method, lambda, algorithm) and
+    /// the base settings' others.
+    /// </summary>
+    /// <param name="name">A parameter name, in the space or not (then the base settings' value is the one read).</param>
+    /// <param name="space">The search space.</param>
+    /// <param name="baseSettings">The settings every trial starts from.</param>
+    /// <returns>True when at least one such combination reads it.</returns>
+    public static bool ReadBySomeTrial(string name, SweepSearchSpace space, SweepSettings baseSettings)
     {
         var gates = space.Parameters.Where(p => p.Name is "method" or "lambda" or "algorithm").ToList();
-        var read = new HashSet<string>(StringComparer.Ordinal);
         var indices = new int[gates.Count];
         while (true)
         {
             var settings = baseSettings.Clone();
             for (int g = 0; g < gates.Count; g++) Get(gates[g].Name).Apply(settings, gates[g].Values[indices[g]]);
-            foreach (var parameter in space.Parameters)
-                if (Applies(parameter.Name, settings)) read.Add(parameter.Name);
+            if (Applies(name, settings)) return true;
             int next = gates.Count - 1;
             for (; next >= 0; next--)
             {
                 if (++indices[next] < gates[next].Values.Count) break;
                 indices[next] = 0;
             }
-            if (next < 0) break;
+            if (next < 0) return false;
         }
-        return space.Parameters.Select(p => p.Name).Where(name => !read.Contains(name)).ToArray();
     }
 
     /// <summary>

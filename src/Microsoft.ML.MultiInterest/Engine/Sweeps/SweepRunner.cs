@@ -233,12 +233,15 @@ public static class SweepRunner
         if (searchedClusters > train.ItemCount)
             throw new ArgumentException($"The search space asks for clusters={searchedClusters}, more than the {train.ItemCount} items: lower 'clusters'.", nameof(space));
         int baseClusters = baseSettings.Clustering.Clusters;
-        if ((defaultsTrial || searchedClusters == 0) && baseClusters > train.ItemCount)
+        // Only where a trial clusters: a sweep of the MMR or unimodal methods never reads the base settings' clusters.
+        bool baseClustered = (defaultsTrial && SweepParameterCatalog.Applies("clusters", baseSettings))
+            || (searchedClusters == 0 && SweepParameterCatalog.ReadBySomeTrial("clusters", space, baseSettings));
+        if (baseClustered && baseClusters > train.ItemCount)
             throw new ArgumentException($"The base settings ask for {baseClusters} clusters, more than the {train.ItemCount} items: lower BaseSettings.Clustering.Clusters.",
                 nameof(SweepOptions.BaseSettings));
         // A pool is raised to K and cut to the catalogue: a value below K would run K's trial under its own name (leaderboard,
         // sweep.json, the sensitivity plot), and so would all but one of several values at or past the catalogue.
-        if (space.Parameters.FirstOrDefault(p => p.Name == "mmr-pool") is { } pools)
+        if (space.Parameters.FirstOrDefault(p => p.Name == "mmr-pool") is { } pools && SweepParameterCatalog.ReadBySomeTrial("mmr-pool", space, baseSettings))
         {
             var values = pools.Values.Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
             if (values.FirstOrDefault(pool => pool < cutoff) is var small && small > 0)

@@ -78,7 +78,9 @@ public sealed partial class MultiInterestCatalog
             var clock = Stopwatch.StartNew();
             // Said before it starts: the refit of every stage on all edges can take as long as the trials (minutes on cit-HepPh).
             forward.Report(new SweepProgress($"refitting the best configuration on all {graph.EdgeCount} edges...", outcome.Trials.Count, null, outcome.Best, TimeSpan.FromSeconds(outcome.Seconds)));
-            var rows = SweepPipeline.Rows(Context, edges, weighted);
+            // Unweighted, each pair once: the graph the trials fitted holds each once, and the refit's GraphEmbedding would
+            // otherwise warn of the repeats again, by an option (WeightColumnName) this method does not have.
+            var rows = SweepPipeline.Rows(Context, weighted ? edges : edges.DistinctBy(e => (e.User, e.Item)).ToList(), weighted);
             model = SweepPipeline.Create(Context, outcome.Best.Settings, effective.Cutoff, effective.Threads, weighted).Fit(rows);
             schema = rows.Schema;
             refitSeconds = clock.Elapsed.TotalSeconds;

@@ -66,13 +66,12 @@ public sealed class MultiInterestSweepResult
     public double RefitSeconds { get; }
 
     /// <summary>
-    /// The vectors of <see cref="Model"/>'s GraphEmbedding stage: their algorithm and dimension (e.g. "implicit-als d=128"),
-    /// under <see cref="EmbeddingAlgorithm.Auto"/> what it chose on all the training edges, which may differ from the trials'
-    /// choice on the hold-out's training part (<see cref="SweepTrial.Embedding"/>); null without a refit.
+    /// The vectors of <see cref="Model"/>'s GraphEmbedding stage as <see cref="GraphEmbeddingResult.Settings"/> says them (e.g.
+    /// "implicit-als d=128 iterations=10 reg=0.005 ..."), in the form of <see cref="SweepTrial.Embedding"/>: under
+    /// <see cref="EmbeddingAlgorithm.Auto"/> what it chose on all the training edges, which may differ from the trials' choice
+    /// on the hold-out's training part; null without a refit.
     /// </summary>
-    public string? RefitEmbedding => Model is IEnumerable<ITransformer> chain && chain.OfType<GraphEmbeddingTransformer>().FirstOrDefault() is { } embedding
-        ? $"{SweepParameterCatalog.AlgorithmName(embedding.ChosenOptions?.Algorithm ?? Best!.Settings.Embedding.Algorithm)} d={embedding.Dimension}"
-        : null;
+    public string? RefitEmbedding => Model is IEnumerable<ITransformer> chain ? chain.OfType<GraphEmbeddingTransformer>().FirstOrDefault()?.FitSettings : null;
 
     /// <summary>Saves <see cref="Model"/> with <c>mlContext.Model.Save</c> (the CLI's <c>recommend</c> serves it).</summary>
     /// <exception cref="InvalidOperationException">There is no refitted model.</exception>
