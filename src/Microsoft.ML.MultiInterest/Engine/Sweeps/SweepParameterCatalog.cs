@@ -99,19 +99,14 @@ internal static class SweepParameterCatalog
     {
         var gates = space.Parameters.Where(p => p.Name is "method" or "lambda" or "algorithm").ToList();
         var indices = new int[gates.Count];
-        while (true)
+        do
         {
             var settings = baseSettings.Clone();
             for (int g = 0; g < gates.Count; g++) Get(gates[g].Name).Apply(settings, gates[g].Values[indices[g]]);
             if (Applies(name, settings)) return true;
-            int next = gates.Count - 1;
-            for (; next >= 0; next--)
-            {
-                if (++indices[next] < gates[next].Values.Count) break;
-                indices[next] = 0;
-            }
-            if (next < 0) return false;
         }
+        while (GridIndices.Advance(indices, g => gates[g].Values.Count));
+        return false;
     }
 
     /// <summary>

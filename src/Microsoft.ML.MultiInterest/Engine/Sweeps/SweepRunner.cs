@@ -336,18 +336,13 @@ public static class SweepRunner
             keys.Add(TrialKey(space.Parameters.ToDictionary(p => p.Name, p => SweepParameterCatalog.Get(p.Name).Read(settings)), settings));
         }
         var indices = new int[space.Parameters.Count];
-        while (true)
+        do
         {
             var (settings, values) = Apply(space, baseSettings, indices);
             keys.Add(TrialKey(values, settings));
-            int p = indices.Length - 1;
-            for (; p >= 0; p--)
-            {
-                if (++indices[p] < space.Parameters[p].Values.Count) break;
-                indices[p] = 0;
-            }
-            if (p < 0) return keys.Count;
         }
+        while (GridIndices.Advance(indices, p => space.Parameters[p].Values.Count));
+        return keys.Count;
     }
 
     /// <summary>The cache key of each stage: the values of the parameters of that stage and every stage upstream.</summary>
