@@ -21,7 +21,8 @@ internal abstract class ProgressStage : IDisposable
     public abstract void Dispose();
 
     /// <summary>
-    /// Epoch reports of an embedding fit as updates (<c>  epoch  3: loss ..., 250k edges/s</c>), on the training thread; the
+    /// Pass reports of an embedding fit as updates (<c>  pass  3: loss ..., 250k edges/s</c>: an SGD epoch or an ALS
+    /// iteration, which the report does not tell apart), on the training thread; the
     /// sink also takes the validation measurements of a selection (Auto's trials, a validated run's epochs), so that a
     /// selection of many minutes is heard from at each of them, as the ML.NET trainer's log is.
     /// </summary>
@@ -33,7 +34,7 @@ internal abstract class ProgressStage : IDisposable
     {
         private int _measurements;
 
-        public void Report(EpochStats e) => stage.Update($"  epoch {e.Epoch,2}: loss {e.MeanLoss:F4}, {e.EdgesPerSecond / 1000:F0}k edges/s", e.Epoch);
+        public void Report(EpochStats e) => stage.Update($"  pass {e.Epoch,2}: loss {e.MeanLoss:F4}, {e.EdgesPerSecond / 1000:F0}k edges/s", e.Epoch);
 
         public void Report(ValidationPoint point) =>
             stage.Update($"  validation measurement {++_measurements}: {point.Candidate}, Recall@{cutoff} {point.Recall:F4}, NDCG@{cutoff} {point.Ndcg:F4}");

@@ -1,7 +1,7 @@
 namespace Microsoft.ML.MultiInterest.Engine;
 
-/// <summary>What one training epoch did.</summary>
-/// <param name="Epoch">1-based epoch number.</param>
+/// <summary>What one training pass did: an epoch of the SGD trainers, an iteration of implicit ALS.</summary>
+/// <param name="Epoch">1-based number of the pass (the epoch or the iteration).</param>
 /// <param name="MeanLoss">Loss summed over the epoch's edges (weighted), divided by the number of edges.</param>
 /// <param name="Seconds">Wall-clock duration of the epoch.</param>
 /// <param name="EdgesPerSecond">Positive edges processed per second.</param>
