@@ -398,6 +398,9 @@ public class BadInputCatalogTests
         ["embedding-nan-vector"] = Throws<ArgumentException>(["Input column 'ItemEmbedding' (option FeatureColumnName) holds a non-finite value (NaN) at coordinate 0 of item key 1: embeddings must be finite"], () => KMeansOn(new float[] { float.NaN, 1 })),
         ["embedding-nan-user-vector"] = Throws<ArgumentException>(["Input column 'UserEmbedding' (option UserEmbeddingColumnName) holds a non-finite value (NaN) at coordinate 2 of user key 1"],
             () => new MLContext().MultiInterest().UnimodalRetriever(candidates: 3).Fit(WithNanUserVectors())),
+        ["embedding-vector-too-long"] = Throws<ArgumentException>(["Input column 'ItemEmbedding' (option ItemEmbeddingColumnName) holds a vector of length 1E+20 for item key 1",
+            "whose dot products overflow a float (lengths up to 1.84E+19 score finitely)"],
+            () => new MLContext().MultiInterest().UnimodalRetriever(candidates: 3).Fit(WithLongItemVector())),
         ["embedding-zero-vectors"] = Throws<ArgumentException>(["are all zeros", "more clusters than items"], () => KMeansOn(new float[] { 0, 0 })),
         ["embedding-vector-missing-from-map"] = Throws<ArgumentException>(["Input column 'UserEmbedding' (option UserEmbeddingColumnName) gives user key 2 ('u1') 0 values, but its type holds 2",
             "An empty vector is what ML.NET's MapValue gives an id missing from its map: give every user an entry."],
@@ -1722,6 +1725,33 @@ public class BadInputCatalogTests
             to.UserEmbedding = (float[])from.UserEmbedding.Clone();
             if (!laterRowsOnly || (from.User == first.User && from.Item != first.Item)) to.UserEmbedding[2] = float.NaN;
         }, contractName: null).Fit(Embedded(ml)).Transform(Embedded(ml));
+    }
+
+    /// <summary>The embedded graph with the first row's item given a vector of length 1e20: finite, but too long to score.</summary>
+    private static IDataView WithLongItemVector()
+    {
+        var ml = new MLContext(seed: 1);
+        uint first = ml.Data.CreateEnumerable<ItemVectorRow>(Embedded(ml), reuseRowObject: false).First().Item;
+        return ml.Transforms.CustomMapping<ItemVectorRow, ItemVectorOutput>((from, to) =>
+        {
+            to.ItemEmbedding = (float[])from.ItemEmbedding.Clone();
+            if (from.Item == first) to.ItemEmbedding = [1e20f, .. new float[to.ItemEmbedding.Length - 1]];
+        }, contractName: null).Fit(Embedded(ml)).Transform(Embedded(ml));
+    }
+
+    private sealed class ItemVectorRow
+    {
+        [KeyType(24)]
+        public uint Item { get; set; }
+
+        [VectorType(8)]
+        public float[] ItemEmbedding { get; set; } = [];
+    }
+
+    private sealed class ItemVectorOutput
+    {
+        [VectorType(8)]
+        public float[] ItemEmbedding { get; set; } = [];
     }
 
     /// <summary>The mapping's output: the vector only, so the keys pass through untouched (ML.NET writes a class's key value v as key v + 1).</summary>
