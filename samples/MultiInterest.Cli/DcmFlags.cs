@@ -55,7 +55,10 @@ internal static class DcmFlags
 
         public CliOption<float> Gamma { get; } = Opt.Float("--dcm-gamma", DcmDefaults.Gamma, "DCM: smoothmax temperature.");
 
-        public CliOption<double> ValidationFraction { get; } = Opt.Double("--dcm-validation-fraction", GraphEmbeddingDefaults.ValidationFraction,
+        /// <summary>The hold-out flag's name, which <see cref="LearnedHoldOut"/> names when the hold-out cannot choose the epochs.</summary>
+        public const string ValidationFractionFlag = "--dcm-validation-fraction";
+
+        public CliOption<double> ValidationFraction { get; } = Opt.Double(ValidationFractionFlag, GraphEmbeddingDefaults.ValidationFraction,
             "DCM: validation hold-out choosing the epochs (0 = no selection).", min: 0, max: 1, below: true);
 
         public Option<bool> LearnedQuotas { get; } = Opt.Flag("--learned-quotas",

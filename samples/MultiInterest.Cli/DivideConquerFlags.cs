@@ -70,7 +70,10 @@ internal static class DivideConquerFlags
 
         public CliOption<int> DcNegatives { get; } = Opt.Int("--dc-negatives", Negatives, "Divide-and-conquer: negatives per positive.", min: 1);
 
-        public CliOption<double> ValidationFraction { get; } = Opt.Double("--dc-validation-fraction", GraphEmbeddingDefaults.ValidationFraction,
+        /// <summary>The hold-out flag's name, which <see cref="LearnedHoldOut"/> names when the hold-out cannot choose the epochs.</summary>
+        public const string ValidationFractionFlag = "--dc-validation-fraction";
+
+        public CliOption<double> ValidationFraction { get; } = Opt.Double(ValidationFractionFlag, GraphEmbeddingDefaults.ValidationFraction,
             "Divide-and-conquer: validation hold-out choosing the epochs (0 = no selection).", min: 0, max: 1, below: true);
 
         /// <summary>Every option of the group.</summary>
@@ -135,7 +138,7 @@ internal static class DivideConquerFlags
         GraphEmbeddingResult fit;
         // Progress goes where the other learned rows' goes (standard error), so a redirected table holds results only.
         using (var stage = progress.Begin($"Training {RowName}: {Describe(options)} over {assignments.Max() + 1} clusters of the run's item vectors...", options.Epochs))
-            fit = GraphEmbeddingTrainerEngine.Fit(embeddingTrain, options, stage.Epochs(options.ValidationCutoff));
+            fit = LearnedHoldOut.Fit(() => GraphEmbeddingTrainerEngine.Fit(embeddingTrain, options, stage.Epochs(options.ValidationCutoff)), Flags.ValidationFractionFlag);
         if (fit.Validation.Count > 0)
         {
             var best = fit.Validation.MaxBy(p => p.Recall)!;

@@ -227,9 +227,9 @@ internal static class ExperimentRunner
                 mixture.Mixture.InitialUsers = userEmbeddings;
                 mixture.Mixture.InitialItems = itemEmbeddings;
             }
-            learned.Add(TrainLearned(MixtureRows.MixtureName, mixture, embeddingTrain, progress));
+            learned.Add(TrainLearned(MixtureRows.MixtureName, mixture, embeddingTrain, progress, MixtureRows.Flags.ValidationFractionFlag));
             Stage("mixture_embedding_training");
-            learned.Add(TrainLearned(MixtureRows.ControlName, rows.Control!, embeddingTrain, progress));
+            learned.Add(TrainLearned(MixtureRows.ControlName, rows.Control!, embeddingTrain, progress, MixtureRows.Flags.ValidationFractionFlag));
             Stage("equal_size_single_vector_training");
             var cutoffs = settings.Protocol.Cutoffs.Distinct().Order().ToArray();
             var rowsToScore = learned.Select(l => (l.Name, Model: l.Fit.Mixture!)).ToList();
@@ -248,7 +248,7 @@ internal static class ExperimentRunner
                 dcm.Dimension = itemEmbeddings!.Dimension;
                 dcm.Dcm.InitialItems = itemEmbeddings;
             }
-            var row = TrainLearned(DcmFlags.RowName, dcm, embeddingTrain, progress);
+            var row = TrainLearned(DcmFlags.RowName, dcm, embeddingTrain, progress, DcmFlags.Flags.ValidationFractionFlag);
             learned.Add(row);
             Stage("dcm_training");
             var dcmRows = new List<(string Name, MixtureEmbeddingResult Model)> { (row.Name, row.Fit.Mixture!) };
@@ -365,13 +365,13 @@ internal static class ExperimentRunner
         return 0;
     }
 
-    /// <summary>Trains one learned-vector model (epochs chosen on its validation hold-out when configured).</summary>
-    private static LearnedRow TrainLearned(string name, GraphEmbeddingOptions options, BipartiteGraph train, ProgressReporter progress)
+    /// <summary>Trains one learned-vector model (epochs chosen on its validation hold-out when configured); a hold-out that cannot choose is said by <paramref name="fractionFlag"/>.</summary>
+    private static LearnedRow TrainLearned(string name, GraphEmbeddingOptions options, BipartiteGraph train, ProgressReporter progress, string fractionFlag)
     {
         var log = progress.Out;
         GraphEmbeddingResult fit;
         using (var stage = progress.Begin($"Training {name}: {MixtureEmbeddingDescription(options)}...", options.Epochs))
-            fit = GraphEmbeddingTrainerEngine.Fit(train, options, stage.Epochs(options.ValidationCutoff));
+            fit = LearnedHoldOut.Fit(() => GraphEmbeddingTrainerEngine.Fit(train, options, stage.Epochs(options.ValidationCutoff)), fractionFlag);
         if (fit.Validation.Count > 0)
         {
             var best = fit.Validation.MaxBy(p => p.Recall)!;

@@ -238,6 +238,10 @@ internal static class FitCommand
                 [nameof(UnimodalRetrieverEstimator.Options.Candidates)] = candidates.Name,
                 [nameof(KnnSmoothedMixtureEstimator.Options.Neighbors)] = pipeline.Neighbors.Name,
             };
+            // The one learned model whose hold-out can refuse to choose (Auto, the single vector's default, falls back instead).
+            string? learnedHoldOutFlag = dividedConquered != null ? DivideConquerFlags.Flags.ValidationFractionFlag
+                : dcmModel && (stage == FitRetriever.RoundRobin || engine.Algorithm == EmbeddingAlgorithm.Auto) ? DcmFlags.Flags.ValidationFractionFlag
+                : mixtureModel ? MixtureRows.Flags.ValidationFractionFlag : null;
             // Warnings the command gives itself, in its own names: the weights' (WeightedTrainingChecks) and an unread --dim's.
             var saidByTheCommand = new HashSet<string>(StringComparer.Ordinal) { nameof(GraphEmbeddingTrainer.Options.WeightColumnName) };
             if (unreadDimension != null) saidByTheCommand.Add(nameof(GraphEmbeddingOptions.Dimension));
@@ -248,9 +252,10 @@ internal static class FitCommand
                 {
                     return Run(trainPath, modelPath, seed, trainer, last, clustersGiven, r.Given(embedding.ValidationK), progress, optionFlags, saidByTheCommand, warmStart, previousPath);
                 }
-                catch (ArgumentException e) when (embedding.ByFlag(e, r) is { } usage)
+                catch (ArgumentException e) when ((LearnedHoldOut.Usage(e, learnedHoldOutFlag) ?? embedding.ByFlag(e, r)) is { } usage)
                 {
-                    // A dimension the training file cannot give, by --dim rather than the library's option name.
+                    // A dimension the training file cannot give, by --dim rather than the library's option name; a learned
+                    // model's hold-out that cannot choose its epochs, by that model's hold-out flag.
                     throw usage;
                 }
             });

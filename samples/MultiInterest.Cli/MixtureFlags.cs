@@ -41,7 +41,10 @@ internal sealed record MixtureRows(GraphEmbeddingOptions Mixture, GraphEmbedding
 
         public CliOption<float> MixControlMargin { get; } = Opt.Float("--mix-control-margin", ControlMargin, "Margin of the equal-size single vector (evaluate's control row).", min: 0);
 
-        public CliOption<double> ValidationFraction { get; } = Opt.Double("--mix-validation-fraction", GraphEmbeddingDefaults.ValidationFraction,
+        /// <summary>The hold-out flag's name, which <see cref="LearnedHoldOut"/> names when the hold-out cannot choose the epochs.</summary>
+        public const string ValidationFractionFlag = "--mix-validation-fraction";
+
+        public CliOption<double> ValidationFraction { get; } = Opt.Double(ValidationFractionFlag, GraphEmbeddingDefaults.ValidationFraction,
             "Validation hold-out choosing the epochs (0 = no selection).", min: 0, max: 1, below: true);
 
         public CliOption<MixturePooling> Pooling { get; } = Opt.Choice("--mix-pooling", MixtureEmbeddingDefaults.Pooling, Name, "Pooling of the user's vectors.");

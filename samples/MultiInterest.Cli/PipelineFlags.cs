@@ -16,7 +16,7 @@ internal sealed class PipelineFlags
     public CliOption<int> Iterations { get; } = Opt.Int("--iterations", SphericalKMeansDefaults.MaxIterations, "Spherical k-means iterations.", min: 1);
 
     public CliOption<double> Tolerance { get; } = Opt.Double("--kmeans-tolerance", SphericalKMeansDefaults.ProtocolTolerance,
-        $"Spherical k-means: stop once an iteration improves the objective by less than this share (0 = run every iteration, the protocol's; the library's pipelines default to {SphericalKMeansDefaults.Tolerance.ToString(System.Globalization.CultureInfo.InvariantCulture)}, which the item clusterings of --mixture-embeddings and --divide-conquer keep whatever this says).", min: 0);
+        $"Spherical k-means: stop once an iteration improves the objective by less than this share (0 = run every iteration, the protocol's; the library's pipelines default to {SphericalKMeansDefaults.Tolerance.ToString(System.Globalization.CultureInfo.InvariantCulture)}, which the learned-mixture rows' and divide-and-conquer's own item clusterings keep whatever this says).", min: 0);
 
     public CliOption<int> Components { get; } = Opt.Int("--components", KnnSmoothedMixtureDefaults.Components, "m: mixture components per user.", min: 1);
 

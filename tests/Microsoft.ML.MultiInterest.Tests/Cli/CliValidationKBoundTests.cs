@@ -43,4 +43,26 @@ public sealed class CliValidationKBoundTests : IDisposable
         Assert.Equal(2, fit.ExitCode);
         Assert.Contains("Embedding option ValidationCutoff (from --validation-k)", fit.Error, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("evaluate", "--dcm", "--dcm-validation-fraction")]
+    [InlineData("evaluate", "--mixture-embeddings", "--mix-validation-fraction")]
+    [InlineData("evaluate", "--divide-conquer", "--dc-validation-fraction")]
+    [InlineData("fit", "--dcm", "--dcm-validation-fraction")]
+    public void A_learned_models_hold_out_that_cannot_choose_is_named_by_its_own_flag(string command, string model, string flag)
+    {
+        // Five items: the learned model's fixed cutoff (20) holds every unseen item. It equals --validation-k's default, so
+        // the refusal was said as "(from --validation-k)", a flag that does not size that hold-out (an audit, 2026-12-07).
+        string train = Path.Combine(_directory, "five.tsv"), test = Path.Combine(_directory, "five-test.tsv");
+        File.WriteAllLines(train, ["user\titem", .. Enumerable.Range(0, 30).SelectMany(u => Enumerable.Range(0, 3).Select(j => $"u{u}\ti{(u + j) % 5}"))]);
+        File.WriteAllLines(test, ["user\titem", .. Enumerable.Range(0, 30).Select(u => $"u{u}\ti{(u + 3) % 5}")]);
+        string[] run = command == "fit"
+            ? ["fit", "--train", train, "--model", Path.Combine(_directory, "l.zip"), "--threads", "1", "--retriever", "round-robin", model]
+            : ["evaluate", "--train", train, "--test", test, "--out", Path.Combine(_directory, "out"), "--threads", "1", model];
+        var result = CliHarness.Run(run);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"{flag}: the hold-out cannot choose the epochs: every one of the", result.Error, StringComparison.Ordinal);
+        Assert.Contains($"Give {flag} 0", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("--validation-k", result.Error, StringComparison.Ordinal);
+    }
 }

@@ -272,6 +272,10 @@ public class SweepRunnerTests
     [InlineData("svd-degree-smoothing", EmbeddingAlgorithm.Auto, false)]
     [InlineData("svd-degree-smoothing", EmbeddingAlgorithm.ImplicitAls, false)]
     [InlineData("svd-item-degree-exponent", EmbeddingAlgorithm.TruncatedSvd, true)]
+    [InlineData("svd-power-iterations", EmbeddingAlgorithm.TruncatedSvd, true)]
+    [InlineData("svd-power-iterations", EmbeddingAlgorithm.Auto, true)]          // its screening factorisations
+    [InlineData("svd-oversampling", EmbeddingAlgorithm.Auto, true)]
+    [InlineData("svd-oversampling", EmbeddingAlgorithm.ImplicitAls, false)]
     [InlineData("learning-rate", EmbeddingAlgorithm.DivideConquer, true)]
     public void An_embedding_parameter_applies_under_the_algorithms_that_read_it(string name, EmbeddingAlgorithm algorithm, bool applies)
     {

@@ -25,6 +25,8 @@ internal static class SweepParameterCatalog
         new("svd-degree-normalization", SweepStage.Embedding, true, "truncated-SVD degree normalisation a", (s, v) => s.Embedding.Svd.DegreeNormalization = Double(v), s => Text(s.Embedding.Svd.DegreeNormalization)),
         new("svd-degree-smoothing", SweepStage.Embedding, true, "truncated-SVD degree smoothing s", (s, v) => s.Embedding.Svd.DegreeSmoothing = Double(v), s => Text(s.Embedding.Svd.DegreeSmoothing)),
         new("svd-item-degree-exponent", SweepStage.Embedding, true, "truncated-SVD item degree exponent c", (s, v) => s.Embedding.Svd.ItemDegreeExponent = Double(v), s => Text(s.Embedding.Svd.ItemDegreeExponent)),
+        new("svd-oversampling", SweepStage.Embedding, true, "truncated-SVD extra sketch columns p", (s, v) => s.Embedding.Svd.Oversampling = Int(v), s => Text(s.Embedding.Svd.Oversampling)),
+        new("svd-power-iterations", SweepStage.Embedding, true, "truncated-SVD subspace iterations q", (s, v) => s.Embedding.Svd.PowerIterations = Int(v), s => Text(s.Embedding.Svd.PowerIterations)),
         new("clusters", SweepStage.Clustering, true, "number of item clusters (interests)", (s, v) => s.Clustering.Clusters = Int(v), s => Text(s.Clustering.Clusters)),
         new("kmeans-iterations", SweepStage.Clustering, true, "spherical k-means iterations", (s, v) => s.Clustering.MaxIterations = Int(v), s => Text(s.Clustering.MaxIterations)),
         new("components", SweepStage.Mixture, true, "mixture components per user m", (s, v) => s.Components = Int(v), s => Text(s.Components)),
@@ -112,7 +114,7 @@ internal static class SweepParameterCatalog
     /// <summary>
     /// Whether the embedding <paramref name="embedding"/> describes reads parameter <paramref name="name"/>. Auto searches
     /// its ranks, the SVD's smoothing and item exponent and ALS's regularisation and unobserved weight itself, but reads the
-    /// SVD's degree normalisation and the most ALS iterations, and on a graph too small for its hold-out fits implicit ALS
+    /// SVD's degree normalisation, sketch and subspace iterations and the most ALS iterations, and on a graph too small for its hold-out fits implicit ALS
     /// with the configured ALS settings, so those count under Auto too; the dimension and the SGD settings only with its
     /// negative-sampling trial (<see cref="GraphEmbeddingOptions.AutoIncludesNegativeSampling"/>). Negative sampling reads
     /// the SVD's settings when it starts from the truncated SVD. Algorithms beyond these four count as reading everything.
@@ -129,7 +131,7 @@ internal static class SweepParameterCatalog
             "epochs" or "learning-rate" or "uniform-negatives" => a is not (EmbeddingAlgorithm.TruncatedSvd or EmbeddingAlgorithm.ImplicitAls or EmbeddingAlgorithm.Auto) || autoSgd,
             "als-regularization" or "als-unobserved-weight" => a is not (EmbeddingAlgorithm.NegativeSampling or EmbeddingAlgorithm.TruncatedSvd),
             "als-iterations" => a is not (EmbeddingAlgorithm.NegativeSampling or EmbeddingAlgorithm.TruncatedSvd),
-            "svd-degree-normalization" => a is not (EmbeddingAlgorithm.ImplicitAls or EmbeddingAlgorithm.NegativeSampling) || sgdStartsFromSvd,
+            "svd-degree-normalization" or "svd-oversampling" or "svd-power-iterations" => a is not (EmbeddingAlgorithm.ImplicitAls or EmbeddingAlgorithm.NegativeSampling) || sgdStartsFromSvd,
             "svd-degree-smoothing" or "svd-item-degree-exponent" => a is not (EmbeddingAlgorithm.ImplicitAls or EmbeddingAlgorithm.NegativeSampling or EmbeddingAlgorithm.Auto) || sgdStartsFromSvd,
             _ => true,
         };

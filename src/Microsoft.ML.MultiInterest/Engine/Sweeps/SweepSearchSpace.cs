@@ -18,7 +18,7 @@ public sealed class SweepSearchSpace
     public static IEnumerable<string> KnownParameters => SweepParameterCatalog.Describe();
 
     /// <summary>Adds <paramref name="name"/> with numeric values.</summary>
-    /// <param name="name">The option to vary, case-insensitive; one of <see cref="KnownParameters"/> (numeric ones: "dimension", "epochs", "learning-rate", "uniform-negatives", "als-regularization", "als-unobserved-weight", "als-iterations", "svd-degree-normalization", "svd-degree-smoothing", "svd-item-degree-exponent", "clusters", "kmeans-iterations", "components", "neighbors", "lambda", "alpha", "mmr-lambda", "mmr-pool", "interest-weight", "items-per-interest", "max-interests"), not already in the space.</param>
+    /// <param name="name">The option to vary, case-insensitive; one of <see cref="KnownParameters"/> (numeric ones: "dimension", "epochs", "learning-rate", "uniform-negatives", "als-regularization", "als-unobserved-weight", "als-iterations", "svd-degree-normalization", "svd-degree-smoothing", "svd-item-degree-exponent", "svd-oversampling", "svd-power-iterations", "clusters", "kmeans-iterations", "components", "neighbors", "lambda", "alpha", "mmr-lambda", "mmr-pool", "interest-weight", "items-per-interest", "max-interests"), not already in the space.</param>
     /// <param name="values">The values to try, at least one, none repeated, each valid for the option (written as round-trip invariant text and checked as <see cref="Add(string, string[])"/> checks it).</param>
     /// <returns>This space, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="values"/> is null.</exception>
@@ -53,7 +53,7 @@ public sealed class SweepSearchSpace
 
     /// <summary>Adds <paramref name="name"/> with values given as invariant text (e.g. "0.2", "truncated-svd").</summary>
     /// <exception cref="ArgumentException">The name is unknown or already present, there are no values, a value repeats, or a value is invalid for the option (the message names the option and the value).</exception>
-    /// <param name="name">The option to vary, case-insensitive; one of <see cref="KnownParameters"/>, which lists each with its stage and meaning: "algorithm", "dimension", "epochs", "learning-rate", "uniform-negatives", "als-regularization", "als-unobserved-weight", "als-iterations", "svd-degree-normalization", "svd-degree-smoothing", "svd-item-degree-exponent", "clusters", "kmeans-iterations", "components", "neighbors", "lambda", "alpha", "method", "mmr-lambda", "mmr-pool", "interest-weight", "items-per-interest", "max-interests".</param>
+    /// <param name="name">The option to vary, case-insensitive; one of <see cref="KnownParameters"/>, which lists each with its stage and meaning: "algorithm", "dimension", "epochs", "learning-rate", "uniform-negatives", "als-regularization", "als-unobserved-weight", "als-iterations", "svd-degree-normalization", "svd-degree-smoothing", "svd-item-degree-exponent", "svd-oversampling", "svd-power-iterations", "clusters", "kmeans-iterations", "components", "neighbors", "lambda", "alpha", "method", "mmr-lambda", "mmr-pool", "interest-weight", "items-per-interest", "max-interests".</param>
     /// <param name="values">The values to try as invariant text, trimmed: at least one, none repeated (after canonicalisation: "0.50" repeats "0.5"), each valid for the option.</param>
     /// <returns>This space, for chaining.</returns>
     public SweepSearchSpace Add(string name, params string[] values)
