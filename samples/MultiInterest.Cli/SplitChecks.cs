@@ -44,7 +44,7 @@ internal static class SplitChecks
         if (inTraining > 0)
             warnings.WriteLine($"  warning: {inTraining:N0} test edges ({Share(inTraining, test.EdgeCount)} of those between seen users and items) are also "
                 + "training edges: no list holds an item of the user's training history, so they can only be missed (was part of the test file left "
-                + $"in the training file?); {jsonFile}: counts.test_edges_in_training.");
+                + $"in the training file? In a split by time, a user engaging an item again does this too); {jsonFile}: counts.test_edges_in_training.");
         long testEdges = (long)test.EdgeCount + unseenTestEdges;
         if (testEdges > train.EdgeCount)
             warnings.WriteLine($"  warning: the test file '{testPath}' has {testEdges:N0} edges, more than the training file's {train.EdgeCount:N0}: "

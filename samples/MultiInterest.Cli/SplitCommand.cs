@@ -48,6 +48,7 @@ internal static class SplitCommand
         if (split.Test.Count == 0)
             warnings.WriteLine($"warning: nothing was held out, so '{test}' holds no edges (a user needs {options.MinimumUserEdges} or more distinct edges to hold any "
                 + "out, and an edge whose item would then be missing from training goes back to it); evaluate needs at least one test edge.");
+        TrainingFileChecks.WarnColumnsNotWritten(edges, warnings);
         // Say what was left out, so that no edge goes missing silently.
         if (split.DuplicatesDropped > 0)
             warnings.WriteLine($"{Counted.Of(split.DuplicatesDropped, "repeated (user, item) line")} merged into the pair's first line (each pair is kept once; "

@@ -54,15 +54,39 @@ internal static class TrainingFileChecks
     /// </summary>
     internal static void WarnUnreadColumns(string path, TextWriter warnings, TrainingWeights weights)
     {
+        var (unread, header, thirdRead) = UnreadColumns(path);
+        if (unread.Length == 0) return;
+        warnings.WriteLine($"  warning: '{path}': its {Columns(unread)} not read: "
+            + "an edge file is read as its columns user and item, and a third column named 'weight' "
+            + (weights == TrainingWeights.NotOffered ? "(checked, not used here)" : $"(checked, and trained on with {WeightsOption.Name})")
+            + $" (header '{header}')." + (thirdRead ? "" : WeightHint));
+    }
+
+    /// <summary>
+    /// Warns of the columns <c>split</c> leaves out of the files it writes (all but user, item and a third one named weight):
+    /// a 'timestamp' column was dropped from the training and test files without a word, where evaluate and fit warn of it.
+    /// </summary>
+    internal static void WarnColumnsNotWritten(string path, TextWriter warnings)
+    {
+        var (unread, header, thirdRead) = UnreadColumns(path);
+        if (unread.Length == 0) return;
+        warnings.WriteLine($"warning: '{path}': its {Columns(unread)} not read, so the training and test files leave {(unread.Length == 1 ? "it" : "them")} out: "
+            + $"split keeps the columns user and item, and a third column named 'weight' (header '{header}')." + (thirdRead ? "" : WeightHint));
+    }
+
+    private const string WeightHint = " Name the third column 'weight' if it holds the edges' weights.";
+
+    /// <summary>"column 'score' is" or "columns 'a', 'b' are".</summary>
+    private static string Columns(string[] unread) =>
+        $"column{(unread.Length == 1 ? "" : "s")} {string.Join(", ", unread)} {(unread.Length == 1 ? "is" : "are")}";
+
+    /// <summary>The header's columns past user and item that an edge file's reader skips (quoted), the header, and whether a third column is read.</summary>
+    private static (string[] Unread, string Header, bool ThirdRead) UnreadColumns(string path)
+    {
         string header = Header(path);
         var columns = header.Split("<TAB>").Select(name => name.Trim()).ToArray();
         bool thirdRead = columns.Length < 3 || columns[2].Equals("weight", StringComparison.OrdinalIgnoreCase);
-        var unread = columns.Skip(thirdRead ? 3 : 2).Select(name => $"'{name}'").ToArray();
-        if (unread.Length == 0) return;
-        warnings.WriteLine($"  warning: '{path}': its column{(unread.Length == 1 ? "" : "s")} {string.Join(", ", unread)} {(unread.Length == 1 ? "is" : "are")} not read: "
-            + "an edge file is read as its columns user and item, and a third column named 'weight' "
-            + (weights == TrainingWeights.NotOffered ? "(checked, not used here)" : $"(checked, and trained on with {WeightsOption.Name})")
-            + $" (header '{header}')." + (thirdRead ? "" : " Name the third column 'weight' if it holds the edges' weights."));
+        return (columns.Skip(thirdRead ? 3 : 2).Select(name => $"'{name}'").ToArray(), header, thirdRead);
     }
 
     private static bool IsPadded(string id) => IsInvisible(id[0]) || IsInvisible(id[^1]);

@@ -302,6 +302,25 @@ public sealed class CliRunTests : IDisposable
     }
 
     [Fact]
+    public void Split_says_which_columns_its_files_leave_out()
+    {
+        // A timestamp column was dropped from the training and test files without a word (an audit, 2026-12-07).
+        string edges = Path.Combine(_directory, "timed.tsv");
+        File.WriteAllLines(edges, ["user\titem\ttimestamp", .. Enumerable.Range(0, 40).Select(e => $"u{e % 8}\ti{e % 13}\t{1000 + e}")]);
+        string train = Path.Combine(_directory, "timed-train.tsv"), test = Path.Combine(_directory, "timed-test.tsv");
+        var split = CliHarness.Run("split", "--edges", edges, "--train", train, "--test", test);
+        Assert.True(split.ExitCode == 0, split.Error);
+        Assert.Contains($"'{edges}': its column 'timestamp' is not read, so the training and test files leave it out", split.Error, StringComparison.Ordinal);
+        Assert.Equal("user\titem", File.ReadLines(train).First());
+
+        // A third column named weight is kept, and nothing is said.
+        File.WriteAllLines(edges, ["user\titem\tweight", .. Enumerable.Range(0, 40).Select(e => $"u{e % 8}\ti{e % 13}\t2")]);
+        var weighted = CliHarness.Run("split", "--edges", edges, "--train", train, "--test", test);
+        Assert.True(weighted.ExitCode == 0, weighted.Error);
+        Assert.DoesNotContain("not read", weighted.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Evaluate_with_conditional_rows_merges_the_implicit_components_it_keeps_for_them()
     {
         // The merged row reads the tuned row's whole mixtures after the evaluation, which lets them go unless told to keep them.
