@@ -2,7 +2,7 @@
 """Converts public interaction datasets, from files already on disk, into the project's edge format: gzip TSV with the
 header `user<TAB>item`, one distinct (user, item) pair a line, sorted by (user, item) (numeric ids numerically),
 implicit feedback (every rating or interaction is an edge, whatever its value). Downloads nothing: every source path
-is an argument. docs/datasets.md says where each source comes from and gives the exact commands.
+is an argument (plain or gzipped: a source beginning with gzip's magic bytes is read through gzip). docs/datasets.md says where each source comes from and gives the exact commands.
 
 Subcommands
   movielens   --ratings FILE --format {100k,1m} --out DIR   u.data (TAB) or ratings.dat (::) -> edges.tsv.gz and
@@ -43,6 +43,7 @@ Subcommands
 Each subcommand writes DIR/counts.json.
 """
 import argparse
+import gzip
 import itertools
 import json
 import os
@@ -52,6 +53,14 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rec_common as rc  # noqa: E402
+
+
+def open_text(path, **kwargs):
+    """Opens a source for reading text, gunzipping it when it begins with gzip's magic bytes (SNAP ships its edge lists
+    as .txt.gz), whatever its name."""
+    with open(path, "rb") as probe:
+        gzipped = probe.read(2) == b"\x1f\x8b"
+    return gzip.open(path, "rt", **kwargs) if gzipped else open(path, **kwargs)
 
 
 def counts_of(pairs):
@@ -74,7 +83,7 @@ def dedupe_sorted(pairs):
 def cmd_movielens(a):
     rows = []
     sep = "\t" if a.format == "100k" else "::"
-    with open(a.ratings, encoding="latin-1") as f:
+    with open_text(a.ratings, encoding="latin-1") as f:
         for number, line in enumerate(f, 1):
             line = line.rstrip("\r\n")
             if not line:
@@ -96,7 +105,7 @@ def cmd_movielens(a):
 
 def cmd_lastfm(a):
     rows = []
-    with open(a.user_artists, encoding="utf-8") as f:
+    with open_text(a.user_artists, encoding="utf-8") as f:
         for line in f:
             line = line.rstrip("\r\n")
             if not line or line.startswith("userID"):
@@ -118,7 +127,7 @@ def read_lightgcn(path, count_prefixed=False):
     pairs = []
     counted = lines = 0
     first_fields = {}
-    with open(path) as f:
+    with open_text(path) as f:
         for number, line in enumerate(f):
             p = line.split()
             if not p:
@@ -200,7 +209,7 @@ def cmd_csv(a):
         sys.exit(f"error: --delimiter must be one character (or 'tab' / '\\t' / 'space'), not '{a.delimiter}'")
     if a.comment == "":
         sys.exit("error: --comment must be a non-empty prefix ('#' for SNAP's edge lists)")
-    with open(a.csv, newline="", encoding="utf-8-sig") as f:
+    with open_text(a.csv, newline="", encoding="utf-8-sig") as f:
         source = CommentedLines(f, a.csv, a.comment)
         reader = csv.reader(source, delimiter=delimiter)
         first = next(reader, None)

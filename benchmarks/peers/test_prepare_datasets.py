@@ -19,12 +19,12 @@ SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "prepare_datas
 SNAP = "# Directed graph: toy.txt\n# Nodes: 3 Edges: 3\n# FromNodeId\tToNodeId\n0\t1\n0\t2\n1\t2\n"
 
 
-def convert(text, *options):
-    """Writes text to a file, runs `prepare_datasets.py csv` on it with options; returns (exit code, stderr, edges or
-    None, counts.json or None)."""
+def convert(text, *options, gzipped=False):
+    """Writes text to a file (gzipped, as SNAP ships its lists, when asked), runs `prepare_datasets.py csv` on it with
+    options; returns (exit code, stderr, edges or None, counts.json or None)."""
     with tempfile.TemporaryDirectory() as d:
-        source, out = os.path.join(d, "edges.txt"), os.path.join(d, "out")
-        with open(source, "w", newline="") as f:
+        source, out = os.path.join(d, "edges.txt.gz" if gzipped else "edges.txt"), os.path.join(d, "out")
+        with (gzip.open(source, "wt", newline="") if gzipped else open(source, "w", newline="")) as f:
             f.write(text)
         run = subprocess.run([sys.executable, SCRIPT, "csv", "--csv", source, "--out", out, *options],
                              capture_output=True, text=True)
@@ -69,6 +69,13 @@ class CommentLines(unittest.TestCase):
         self.assertEqual(edges, [("0", "1"), ("0", "2"), ("1", "2")])
         self.assertEqual(counts["comment_lines_skipped"], 3)
         self.assertEqual(counts["source_rows"], 3)
+
+    def test_gzipped_snap_file_is_read_through_gzip(self):
+        # SNAP's cit-HepPh.txt.gz ended in a UnicodeDecodeError traceback (an audit, 2026-12-07).
+        code, err, edges, counts = convert(SNAP, "--delimiter", "tab", "--no-header", "--comment", "#", gzipped=True)
+        self.assertEqual(code, 0, err)
+        self.assertEqual(edges, [("0", "1"), ("0", "2"), ("1", "2")])
+        self.assertEqual(counts["comment_lines_skipped"], 3)
 
     def test_comment_flag_with_a_header(self):
         code, err, edges, _ = convert("# exported\nsrc,dst\n5,6\n# note\n6,5\n", "--comment", "#")
