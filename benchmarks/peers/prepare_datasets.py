@@ -2,7 +2,8 @@
 """Converts public interaction datasets, from files already on disk, into the project's edge format: gzip TSV with the
 header `user<TAB>item`, one distinct (user, item) pair a line, sorted by (user, item) (numeric ids numerically),
 implicit feedback (every rating or interaction is an edge, whatever its value). Downloads nothing: every source path
-is an argument (plain or gzipped: a source beginning with gzip's magic bytes is read through gzip). docs/datasets.md says where each source comes from and gives the exact commands.
+is an argument (a text source may be gzipped: one beginning with gzip's magic bytes is read through gzip; the pickle
+converters read their pickles as they are). docs/datasets.md says where each source comes from and gives the exact commands.
 
 Subcommands
   movielens   --ratings FILE --format {100k,1m} --out DIR   u.data (TAB) or ratings.dat (::) -> edges.tsv.gz and

@@ -138,7 +138,7 @@ internal static class DivideConquerFlags
         GraphEmbeddingResult fit;
         // Progress goes where the other learned rows' goes (standard error), so a redirected table holds results only.
         using (var stage = progress.Begin($"Training {RowName}: {Describe(options)} over {assignments.Max() + 1} clusters of the run's item vectors...", options.Epochs))
-            fit = LearnedHoldOut.Fit(() => GraphEmbeddingTrainerEngine.Fit(embeddingTrain, options, stage.Epochs(options.ValidationCutoff)), Flags.ValidationFractionFlag);
+            fit = LearnedHoldOut.Run(Flags.ValidationFractionFlag, () => GraphEmbeddingTrainerEngine.Fit(embeddingTrain, options, stage.Epochs(options.ValidationCutoff)));
         if (fit.Validation.Count > 0)
         {
             var best = fit.Validation.MaxBy(p => p.Recall)!;

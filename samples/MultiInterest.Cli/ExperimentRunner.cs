@@ -371,7 +371,7 @@ internal static class ExperimentRunner
         var log = progress.Out;
         GraphEmbeddingResult fit;
         using (var stage = progress.Begin($"Training {name}: {MixtureEmbeddingDescription(options)}...", options.Epochs))
-            fit = LearnedHoldOut.Fit(() => GraphEmbeddingTrainerEngine.Fit(train, options, stage.Epochs(options.ValidationCutoff)), fractionFlag);
+            fit = LearnedHoldOut.Run(fractionFlag, () => GraphEmbeddingTrainerEngine.Fit(train, options, stage.Epochs(options.ValidationCutoff)));
         if (fit.Validation.Count > 0)
         {
             var best = fit.Validation.MaxBy(p => p.Recall)!;

@@ -238,9 +238,9 @@ internal static class FitCommand
                 [nameof(UnimodalRetrieverEstimator.Options.Candidates)] = candidates.Name,
                 [nameof(KnnSmoothedMixtureEstimator.Options.Neighbors)] = pipeline.Neighbors.Name,
             };
-            // The one learned model whose hold-out can refuse to choose (Auto, the single vector's default, falls back instead).
+            // The hold-out flag of the pipeline's embedding when it is a learned model (fused's own DCM is named where it fits).
             string? learnedHoldOutFlag = dividedConquered != null ? DivideConquerFlags.Flags.ValidationFractionFlag
-                : dcmModel && (stage == FitRetriever.RoundRobin || engine.Algorithm == EmbeddingAlgorithm.Auto) ? DcmFlags.Flags.ValidationFractionFlag
+                : stage == FitRetriever.RoundRobin && r.GetValue(dcm.On) ? DcmFlags.Flags.ValidationFractionFlag
                 : mixtureModel ? MixtureRows.Flags.ValidationFractionFlag : null;
             // Warnings the command gives itself, in its own names: the weights' (WeightedTrainingChecks) and an unread --dim's.
             var saidByTheCommand = new HashSet<string>(StringComparer.Ordinal) { nameof(GraphEmbeddingTrainer.Options.WeightColumnName) };
@@ -250,12 +250,12 @@ internal static class FitCommand
                 if (unreadDimension != null) progress.Warnings.WriteLine(unreadDimension);
                 try
                 {
-                    return Run(trainPath, modelPath, seed, trainer, last, clustersGiven, r.Given(embedding.ValidationK), progress, optionFlags, saidByTheCommand, warmStart, previousPath);
+                    return Run(trainPath, modelPath, seed, trainer, last, clustersGiven, r.Given(embedding.ValidationK), progress, optionFlags, saidByTheCommand,
+                        learnedHoldOutFlag, warmStart, previousPath);
                 }
-                catch (ArgumentException e) when ((LearnedHoldOut.Usage(e, learnedHoldOutFlag) ?? embedding.ByFlag(e, r)) is { } usage)
+                catch (ArgumentException e) when (embedding.ByFlag(e, r) is { } usage)
                 {
-                    // A dimension the training file cannot give, by --dim rather than the library's option name; a learned
-                    // model's hold-out that cannot choose its epochs, by that model's hold-out flag.
+                    // A dimension the training file cannot give, by --dim rather than the library's option name.
                     throw usage;
                 }
             });
@@ -421,7 +421,8 @@ internal static class FitCommand
     private const string WeightedSummary = $" (the embedding trained on their weights, {WeightsOption.Name}: the model's input schema holds the {ServingData.WeightColumn} column)";
 
     private static int Run(string train, string modelPath, int seed, GraphEmbeddingTrainer.Options embedding, Stages stages, bool clustersGiven, bool validationCutoffGiven, ProgressReporter progress,
-        IReadOnlyDictionary<string, string> optionFlags, IReadOnlySet<string> saidByTheCommand, GraphEmbeddingTrainer.Options? warmStart = null, string? previousModel = null)
+        IReadOnlyDictionary<string, string> optionFlags, IReadOnlySet<string> saidByTheCommand, string? learnedHoldOutFlag, GraphEmbeddingTrainer.Options? warmStart = null,
+        string? previousModel = null)
     {
         var clock = Stopwatch.StartNew();
         // Read first: a zip without vectors, or of another dimension than an explicit --dim, fails before the edges are read.
@@ -458,10 +459,12 @@ internal static class FitCommand
         // The library's estimators report their stages (epochs, clusters, neighbours) and warnings through the MLContext log.
         using (LibraryLog.Show(ml, Components, stage, info: true, optionFlags, saidByTheCommand))
         {
-            model = stages.HistorySelection is { } selection
+            // A learned model's hold-out that cannot choose its epochs is said by that model's flag, where it fits; a single
+            // vector's (a warm start's, fused's) goes to --validation-k (EmbeddingFlags.ByFlag).
+            model = LearnedHoldOut.Run(learnedHoldOutFlag, () => stages.HistorySelection is { } selection
                 ? FitChoosingLambda(mi, embedded, data, rawEdges, train, weighted, seed, stages.HistoryMmr!, selection, progress)
-                : pipeline.Fit(data);
-            if (stages.Fusion is { } fusion) model = fusion.Fit(ml, model, data);
+                : pipeline.Fit(data));
+            if (stages.Fusion is { } fusion) model = LearnedHoldOut.Run(DcmFlags.Flags.ValidationFractionFlag, () => fusion.Fit(ml, model, data));
         }
         double fitSeconds = clock.Elapsed.TotalSeconds;
         string warmSummary = previousModel == null ? "" : WarmStartOption.Summary(WarmStartOption.FirstEmbedding(model)?.WarmStart, previousModel);

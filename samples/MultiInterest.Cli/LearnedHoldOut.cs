@@ -10,11 +10,12 @@ namespace MultiInterest.Cli;
 /// </summary>
 internal static class LearnedHoldOut
 {
-    /// <summary>Runs <paramref name="fit"/>, turning that refusal into a usage error naming <paramref name="fractionFlag"/>.</summary>
-    /// <param name="fit">The learned model's fit.</param>
-    /// <param name="fractionFlag">The row's hold-out flag, e.g. <c>--dcm-validation-fraction</c>.</param>
+    /// <summary>Runs <paramref name="fit"/>, turning that refusal into a usage error naming <paramref name="fractionFlag"/> (when not null).</summary>
+    /// <typeparam name="T">What the fit returns.</typeparam>
+    /// <param name="fractionFlag">The hold-out flag of the learned model <paramref name="fit"/> trains, e.g. <c>--dcm-validation-fraction</c>; null when it trains none.</param>
+    /// <param name="fit">The fit.</param>
     /// <returns>What <paramref name="fit"/> returned.</returns>
-    public static GraphEmbeddingResult Fit(Func<GraphEmbeddingResult> fit, string fractionFlag)
+    public static T Run<T>(string? fractionFlag, Func<T> fit)
     {
         try
         {
@@ -32,7 +33,7 @@ internal static class LearnedHoldOut
     /// </summary>
     /// <param name="e">The exception a fit ended with.</param>
     /// <param name="fractionFlag">The hold-out flag of the one learned model that can have thrown it, or null.</param>
-    public static UsageException? Usage(Exception e, string? fractionFlag)
+    private static UsageException? Usage(Exception e, string? fractionFlag)
     {
         if (fractionFlag == null || e is not ArgumentOutOfRangeException { ParamName: nameof(GraphEmbeddingOptions.ValidationCutoff) }) return null;
         string why = e.Message.Split(" (Parameter")[0].Split(Environment.NewLine)[0].Split(": the steps chosen")[0];

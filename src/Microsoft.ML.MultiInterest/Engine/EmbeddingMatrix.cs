@@ -116,8 +116,8 @@ public sealed class EmbeddingMatrix
     /// <summary>
     /// As <see cref="ThrowIfNotFinite(string)"/>, for the rows <paramref name="rows"/> only: what a search reads of a
     /// query table, so that serving a few users of a wide table does not scan (and page in) all of it. A query is also
-    /// refused when its squared length overflows a float (a length above about 1.8e19): its scores would overflow to
-    /// infinity and rank nothing (items of such a length are no model's either).
+    /// refused when its squared length overflows a float (<see cref="ScorableLength"/>; items of such a length are refused
+    /// where they enter).
     /// </summary>
     internal void ThrowIfNotFinite(string what, IReadOnlyList<int> rows)
     {
@@ -125,16 +125,14 @@ public sealed class EmbeddingMatrix
         {
             if ((uint)row >= (uint)Rows) continue; // the caller reports an unknown row with its own message
             var values = ReadRow(row);
-            double squares = 0;
             for (int j = 0; j < values.Length; j++)
             {
                 if (!float.IsFinite(values[j]))
                     throw NonFiniteValues.Error(what, values[j], row, j);
-                squares += (double)values[j] * values[j];
             }
-            if (squares > float.MaxValue)
-                throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"The {what} hold a vector of length {Math.Sqrt(squares):G3} in row {row}, whose dot products overflow a float (lengths up to {Math.Sqrt(float.MaxValue):G3} score finitely)."));
+            double squares = ScorableLength.Squared(values);
+            if (ScorableLength.Exceeds(squares))
+                throw new ArgumentException($"The {what} hold {ScorableLength.Describe(squares)}, in row {row}.");
         }
     }
 }

@@ -15,7 +15,7 @@ public sealed record IdentifiedEmbeddings(IdMap Ids, EmbeddingMatrix Vectors);
 public static class EmbeddingFile
 {
     /// <summary>Reads an embedding file; the row order of the file is the row order of the table.</summary>
-    /// <exception cref="InvalidDataException">Bad header, ragged rows, unparsable or non-finite values, duplicate ids; the message names the file and line.</exception>
+    /// <exception cref="InvalidDataException">Bad header, ragged rows, unparsable or non-finite values, a vector too long to take (<see cref="ScorableLength"/>), duplicate ids; the message names the file and line.</exception>
     /// <param name="path">A tab-separated file of an id and the vector's values per line, under a header (a .gz name is decompressed).</param>
     /// <returns>The ids and their vectors.</returns>
     public static IdentifiedEmbeddings Read(string path)
@@ -38,13 +38,16 @@ public static class EmbeddingFile
                     throw new InvalidDataException($"{path}, line {lineNumber}, column {d + 1}: '{parts[d]}' is not a finite number.");
                 values.Add(v);
             }
+            double squares = ScorableLength.Squared(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values)[^dim..]);
+            if (ScorableLength.Exceeds(squares))
+                throw new InvalidDataException($"{path}, line {lineNumber}: the id '{parts[0]}' has {ScorableLength.Describe(squares)}.");
         }
         if (ids.Count == 0) throw new InvalidDataException($"The file '{path}' has a header but no rows.");
         return new IdentifiedEmbeddings(ids, new EmbeddingMatrix(ids.Count, dim, values.ToArray()));
     }
 
     /// <summary>Writes <paramref name="vectors"/> with the ids of <paramref name="ids"/> (same row order).</summary>
-    /// <exception cref="ArgumentException">A value is not finite, or an id is empty or holds a TAB or a line break (<see cref="TabSeparatedId"/>): Read would refuse the file or read other ids.</exception>
+    /// <exception cref="ArgumentException">A value is not finite, a vector is too long to take, or an id is empty or holds a TAB or a line break (<see cref="TabSeparatedId"/>): Read would refuse the file or read other ids.</exception>
     /// <param name="path">The file to write (created or overwritten).</param>
     /// <param name="ids">The id of each row of <paramref name="vectors"/>.</param>
     /// <param name="vectors">The vectors, one row per id.</param>
@@ -55,7 +58,12 @@ public static class EmbeddingFile
         if (ids.Count != vectors.Rows) throw new ArgumentException($"There are {ids.Count} ids for {vectors.Rows} rows.", nameof(ids));
         // Refused before the file is opened: Read refuses what it could not read back (a NaN, an id that breaks the line).
         vectors.ThrowIfNotFinite("vectors");
-        for (int r = 0; r < ids.Count; r++) TextTables.RequireWritableId(path, "id", ids[r], $"of row {r}", nameof(ids));
+        for (int r = 0; r < ids.Count; r++)
+        {
+            TextTables.RequireWritableId(path, "id", ids[r], $"of row {r}", nameof(ids));
+            double squares = ScorableLength.Squared(vectors.ReadRow(r));
+            if (ScorableLength.Exceeds(squares)) throw new ArgumentException($"The vectors hold {ScorableLength.Describe(squares)}, in row {r} ('{ids[r]}').", nameof(vectors));
+        }
         using var writer = TextTables.OpenWrite(path);
         writer.Write("id");
         for (int d = 0; d < vectors.Dimension; d++) writer.Write($"\tv{d}");

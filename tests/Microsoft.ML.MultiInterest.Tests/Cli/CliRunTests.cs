@@ -22,10 +22,10 @@ public sealed class CliRunTests : IDisposable
         Assert.Contains("Measured on", run.Out, StringComparison.Ordinal);
         Assert.Contains("| Unimodal |", run.Out, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(output, "metrics.json")));
-        // Progress: the stage lines and one line per epoch, on standard error only.
+        // Progress: the stage lines and one line per pass (epoch), on standard error only.
         Assert.Contains("Training embeddings: algorithm negative-sampling", run.Error, StringComparison.Ordinal);
-        Assert.Equal(3, run.ErrorLines.Count(l => l.TrimStart().StartsWith("epoch", StringComparison.Ordinal)));
-        Assert.DoesNotContain(run.Out.Split('\n'), l => l.TrimStart().StartsWith("epoch", StringComparison.Ordinal));
+        Assert.Equal(3, run.ErrorLines.Count(l => l.TrimStart().StartsWith("pass", StringComparison.Ordinal)));
+        Assert.DoesNotContain(run.Out.Split('\n'), l => l.TrimStart().StartsWith("pass", StringComparison.Ordinal));
         Assert.Contains("vectors: negative-sampling d=8 epochs=3", run.Out, StringComparison.Ordinal); // the settings it ran with, never blank
         Assert.DoesNotContain("Training embeddings", run.Out, StringComparison.Ordinal);
     }

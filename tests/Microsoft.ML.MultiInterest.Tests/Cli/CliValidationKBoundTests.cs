@@ -49,6 +49,7 @@ public sealed class CliValidationKBoundTests : IDisposable
     [InlineData("evaluate", "--mixture-embeddings", "--mix-validation-fraction")]
     [InlineData("evaluate", "--divide-conquer", "--dc-validation-fraction")]
     [InlineData("fit", "--dcm", "--dcm-validation-fraction")]
+    [InlineData("fit-fused", "--dcm-validation-fraction=0.2", "--dcm-validation-fraction")] // fused's own DCM, beside a truncated SVD
     public void A_learned_models_hold_out_that_cannot_choose_is_named_by_its_own_flag(string command, string model, string flag)
     {
         // Five items: the learned model's fixed cutoff (20) holds every unseen item. It equals --validation-k's default, so
@@ -56,13 +57,30 @@ public sealed class CliValidationKBoundTests : IDisposable
         string train = Path.Combine(_directory, "five.tsv"), test = Path.Combine(_directory, "five-test.tsv");
         File.WriteAllLines(train, ["user\titem", .. Enumerable.Range(0, 30).SelectMany(u => Enumerable.Range(0, 3).Select(j => $"u{u}\ti{(u + j) % 5}"))]);
         File.WriteAllLines(test, ["user\titem", .. Enumerable.Range(0, 30).Select(u => $"u{u}\ti{(u + 3) % 5}")]);
-        string[] run = command == "fit"
-            ? ["fit", "--train", train, "--model", Path.Combine(_directory, "l.zip"), "--threads", "1", "--retriever", "round-robin", model]
-            : ["evaluate", "--train", train, "--test", test, "--out", Path.Combine(_directory, "out"), "--threads", "1", model];
+        string[] run = command switch
+        {
+            "fit" => ["fit", "--train", train, "--model", Path.Combine(_directory, "l.zip"), "--threads", "1", "--retriever", "round-robin", model],
+            "fit-fused" => ["fit", "--train", train, "--model", Path.Combine(_directory, "l.zip"), "--threads", "1", "--retriever", "fused",
+                "--algorithm", "truncated-svd", "--dim", "4", model],
+            _ => ["evaluate", "--train", train, "--test", test, "--out", Path.Combine(_directory, "out"), "--threads", "1", model],
+        };
         var result = CliHarness.Run(run);
         Assert.Equal(2, result.ExitCode);
         Assert.Contains($"{flag}: the hold-out cannot choose the epochs: every one of the", result.Error, StringComparison.Ordinal);
         Assert.Contains($"Give {flag} 0", result.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("--validation-k", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_single_vector_that_starts_DCM_is_named_by_validation_k_not_by_DCMs_flag()
+    {
+        // --dcm-warm-start fits the single vector first, with its own hold-out; DCM's is off (fraction 0) under a warm start.
+        string train = Path.Combine(_directory, "five.tsv");
+        File.WriteAllLines(train, ["user\titem", .. Enumerable.Range(0, 30).SelectMany(u => Enumerable.Range(0, 3).Select(j => $"u{u}\ti{(u + j) % 5}"))]);
+        var fit = CliHarness.Run("fit", "--train", train, "--model", Path.Combine(_directory, "w.zip"), "--threads", "1", "--retriever", "round-robin",
+            "--dcm", "--dcm-warm-start", "--algorithm", "negative-sampling", "--dim", "4", "--validation-fraction", "0.2");
+        Assert.Equal(2, fit.ExitCode);
+        Assert.Contains("Embedding option ValidationCutoff (from --validation-k)", fit.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("--dcm-validation-fraction", fit.Error, StringComparison.Ordinal);
     }
 }

@@ -367,6 +367,9 @@ public class EmbeddingAlgorithmTests
         Assert.Equal(users.Values, fitted.UserEmbeddings.Values);
         Assert.Equal(items.Values, fitted.ItemEmbeddings.Values);
         Assert.EndsWith($" sketch={64 + TruncatedSvdDefaults.Oversampling}", fitted.Settings, StringComparison.Ordinal);
+        // Trials that differ in their subspace iterations only are told apart (a sweep over svd-power-iterations printed them alike).
+        Assert.EndsWith(" q=8", TruncatedSvdTrainer.Describe(32, new TruncatedSvdOptions { PowerIterations = 8 }), StringComparison.Ordinal);
+        Assert.DoesNotContain(" q=", TruncatedSvdTrainer.Describe(32, new TruncatedSvdOptions()), StringComparison.Ordinal);
 
         refit.Svd.Oversampling = TruncatedSvdDefaults.Oversampling;
         Assert.NotEqual(users.Values, GraphEmbeddingTrainerEngine.Fit(split.Train, refit).UserEmbeddings.Values);

@@ -44,6 +44,19 @@ public sealed class FileFormatTests : IDisposable
     }
 
     [Fact]
+    public void AVectorTooLongToTakeNamesFileLineAndId()
+    {
+        // Finite, but its squared length overflows a float: normalised in float it became a zero vector, and evaluate scored
+        // its Diversity so (an audit, 2026-12-07). 1e19 is the longest taken here; 1e20 is refused.
+        var path = Write("long.tsv", "id\tv0\tv1\nx\t0.5\t1\nok\t1e19\t0\ni5\t1e20\t0\n");
+        var e = Assert.Throws<InvalidDataException>(() => EmbeddingFile.Read(path));
+        Assert.Contains("long.tsv, line 4: the id 'i5' has a vector of length 1E+20, whose squared length overflows a float", e.Message);
+        var vectors = new EmbeddingMatrix(1, 2, [1e20f, 0]);
+        Assert.Contains("in row 0 ('i5')", Assert.Throws<ArgumentException>(() => EmbeddingFile.Write(Path.Combine(_dir, "w.tsv"), new IdMap(["i5"]), vectors)).Message);
+        Assert.False(File.Exists(Path.Combine(_dir, "w.tsv")));
+    }
+
+    [Fact]
     public void RaggedEmbeddingRowsAreRejected()
     {
         var path = Write("ragged.tsv", "id\tv0\tv1\nx\t0.5\n");

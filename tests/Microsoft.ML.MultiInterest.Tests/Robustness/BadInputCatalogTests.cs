@@ -398,8 +398,8 @@ public class BadInputCatalogTests
         ["embedding-nan-vector"] = Throws<ArgumentException>(["Input column 'ItemEmbedding' (option FeatureColumnName) holds a non-finite value (NaN) at coordinate 0 of item key 1: embeddings must be finite"], () => KMeansOn(new float[] { float.NaN, 1 })),
         ["embedding-nan-user-vector"] = Throws<ArgumentException>(["Input column 'UserEmbedding' (option UserEmbeddingColumnName) holds a non-finite value (NaN) at coordinate 2 of user key 1"],
             () => new MLContext().MultiInterest().UnimodalRetriever(candidates: 3).Fit(WithNanUserVectors())),
-        ["embedding-vector-too-long"] = Throws<ArgumentException>(["Input column 'ItemEmbedding' (option ItemEmbeddingColumnName) holds a vector of length 1E+20 for item key 1",
-            "whose dot products overflow a float (lengths up to 1.84E+19 score finitely)"],
+        ["embedding-vector-too-long"] = Throws<ArgumentException>(["Input column 'ItemEmbedding' (option ItemEmbeddingColumnName) holds a vector of length 1E+20, "
+            + "whose squared length overflows a float (its unit vector and cosines cannot be computed; lengths up to 1.84E+19 can), for item key 1"],
             () => new MLContext().MultiInterest().UnimodalRetriever(candidates: 3).Fit(WithLongItemVector())),
         ["embedding-zero-vectors"] = Throws<ArgumentException>(["are all zeros", "more clusters than items"], () => KMeansOn(new float[] { 0, 0 })),
         ["embedding-vector-missing-from-map"] = Throws<ArgumentException>(["Input column 'UserEmbedding' (option UserEmbeddingColumnName) gives user key 2 ('u1') 0 values, but its type holds 2",

@@ -22,5 +22,6 @@ internal static class TruncatedSvdTrainer
     /// <summary>The settings in words, for reports.</summary>
     public static string Describe(int rank, TruncatedSvdOptions s) => InvariantText.Of(() =>
         $"truncated-svd d={rank} a={s.DegreeNormalization:G3} s={s.DegreeSmoothing:G3} gamma={s.SpectralExponent:G3} c={s.ItemDegreeExponent:G3}"
-        + (s.Oversampling == TruncatedSvdDefaults.Oversampling ? "" : $" sketch={rank + s.Oversampling}"));
+        + (s.Oversampling == TruncatedSvdDefaults.Oversampling ? "" : $" sketch={rank + s.Oversampling}")
+        + (s.PowerIterations == TruncatedSvdDefaults.PowerIterations ? "" : $" q={s.PowerIterations}"));
 }

@@ -85,7 +85,7 @@ internal static class LearnedComponentsReader
                 else
                 {
                     userRows[u] = fingerprint;
-                    CheckUser(o, user, weights, components);
+                    CheckUser(o, user, weights, components, d);
                     MixtureEmbeddingResult.WriteSorted(users, u, components, weights);
                     if (fromMixtureStage) users.SetCount(u, weights.Count(x => x > 0));
                 }
@@ -100,6 +100,7 @@ internal static class LearnedComponentsReader
                 foreach (float v in row)
                     if (!float.IsFinite(v))
                         throw new ArgumentException($"Input column '{o.ItemComponentsColumnName}' (option {nameof(o.ItemComponentsColumnName)}) holds a non-finite value ({v}) for item key {item}.");
+                RequireScorable(row, d, o.ItemComponentsColumnName, nameof(o.ItemComponentsColumnName), $"item key {item}");
             }
             else if (checkItemRows)
             {
@@ -116,7 +117,7 @@ internal static class LearnedComponentsReader
         schema.GetColumnOrNull(name) != null ? name
             : throw new ArgumentException($"Input column '{name}' (option {option}) was not found in the data: {Origin}.", nameof(schema));
 
-    private static void CheckUser(RoundRobinRetrieverEstimator.Options o, uint user, double[] weights, float[] components)
+    private static void CheckUser(RoundRobinRetrieverEstimator.Options o, uint user, double[] weights, float[] components, int d)
     {
         double total = 0;
         foreach (double x in weights)
@@ -132,5 +133,17 @@ internal static class LearnedComponentsReader
         foreach (float v in components)
             if (!float.IsFinite(v))
                 throw new ArgumentException($"Input column '{o.UserComponentsColumnName}' (option {nameof(o.UserComponentsColumnName)}) holds a non-finite value ({v}) for user key {user}.");
+        RequireScorable(components, d, o.UserComponentsColumnName, nameof(o.UserComponentsColumnName), $"user key {user}");
+    }
+
+    /// <summary>Refuses a component (each <paramref name="d"/> values of <paramref name="components"/>) too long to take (<see cref="ScorableLength"/>).</summary>
+    private static void RequireScorable(ReadOnlySpan<float> components, int d, string column, string option, string owner)
+    {
+        for (int c = 0; c + d <= components.Length; c += d)
+        {
+            double squares = ScorableLength.Squared(components.Slice(c, d));
+            if (ScorableLength.Exceeds(squares))
+                throw new ArgumentException($"Input column '{column}' (option {option}) holds {ScorableLength.Describe(squares)}, as component {c / d + 1} of {owner}.");
+        }
     }
 }

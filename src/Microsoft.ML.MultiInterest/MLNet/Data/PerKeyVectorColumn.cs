@@ -1,4 +1,5 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest.Engine;
 
 namespace Microsoft.ML.MultiInterest;
 
@@ -61,23 +62,19 @@ internal sealed class PerKeyVectorColumn
     public KeyedEmbeddings Build() => _vectors.Build();
 
     /// <summary>
-    /// Refuses a NaN or infinite coordinate where it enters, and a vector too long to score (its dot products overflow a
-    /// float: a length above about 1.8e19), naming the column, its option and the key that holds it. Served later, such an
-    /// item would have been refused only when a request's fold-in met it, under the user table's name.
+    /// Refuses a NaN or infinite coordinate where it enters, and a vector too long to take (<see cref="ScorableLength"/>),
+    /// naming the column, its option and the key that holds it. Taken, such an item became a zero vector in float cosines,
+    /// and was refused only when a request's fold-in met it, under the user table's name.
     /// </summary>
     private void RequireFinite(int row)
     {
-        double squares = 0;
         for (int j = 0; j < _scratch.Length; j++)
-        {
             if (!float.IsFinite(_scratch[j]))
                 throw new ArgumentException($"Input column '{_column.Name}' (option {_column.Option}) holds a non-finite value ({_scratch[j]}) at coordinate {j} "
                     + $"of {_entity} {KeyNames.Describe(_key, _keyCount, row)}: embeddings must be finite.");
-            squares += (double)_scratch[j] * _scratch[j];
-        }
-        if (squares > float.MaxValue)
-            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"Input column '{_column.Name}' (option {_column.Option}) holds a vector of length {Math.Sqrt(squares):G3} for {_entity} {KeyNames.Describe(_key, _keyCount, row)}, "
-                + $"whose dot products overflow a float (lengths up to {Math.Sqrt(float.MaxValue):G3} score finitely)."));
+        double squares = ScorableLength.Squared(_scratch);
+        if (ScorableLength.Exceeds(squares))
+            throw new ArgumentException($"Input column '{_column.Name}' (option {_column.Option}) holds {ScorableLength.Describe(squares)}, for {_entity} "
+                + $"{KeyNames.Describe(_key, _keyCount, row)}.");
     }
 }
