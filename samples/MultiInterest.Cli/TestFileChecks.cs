@@ -78,7 +78,7 @@ internal static class TestFileChecks
         }
         if (count == 0) return;
         warnings.WriteLine($"  warning: {Counted.Of(count, "test user")} with {SlowEarthMoverItems:N0} held-out items or more (the most: '{users[most]}', "
-            + $"{test.DegreeOf(most):N0}): the mixture rows' goodness of fit (EMD) is exact, and its time grows with the square of a user's held-out "
+            + $"{test.DegreeOf(most):N0}): the rows' goodness of fit (EMD) is exact, and its time grows with the square of a user's held-out "
             + "items, on one thread per user (17,321 took 27 s on 2 cores). The lists and their Recall, NDCG and Diversity do not depend on it.");
     }
 }
