@@ -55,6 +55,7 @@ internal static class MixtureReader
                 seen.Set(u);
                 RequireFinite(weightValues, weights, u);
                 RequireFinite(embeddingValues, embeddings, u);
+                RequireScorable(embeddingValues, dimension, embeddings, u);
                 Write(table, u, clusterValues, weightValues, embeddingValues, dimension);
             }
             // A user's mixture belongs to the user: every later row must repeat the first (one that did not would be dropped unread).
@@ -96,6 +97,18 @@ internal static class MixtureReader
             n++;
         }
         return n == count;
+    }
+
+    /// <summary>Refuses a component embedding (each <paramref name="dimension"/> values) too long to take (<see cref="ScorableLength"/>).</summary>
+    private static void RequireScorable(float[] values, int dimension, (string Name, string Option) column, int user)
+    {
+        for (int c = 0; c + dimension <= values.Length; c += dimension)
+        {
+            double squares = ScorableLength.Squared(values.AsSpan(c, dimension));
+            if (ScorableLength.Exceeds(squares))
+                throw new ArgumentException($"Input column '{column.Name}' (option {column.Option}) holds {ScorableLength.Describe(squares)}, as component {c / dimension + 1} "
+                    + $"of user key {user + 1}.", "data");
+        }
     }
 
     private static void RequireFinite<T>(T[] values, (string Name, string Option) column, int user) where T : System.Numerics.IFloatingPointIeee754<T>
