@@ -286,7 +286,8 @@ public class QuotaOptionsTests
         var huge = new EmbeddingMatrix(users.Rows, users.Dimension, (float[])users.Values.Clone());
         for (int d = 0; d < huge.Dimension; d++) huge.Row(2)[d] = d % 2 == 0 ? float.MaxValue : -float.MaxValue;
         var e = Assert.Throws<ArgumentException>(() => new UnimodalRetriever(items).Retrieve(huge, [0, 1, 2], graph, 5, threads: 1));
-        Assert.Contains("in row 2, whose dot products overflow a float", e.Message, StringComparison.Ordinal);
+        Assert.Contains("whose squared length overflows a float", e.Message, StringComparison.Ordinal);
+        Assert.EndsWith(", in row 2.", e.Message, StringComparison.Ordinal);
         new UnimodalRetriever(items).Retrieve(huge, [0, 1], graph, 5, threads: 1); // the other rows serve
     }
 

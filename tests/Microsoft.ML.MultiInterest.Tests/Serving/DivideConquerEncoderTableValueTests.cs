@@ -57,7 +57,7 @@ public sealed class DivideConquerEncoderTableValueTests
     public void AHugeFiniteValue_WhoseQueryWouldOverflow_IsRefused(string table)
     {
         // Found by EncoderTableFuzzTests (CsCheck seed b-UqlY4jfto1): such a zip loaded, then Recommend with a history threw
-        // an ArgumentException about "user embeddings" whose dot products overflow.
+        // an ArgumentException about "user embeddings" too long to take (ScorableLength).
         var e = Assert.Throws<InvalidDataException>(() => MultiInterestModel.Load(new MLContext(), new MemoryStream(BadInputFixtures.WithTableValue(Zip.Value, table, 0, 1e30f))));
         Assert.Contains("values so large that a history's query would not score finitely", e.Message);
     }
