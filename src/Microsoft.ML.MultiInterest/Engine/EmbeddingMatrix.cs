@@ -130,8 +130,7 @@ public sealed class EmbeddingMatrix
                 if (!float.IsFinite(values[j]))
                     throw NonFiniteValues.Error(what, values[j], row, j);
             }
-            double squares = ScorableLength.Squared(values);
-            if (ScorableLength.Exceeds(squares))
+            if (ScorableLength.TooLong(values, out double squares))
                 throw new ArgumentException($"The {what} hold {ScorableLength.Describe(squares)}, in row {row}.");
         }
     }

@@ -161,6 +161,17 @@ internal static class VectorMath
         for (; i < n; i++) Unsafe.Add(ref rs, i) += scale * Unsafe.Add(ref rx, i);
     }
 
+    /// <summary>
+    /// Σ x[i]² in double, summed in index order: a squared length that cannot overflow for finite floats (a row's norm for
+    /// normalising very long rows, or for deciding that one is too long: <see cref="ScorableLength"/>).
+    /// </summary>
+    public static double SquaredNormWidened(ReadOnlySpan<float> x)
+    {
+        double sum = 0;
+        foreach (float v in x) sum += (double)v * v;
+        return sum;
+    }
+
     /// <summary>Σ (x[i] − y[i])² in double precision (x widened), summed in a fixed lane order.</summary>
     public static double SquaredDistanceWidened(ReadOnlySpan<float> x, ReadOnlySpan<double> y)
     {

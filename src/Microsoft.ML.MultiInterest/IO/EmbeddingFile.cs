@@ -38,8 +38,7 @@ public static class EmbeddingFile
                     throw new InvalidDataException($"{path}, line {lineNumber}, column {d + 1}: '{parts[d]}' is not a finite number.");
                 values.Add(v);
             }
-            double squares = ScorableLength.Squared(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values)[^dim..]);
-            if (ScorableLength.Exceeds(squares))
+            if (ScorableLength.TooLong(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values)[^dim..], out double squares))
                 throw new InvalidDataException($"{path}, line {lineNumber}: the id '{parts[0]}' has {ScorableLength.Describe(squares)}.");
         }
         if (ids.Count == 0) throw new InvalidDataException($"The file '{path}' has a header but no rows.");
@@ -61,8 +60,7 @@ public static class EmbeddingFile
         for (int r = 0; r < ids.Count; r++)
         {
             TextTables.RequireWritableId(path, "id", ids[r], $"of row {r}", nameof(ids));
-            double squares = ScorableLength.Squared(vectors.ReadRow(r));
-            if (ScorableLength.Exceeds(squares)) throw new ArgumentException($"The vectors hold {ScorableLength.Describe(squares)}, in row {r} ('{ids[r]}').", nameof(vectors));
+            if (ScorableLength.TooLong(vectors.ReadRow(r), out double squares)) throw new ArgumentException($"The vectors hold {ScorableLength.Describe(squares)}, in row {r} ('{ids[r]}').", nameof(vectors));
         }
         using var writer = TextTables.OpenWrite(path);
         writer.Write("id");

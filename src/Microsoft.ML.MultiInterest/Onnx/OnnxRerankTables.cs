@@ -150,10 +150,5 @@ internal sealed class OnnxRerankTables
         return largest;
     }
 
-    private static double Norm(ReadOnlySpan<float> row)
-    {
-        double sum = 0;
-        foreach (float v in row) sum += (double)v * v;
-        return Math.Sqrt(sum);
-    }
+    private static double Norm(ReadOnlySpan<float> row) => Math.Sqrt(VectorMath.SquaredNormWidened(row));
 }

@@ -27,8 +27,7 @@ internal sealed class UnitPoints
     /// </summary>
     private static bool NormalizeInDouble(Span<float> row)
     {
-        double sq = 0;
-        foreach (float v in row) sq += (double)v * v;
+        double sq = VectorMath.SquaredNormWidened(row);
         if (sq == 0)
         {
             row.Clear();

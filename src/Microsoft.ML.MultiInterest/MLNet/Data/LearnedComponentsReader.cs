@@ -139,11 +139,8 @@ internal static class LearnedComponentsReader
     /// <summary>Refuses a component (each <paramref name="d"/> values of <paramref name="components"/>) too long to take (<see cref="ScorableLength"/>).</summary>
     private static void RequireScorable(ReadOnlySpan<float> components, int d, string column, string option, string owner)
     {
-        for (int c = 0; c + d <= components.Length; c += d)
-        {
-            double squares = ScorableLength.Squared(components.Slice(c, d));
-            if (ScorableLength.Exceeds(squares))
-                throw new ArgumentException($"Input column '{column}' (option {option}) holds {ScorableLength.Describe(squares)}, as component {c / d + 1} of {owner}.");
-        }
+        int c = ScorableLength.FirstTooLong(components, d, out double squares);
+        if (c >= 0)
+            throw new ArgumentException($"Input column '{column}' (option {option}) holds {ScorableLength.Describe(squares)}, as component {c + 1} of {owner}.");
     }
 }

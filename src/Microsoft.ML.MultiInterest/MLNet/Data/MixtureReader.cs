@@ -102,13 +102,10 @@ internal static class MixtureReader
     /// <summary>Refuses a component embedding (each <paramref name="dimension"/> values) too long to take (<see cref="ScorableLength"/>).</summary>
     private static void RequireScorable(float[] values, int dimension, (string Name, string Option) column, int user)
     {
-        for (int c = 0; c + dimension <= values.Length; c += dimension)
-        {
-            double squares = ScorableLength.Squared(values.AsSpan(c, dimension));
-            if (ScorableLength.Exceeds(squares))
-                throw new ArgumentException($"Input column '{column.Name}' (option {column.Option}) holds {ScorableLength.Describe(squares)}, as component {c / dimension + 1} "
-                    + $"of user key {user + 1}.", "data");
-        }
+        int c = ScorableLength.FirstTooLong(values, dimension, out double squares);
+        if (c >= 0)
+            throw new ArgumentException($"Input column '{column.Name}' (option {column.Option}) holds {ScorableLength.Describe(squares)}, as component {c + 1} "
+                + $"of user key {user + 1}.", "data");
     }
 
     private static void RequireFinite<T>(T[] values, (string Name, string Option) column, int user) where T : System.Numerics.IFloatingPointIeee754<T>

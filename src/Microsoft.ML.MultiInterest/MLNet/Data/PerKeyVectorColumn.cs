@@ -72,8 +72,7 @@ internal sealed class PerKeyVectorColumn
             if (!float.IsFinite(_scratch[j]))
                 throw new ArgumentException($"Input column '{_column.Name}' (option {_column.Option}) holds a non-finite value ({_scratch[j]}) at coordinate {j} "
                     + $"of {_entity} {KeyNames.Describe(_key, _keyCount, row)}: embeddings must be finite.");
-        double squares = ScorableLength.Squared(_scratch);
-        if (ScorableLength.Exceeds(squares))
+        if (ScorableLength.TooLong(_scratch, out double squares))
             throw new ArgumentException($"Input column '{_column.Name}' (option {_column.Option}) holds {ScorableLength.Describe(squares)}, for {_entity} "
                 + $"{KeyNames.Describe(_key, _keyCount, row)}.");
     }
