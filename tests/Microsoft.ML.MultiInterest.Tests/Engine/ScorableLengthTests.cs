@@ -1,4 +1,6 @@
+using Microsoft.ML;
 using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Tests.MLNet;
 
 namespace Microsoft.ML.MultiInterest.Tests.Engine;
 
@@ -17,6 +19,18 @@ public sealed class ScorableLengthTests
         // Two coordinates each taken alone can make a vector too long together.
         Assert.True(ScorableLength.TooLong([1.5e19f, 1.5e19f], out _));
         Assert.Contains("a vector of length 1E+20, whose squared length overflows a float", ScorableLength.Describe(1e40), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_evaluator_refuses_an_item_vector_too_long_naming_the_item()
+    {
+        // Normalised in float, it became a zero vector and counted in Diversity as one (an audit of evaluate, 2026-12-07).
+        var ml = new MLContext(seed: 1);
+        var (scored, heldOut, _) = EvaluationTestData.Views(ml);
+        var rows = EvaluationTestData.ItemRows().Select(r => r.Item == 2 ? new EvaluationTestData.ItemRow { Item = 2, ItemEmbedding = [1e20f, 0, 0] } : r);
+        var e = Assert.Throws<ArgumentException>(() => ml.MultiInterest().Evaluate(scored, heldOut, ml.Data.LoadFromEnumerable(rows)));
+        Assert.Contains("holds a vector of length 1E+20, whose squared length overflows a float", e.Message, StringComparison.Ordinal);
+        Assert.Contains("for item key 3", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -78,6 +78,11 @@ internal sealed class ItemEmbeddingTable
             }
         }
         table.ThrowIfNotFinite($"item embeddings (column '{o.ItemEmbeddingColumnName}' of {source})");
+        // Normalised in float below, such a vector would become a zero vector and count in Diversity as one.
+        int tooLong = ScorableLength.FirstTooLong(table.Values, dimension, out double squares);
+        if (tooLong >= 0)
+            throw new ArgumentException($"Input column '{o.ItemEmbeddingColumnName}' (option {nameof(o.ItemEmbeddingColumnName)}) of {source} holds "
+                + $"{ScorableLength.Describe(squares)}, for item {KeyNames.Describe(item, itemCount, tooLong)}.", parameter);
         return new ItemEmbeddingTable(table.Normalized(), present, item, source);
     }
 }
