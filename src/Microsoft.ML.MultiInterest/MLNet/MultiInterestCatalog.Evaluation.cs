@@ -86,7 +86,7 @@ public sealed partial class MultiInterestCatalog
                 && KeyTypeMatch.Mismatch(new(users, "the item view's users"), new(edges.UserColumn, "the held-out users")) == null;
             long? overlapping = hasUsers ? CountHeldOutIn(itemEmbeddings, o, edges) : null;
             string also = overlapping > 0 ? string.Create(CultureInfo.InvariantCulture, $", and {overlapping} of the {HeldOutCount(edges)} held-out edges are also edges of the item embeddings view") : "";
-            Logging.Warning(Context, nameof(Evaluate), $"Recall is 0 at every cutoff for all {metrics.UserCount} test users: no held-out item is in any list{also}"
+            Logging.Warning(Context, nameof(Evaluate), $"Recall is 0 at every cutoff for all {RecallUsers(metrics)}: no held-out item is in any list{also}"
                 + $". If the held-out edges are (or include) the training edges: {TrainingEdgesFix}");
         }
         return metrics;
@@ -172,6 +172,16 @@ public sealed partial class MultiInterestCatalog
     /// <summary>What the warnings about held-out edges that are training edges say to do.</summary>
     private const string TrainingEdgesFix = "A retriever that excludes a user's training items (ExcludeSeen, the default) never lists them, so each is a certain miss: "
         + "evaluate on edges held out of training (mlContext.Data.TrainTestSplit on the edges before the pipeline is fitted, or `multiinterest split`).";
+
+    /// <summary>
+    /// The users Recall@K averages over, as the metrics' summary counts them: with unseen users or items scored as misses,
+    /// the users with a list and the missed ones, said apart, since an unseen user's zero is no sign of held-out training edges.
+    /// </summary>
+    private static string RecallUsers(MultiInterestMetrics metrics) =>
+        metrics.Unseen == Engine.UnseenHeldOut.Miss && metrics.MissedUsers > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{metrics.UserCount + metrics.MissedUsers} test users ({MultiInterestMetrics.Users(metrics.MissedUsers)} "
+                + $"unseen in training or holding out only unseen items, scored 0 as misses, and {MultiInterestMetrics.Users(metrics.UserCount)} with a list)")
+            : string.Create(CultureInfo.InvariantCulture, $"{metrics.UserCount} test users");
 
     private static long HeldOutCount(HeldOutEdges edges) => edges.Items.Sum(items => (long)items.Length);
 

@@ -97,4 +97,35 @@ public class GraphEmbeddingWeightColumnTests
         var error = Assert.Throws<ArgumentException>(() => ml.MultiInterest().GraphEmbedding(Als("Weight")).Fit(keyed));
         Assert.Contains("Input column 'Weight' (option WeightColumnName) holds the weight -1 at row 2 of the data", error.Message);
     }
+
+    [Theory]
+    [InlineData(1e-50, "holds the weight 1E-50 at row 2 of the data (0 as the Single the edges are trained with): weights")]
+    [InlineData(1e300, "holds the weight 1E+300 at row 2 of the data (Infinity as the Single the edges are trained with): weights")]
+    [InlineData(-0.3, "holds the weight -0.3 at row 2 of the data: weights")]
+    public void ADoubleWeight_ThatIsNoPositiveFiniteSingle_IsRefusedAsTheColumnHoldsIt(double bad, string expected)
+    {
+        // The message shows the Double the user wrote, and says when the Single conversion made it 0 or infinite: "the
+        // weight 0" of a column holding 1e-50 would send them looking for a zero that is not there.
+        var ml = new MLContext(seed: 1);
+        var rows = MLNetTestData.Edges().Select((e, i) => new DoubleWeightedEdge { User = e.User, Item = e.Item, Weight = i == 2 ? bad : 1 }).ToList();
+        var raw = ml.Data.LoadFromEnumerable(rows);
+        var keyed = MLNetTestData.KeyPipeline(ml).Fit(raw).Transform(raw);
+        var error = Assert.Throws<ArgumentException>(() => ml.MultiInterest().GraphEmbedding(Als("Weight")).Fit(keyed));
+        Assert.Contains("Input column 'Weight' (option WeightColumnName) " + expected, error.Message);
+        // The raw-id readers (a sweep's, LoadEdges') say it alike.
+        var sweep = Assert.Throws<ArgumentException>(() => ml.MultiInterest().Sweep(raw, SweepSearchSpace.Parse("lambda=0.5"),
+            new SweepOptions { Cutoff = 5, MaxTrials = 1 }, weightColumnName: "Weight"));
+        Assert.Contains("Input column 'Weight' (option weightColumnName) " + expected, sweep.Message);
+    }
+
+    [Fact]
+    public void ASingleWeight_IsShownAsTheSingleItIs()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = MLNetTestData.Edges().Select((e, i) => new MLNetTestData.WeightedEdge { User = e.User, Item = e.Item, Weight = i == 4 ? -0.3f : 1 }).ToList();
+        var raw = ml.Data.LoadFromEnumerable(rows);
+        var keyed = MLNetTestData.KeyPipeline(ml).Fit(raw).Transform(raw);
+        var error = Assert.Throws<ArgumentException>(() => ml.MultiInterest().GraphEmbedding(Als("Weight")).Fit(keyed));
+        Assert.Contains("holds the weight -0.3 at row 4 of the data: weights must be positive and finite.", error.Message);
+    }
 }

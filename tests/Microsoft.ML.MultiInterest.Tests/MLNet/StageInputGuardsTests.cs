@@ -464,6 +464,33 @@ public class StageInputGuardsTests
     }
 
     [Fact]
+    public void ARecallOfZeroWithUnseenUsers_IsWarnedOverTheUsersTheSummaryCounts_NamingTheMissesApart()
+    {
+        // Held-out rows of a new user, of a trained user's new item and of a trained user's training item: Recall averages
+        // over all three users (two missed), and the warning counts them as the summary does, not as "all 1 test users".
+        var ml = new MLContext(seed: 1);
+        var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var keys = MLNetTestData.KeyPipeline(ml).Fit(raw);
+        var embedded = ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(keys.Transform(raw)).Transform(keys.Transform(raw));
+        var warnings = MLNetTestData.Warnings(ml);
+        var trainedItem = MLNetTestData.Edges().First(e => e.User == "u1").Item;
+        var heldOut = keys.Transform(ml.Data.LoadFromEnumerable(new[]
+        {
+            new MLNetTestData.Edge { User = "new-user", Item = "i0" },
+            new MLNetTestData.Edge { User = "u2", Item = "new-item" },
+            new MLNetTestData.Edge { User = "u1", Item = trainedItem },
+        }));
+        var mi = ml.MultiInterest();
+        var metrics = mi.Evaluate(mi.UnimodalRetriever(5).Fit(embedded).Transform(embedded), heldOut, embedded, new MultiInterestEvaluatorOptions { Cutoffs = [5] });
+
+        Assert.Equal((1, 2), (metrics.UserCount, metrics.MissedUsers));
+        Assert.Equal(0, metrics.RecallAtK[5]);
+        Assert.Contains("Users: 3 in Recall@K and NDCG@K, of which 2 users scored 0", metrics.ToString(), StringComparison.Ordinal);
+        Assert.Contains(warnings, w => w.Contains("Recall is 0 at every cutoff for all 3 test users (2 users unseen in training or holding out only unseen items, "
+            + "scored 0 as misses, and 1 user with a list)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void OptionsChangedAfterTheEstimatorIsMade_ChangeNothing()
     {
         var (ml, embedded, _) = Fitted();

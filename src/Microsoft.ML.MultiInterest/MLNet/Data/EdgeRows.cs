@@ -125,7 +125,7 @@ internal sealed class EdgeRows
         var getCluster = clusterColumn == null ? null : cursor.GetGetter<uint>(clusterColumn.Value);
         var getRelation = relationColumn == null ? null : cursor.GetGetter<uint>(relationColumn.Value);
         uint user = 0, item = 0, cluster = 0, relation = 0;
-        float weight = 0;
+        double readWeight = 0;
         // A cluster column a stage looked up by this very item column holds one cluster per item: its later rows need no reading.
         bool checkClusterRows = clusterColumn != null && !columns.ClusterPerEdge && !PerKeyAnnotation.Holds(clusterColumn.Value, itemColumn);
         long dataRow = -1;
@@ -153,12 +153,9 @@ internal sealed class EdgeRows
             }
             if (getWeight != null)
             {
-                getWeight(ref weight);
+                getWeight(ref readWeight);
                 // Said here, with the view's row, column and option: the graph would name only the edge's index among the kept rows.
-                if (!(weight > 0) || !float.IsFinite(weight))
-                    throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                        $"Input column '{columns.Weight!.Value.Name}' (option {columns.Weight.Value.Option}) holds the weight {weight} at row {dataRow} of the data: ")
-                        + "weights must be positive and finite.", nameof(data));
+                float weight = EdgeWeight.Checked(readWeight, columns.Weight!.Value.Name, columns.Weight.Value.Option, dataRow, nameof(data));
                 if (rows.HeaviestWeightRow < 0 || weight > rows.Weights![rows._heaviestEdge]) (rows.HeaviestWeightRow, rows._heaviestEdge) = (dataRow, rows.Weights!.Count);
                 rows.Weights!.Add(weight);
             }
@@ -195,16 +192,19 @@ internal sealed class EdgeRows
         + (skipped == 0 ? " (the view has no rows)"
             : $" ({skipped} rows have a missing key, 0: an empty id or NaN, or a value the fitted MapValueToKey did not see{(columns.Relation is { } r ? $", or a missing '{r.Name}' key" : "")})")
         + ". There is nothing to fit on: pass the training edges.", "data");
-    /// <summary>A Single weight column's getter, or a Double one's converted to Single (the values the edges are trained with).</summary>
-    private static ValueGetter<float> WeightGetter(DataViewRowCursor cursor, DataViewSchema.Column column)
+    /// <summary>
+    /// A Double weight column's getter, or a Single one's widened (exactly): the value as the column holds it, which
+    /// <see cref="EdgeWeight.Checked"/> converts to the Single the edges are trained with.
+    /// </summary>
+    private static ValueGetter<double> WeightGetter(DataViewRowCursor cursor, DataViewSchema.Column column)
     {
-        if (column.Type == NumberDataViewType.Single) return cursor.GetGetter<float>(column);
-        var getDouble = cursor.GetGetter<double>(column);
-        return (ref float value) =>
+        if (column.Type == NumberDataViewType.Double) return cursor.GetGetter<double>(column);
+        var getSingle = cursor.GetGetter<float>(column);
+        return (ref double value) =>
         {
-            double read = 0;
-            getDouble(ref read);
-            value = (float)read;
+            float read = 0;
+            getSingle(ref read);
+            value = read;
         };
     }
 }

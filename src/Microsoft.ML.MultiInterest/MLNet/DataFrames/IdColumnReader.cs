@@ -40,19 +40,13 @@ internal static class IdColumnReader
         throw new ArgumentException($"{option}: the column '{column.Name}' has type {type}; an id column must be text, an integer or a key (or, outside a DataFrame, a float).", option);
     }
 
-    /// <summary>A getter of a weight column (any numeric type) as Single.</summary>
-    public static Func<float> WeightGetter(DataViewRowCursor cursor, DataViewSchema.Column column, string option)
-    {
-        if (column.Type.RawType == typeof(float) && column.Type is not KeyDataViewType)
-        {
-            var g = cursor.GetGetter<float>(column);
-            float v = 0;
-            return () => { g(ref v); return v; };
-        }
-        var number = NumberGetter(cursor, column)
-            ?? throw new ArgumentException($"{option}: the weight column '{column.Name}' has type {column.Type}; it must be a number.", option);
-        return () => (float)number();
-    }
+    /// <summary>
+    /// A getter of a weight column (any numeric type) as the value the column holds, widened to double (exact for every
+    /// Single and integer up to 2^53), which <see cref="EdgeWeight.Checked"/> converts to the Single trained with.
+    /// </summary>
+    public static Func<double> WeightGetter(DataViewRowCursor cursor, DataViewSchema.Column column, string option) =>
+        NumberGetter(cursor, column)
+        ?? throw new ArgumentException($"{option}: the weight column '{column.Name}' has type {column.Type}; it must be a number.", option);
 
     /// <summary>
     /// A getter of a column of any of ML.NET's numeric types (not keys) as a double, exact for every Single and every integer

@@ -36,7 +36,7 @@ internal static class RawEdgeReader
             string u = getUser(), i = getItem();
             if (u.Length == 0) throw EmptyViewId(row, userColumn, "userColumnName", "a user id", user.Type is KeyDataViewType);
             if (i.Length == 0) throw EmptyViewId(row, itemColumn, "itemColumnName", "an item id", item.Type is KeyDataViewType);
-            edges.Add(new RawEdge(u, i, getWeight == null ? 1f : PositiveWeight(getWeight(), weight!.Value.Name, row)));
+            edges.Add(new RawEdge(u, i, getWeight == null ? 1f : EdgeWeight.Checked(getWeight(), weight!.Value.Name, "weightColumnName", row, "weightColumnName")));
         }
         if (edges.Count == 0) throw new ArgumentException("The data has no edges (no row with both a user and an item).", nameof(data));
         return edges;
@@ -76,19 +76,11 @@ internal static class RawEdgeReader
             string relationId = getRelation?.Invoke() ?? "";
             // An empty relation would map to the missing key, and the edge be skipped: said, as an empty id is.
             if (getRelation != null && relationId.Length == 0) throw EmptyId(row - 1, relationColumn!, "relationColumnName", "a relation");
-            edges.Add(new FrameEdge(u, i, getWeight == null ? 1f : PositiveWeight(getWeight(), weightColumn!, row - 1), relationId, getTime?.Invoke(row - 1) ?? 0));
+            edges.Add(new FrameEdge(u, i, getWeight == null ? 1f : EdgeWeight.Checked(getWeight(), weightColumn!, "weightColumnName", row - 1, "weightColumnName"), relationId, getTime?.Invoke(row - 1) ?? 0));
         }
         if (edges.Count == 0) throw new ArgumentException("The data has no edges (no row with both a user and an item).", nameof(data));
         return edges;
     }
-
-    /// <summary>
-    /// <paramref name="weight"/>, refused unless positive and finite with the view's column and row (from 0), as GraphEmbedding
-    /// and the edge files refuse it: a weight scales an edge's loss, so 0, a negative value or NaN is no engagement to train on.
-    /// </summary>
-    private static float PositiveWeight(float weight, string column, long row) => weight > 0 && float.IsFinite(weight) ? weight
-        : throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"Input column '{column}' (option weightColumnName) holds the weight {weight} at row {row} of the data: weights must be positive and finite."), "weightColumnName");
 
     private static EdgeFrameRowException EmptyId(long row, string column, string option, string role) =>
         new(EmptyIdReason(row, column, option, role, key: false), option, row, column, role);
