@@ -109,11 +109,7 @@ internal static class ExperimentRunner
             (userEmbeddings, itemEmbeddings) = (fit.UserEmbeddings, fit.ItemEmbeddings);
             embedding = fit;
             Stage("embedding");
-            if (fit.Validation.Count > 0)
-            {
-                var bestTrial = fit.Validation.MaxBy(p => p.Recall)!;
-                log.WriteLine($"  validation: {fit.Validation.Count} measurements in {fit.SelectionSeconds:F1} s; best Recall@{settings.Embedding.ValidationCutoff} {bestTrial.Recall:F4} ({bestTrial.Candidate})");
-            }
+            if (fit.Validation.Count > 0) log.WriteLine(ValidationSummary.Line(fit, settings.Embedding.ValidationCutoff));
             log.WriteLine($"  vectors: {fit.Settings} (d={userEmbeddings.Dimension})");
             HistoryRowFlags.MatchFittedAls(settings.Protocol.HistoryMmr, fit.Als, settings.HistoryFoldInGiven);
         }

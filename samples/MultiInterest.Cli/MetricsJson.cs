@@ -118,7 +118,7 @@ internal static class MetricsJson
                 ["k"] = settings.Embedding.ValidationCutoff,
                 ["fraction"] = settings.Embedding.ValidationFraction > 0 ? settings.Embedding.ValidationFraction : GraphEmbeddingDefaults.ValidationFraction,
                 ["seconds"] = Math.Round(embedding.SelectionSeconds, 3),
-                ["curve"] = embedding.Validation.Select(p => new { candidate = p.Candidate, step = p.Step, recall = p.Recall, ndcg = p.Ndcg }).ToArray(),
+                ["curve"] = embedding.Validation.Select(p => new { candidate = p.Candidate, step = p.Step, recall = p.Recall, ndcg = p.Ndcg, confirmation = p.Confirmation }).ToArray(),
             },
             ["learned_vectors"] = learned.Count == 0 ? null : learned.ToDictionary(l => l.Name, l => (object)new Dictionary<string, object?>
             {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.ML.MultiInterest.Engine;
 
 namespace Microsoft.ML.MultiInterest.Tests.Embedding;
@@ -206,9 +207,17 @@ public class EmbeddingAlgorithmTests
         var sampled = GraphEmbeddingTrainerEngine.Fit(graph, new GraphEmbeddingOptions { Threads = 1, AutoMaxDimension = 32, ValidationUsers = 40 });
         var confirmed = sampled.Validation.Where(p => p.Candidate.StartsWith("confirm ", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(confirmed);
+        // The points say which sample they were measured on, and the command line's summary says the two bests apart.
+        Assert.Equal(confirmed, sampled.Validation.Where(p => p.Confirmation));
+        string line = global::MultiInterest.Cli.ValidationSummary.Line(sampled, 20);
+        var screeningBest = sampled.Validation.Where(p => !p.Confirmation).MaxBy(p => p.Recall)!;
+        var confirmedBest = confirmed.MaxBy(p => p.Recall)!;
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"best Recall@20 {screeningBest.Recall:F4} on the screening sample ({screeningBest.Candidate})"), line);
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"the {confirmed.Count} leading trials measured again on a larger sample, where Auto chooses: best {confirmedBest.Recall:F4} ({confirmedBest.Candidate})"), line);
         // A screening of every validation user has nothing to confirm on more.
         var whole = GraphEmbeddingTrainerEngine.Fit(graph, new GraphEmbeddingOptions { Threads = 1, AutoMaxDimension = 32, ValidationUsers = 0 });
-        Assert.DoesNotContain(whole.Validation, p => p.Candidate.StartsWith("confirm ", StringComparison.Ordinal));
+        Assert.DoesNotContain(whole.Validation, p => p.Candidate.StartsWith("confirm ", StringComparison.Ordinal) || p.Confirmation);
+        Assert.DoesNotContain("screening", global::MultiInterest.Cli.ValidationSummary.Line(whole, 20));
     }
 
     [Fact]

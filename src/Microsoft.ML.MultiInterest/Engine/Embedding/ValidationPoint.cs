@@ -5,4 +5,12 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// <param name="Step">The epoch (1-based) for iterative training, else the position of the trial.</param>
 /// <param name="Recall">Validation Recall@K.</param>
 /// <param name="Ndcg">Validation NDCG@K.</param>
-public sealed record ValidationPoint(string Candidate, int Step, double Recall, double Ndcg);
+public sealed record ValidationPoint(string Candidate, int Step, double Recall, double Ndcg)
+{
+    /// <summary>
+    /// Whether this is <see cref="EmbeddingAlgorithm.Auto"/>'s second measurement of a leading trial, on a larger sample of the
+    /// hold-out's users (its <see cref="Candidate"/> starts with "confirm "). Auto chooses on these figures; they are not
+    /// comparable with the screening sample's, so the best of the whole curve need not be the setting chosen.
+    /// </summary>
+    public bool Confirmation { get; init; }
+}
