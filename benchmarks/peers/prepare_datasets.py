@@ -274,17 +274,23 @@ def cmd_lightgcn(a):
         raw = read_lightgcn(path)
         edges = dedupe_sorted(raw)
         rc.write_edges(os.path.join(a.out, name + ".tsv.gz"), edges)
-        result[name] = {"source_pairs": len(raw), **counts_of(edges)}
+        # A line may list an item twice (and a split may repeat a pair across lines): kept once, and counted, as csv and lists do.
+        result[name] = {"source_pairs": len(raw), "duplicate_pairs_dropped": len(raw) - len(edges), **counts_of(edges)}
         if name == "train":
-            train_users, train_items = {u for u, _ in edges}, {i for _, i in edges}
+            train_users, train_items, train_pairs = {u for u, _ in edges}, {i for _, i in edges}, set(edges)
         else:
             # What the protocol counts as misses (evaluate's --unseen): test pairs whose user or item has no training edge.
             unseen = [(u, i) for u, i in edges if u not in train_users or i not in train_items]
             result[name]["edges_unseen_in_train"] = len(unseen)
             result[name]["users_unseen_in_train"] = len({u for u, _ in edges} - train_users)
+            # Pairs in both files: certain misses for a retriever that excludes seen items (evaluate warns of them too).
+            result[name]["edges_also_in_train"] = sum(1 for pair in edges if pair in train_pairs)
     write_counts(a.out, result)
-    print(f"wrote {a.out}/train.tsv.gz and test.tsv.gz: {result['train']['edges']:,} and {result['test']['edges']:,} edges; "
-          f"{result['test']['edges_unseen_in_train']:,} test edges name a user or item with no training edge", file=sys.stderr)
+    train, test = result["train"], result["test"]
+    print(f"wrote {a.out}/train.tsv.gz and test.tsv.gz: {train['edges']:,} and {test['edges']:,} edges "
+          f"({train['duplicate_pairs_dropped']:,} and {test['duplicate_pairs_dropped']:,} repeated pairs dropped); "
+          f"{test['edges_unseen_in_train']:,} test edges name a user or item with no training edge, "
+          f"{test['edges_also_in_train']:,} are also training edges", file=sys.stderr)
 
 
 def safe_load_coo(path):

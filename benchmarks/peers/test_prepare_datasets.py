@@ -93,5 +93,28 @@ class CommentLines(unittest.TestCase):
         self.assertIn("is empty", err)
 
 
+
+class LightGcnFiles(unittest.TestCase):
+    """`lightgcn` mode: a line lists a user's items; repeats and pairs in both files are counted, not dropped unsaid."""
+
+    def test_repeated_pairs_and_pairs_in_both_files_are_counted_and_said(self):
+        with tempfile.TemporaryDirectory() as d:
+            train, test, out = (os.path.join(d, n) for n in ("train.txt", "test.txt", "out"))
+            with open(train, "w") as f:
+                f.write("0 1 2 2\n1 3\n")       # item 2 twice for user 0
+            with open(test, "w") as f:
+                f.write("0 3 1\n1 4 4 9\n")     # (0, 1) is a training pair; item 4 twice; items 4 and 9 unseen
+            run = subprocess.run([sys.executable, SCRIPT, "lightgcn", "--train", train, "--test", test, "--out", out],
+                                 capture_output=True, text=True)
+            self.assertEqual(run.returncode, 0, run.stderr)
+            with open(os.path.join(out, "counts.json")) as f:
+                counts = json.load(f)
+        self.assertEqual((counts["train"]["source_pairs"], counts["train"]["duplicate_pairs_dropped"], counts["train"]["edges"]), (4, 1, 3))
+        self.assertEqual((counts["test"]["source_pairs"], counts["test"]["duplicate_pairs_dropped"], counts["test"]["edges"]), (5, 1, 4))
+        self.assertEqual(counts["test"]["edges_also_in_train"], 1)
+        self.assertEqual(counts["test"]["edges_unseen_in_train"], 2)   # items 4 and 9 have no training edge
+        self.assertIn("(1 and 1 repeated pairs dropped)", run.stderr)
+        self.assertIn("1 are also training edges", run.stderr)
+
 if __name__ == "__main__":
     unittest.main()
