@@ -12,7 +12,7 @@ namespace MultiInterest.Benchmarks;
 /// service. Loads the zip with <see cref="MultiInterestModel.Load(MLContext, string)"/>, makes a
 /// <see cref="MultiInterestRecommender"/> and times each <see cref="MultiInterestRecommender.Recommend(string, IEnumerable{string}, int)"/>
 /// call of the users file's users (in file order, each with its <c>--history</c> edges when given), after a warm-up pass over
-/// the first 256 users; W workers call at once, each taking the next user. Prints the percentiles of the calls' milliseconds,
+/// the first 256 users; W workers call at once, each taking the next user. Prints the percentiles of the calls' milliseconds, the bytes each call allocates on average,
 /// the requests per second, the slowest calls' users with their history lengths, and the load time, as JSON.
 /// </summary>
 internal static class LatencyCommand
@@ -54,8 +54,11 @@ internal static class LatencyCommand
         int next = -1;
         double ticksToMs = 1000.0 / Stopwatch.Frequency;
         clock.Restart();
+        long allocated = 0;
         var threads = Enumerable.Range(0, workers).Select(_ => new Thread(() =>
         {
+            // Each caller's own allocations (the loop's are none): garbage per request is what a service's collector pays.
+            long before = GC.GetAllocatedBytesForCurrentThread();
             int call;
             while ((call = Interlocked.Increment(ref next)) < calls)
             {
@@ -64,6 +67,7 @@ internal static class LatencyCommand
                 recommender.Recommend(ids[q], histories[q], count);
                 milliseconds[call] = (Stopwatch.GetTimestamp() - start) * ticksToMs;
             }
+            Interlocked.Add(ref allocated, GC.GetAllocatedBytesForCurrentThread() - before);
         })).ToArray();
         foreach (var thread in threads) thread.Start();
         foreach (var thread in threads) thread.Join();
@@ -99,6 +103,7 @@ internal static class LatencyCommand
             LoadSeconds = JsonReport.Round(loadSeconds),
             Milliseconds = new { P50 = At(0.50), P90 = At(0.90), P99 = At(0.99), P999 = At(0.999), Max = JsonReport.Round(sorted[^1]), Mean = JsonReport.Round(milliseconds.Average()) },
             RequestsPerSecond = JsonReport.Round(calls / wall, 1),
+            AllocatedBytesPerCall = allocated / calls,
             MedianTrainingItems = degrees[degrees.Length / 2],
             Slowest = slowest.ToArray(),
         });

@@ -107,4 +107,43 @@ public class TiledTopKSearchTests
         var selectors = Enumerable.Range(0, TiledTopKSearch.QueryBlock + 1).Select(_ => new TopKSelector(1)).ToArray();
         Assert.Throws<ArgumentOutOfRangeException>(() => search.SearchBlock(search.CreateQueryBuffer(), TiledTopKSearch.QueryBlock + 1, 0, selectors, ref filter));
     }
+
+    [Fact]
+    public void AQueryBufferSizedForFewQueries_GivesTheBlockBuffersLists_AndIsRefusedForMore()
+    {
+        // One user's request allocates one tile of queries, not a block of 144: the same lists, and a buffer too small for
+        // the queries asked is refused rather than read past its end (the register tile reads whole tiles unchecked).
+        var items = TestGraphs.RandomMatrix(300, 24, 5);
+        var users = TestGraphs.RandomMatrix(3, 24, 6);
+        var search = new TiledTopKSearch(items);
+        var filter = new SkipEvery(0);
+        foreach (int count in new[] { 1, 3 })
+        {
+            var small = search.CreateQueryBuffer(count);
+            var block = search.CreateQueryBuffer();
+            Assert.True(small.Length < block.Length);
+            Assert.Equal(0, small.Length % (TiledTopKSearch.QueryTile * 24));
+            for (int q = 0; q < count; q++)
+            {
+                users.ReadRow(q).CopyTo(small.AsSpan(q * 24, 24));
+                users.ReadRow(q).CopyTo(block.AsSpan(q * 24, 24));
+            }
+            var fromSmall = Enumerable.Range(0, count).Select(_ => new TopKSelector(60)).ToArray();
+            var fromBlock = Enumerable.Range(0, count).Select(_ => new TopKSelector(60)).ToArray();
+            search.SearchBlock(small, count, 0, fromSmall, ref filter, search.CreateCandidateBlock(count));
+            search.SearchBlock(block, count, 0, fromBlock, ref filter, search.CreateCandidateBlock());
+            for (int q = 0; q < count; q++)
+            {
+                var (a, b) = (new int[60], new int[60]);
+                var (sa, sb) = (new float[60], new float[60]);
+                Assert.Equal(fromBlock[q].Drain(b, sb), fromSmall[q].Drain(a, sa));
+                Assert.Equal(b, a);
+                Assert.Equal(sb, sa);
+            }
+        }
+        var one = search.CreateQueryBuffer(1);
+        var many = Enumerable.Range(0, TiledTopKSearch.QueryTile + 1).Select(_ => new TopKSelector(5)).ToArray();
+        var error = Assert.Throws<ArgumentException>(() => search.SearchBlock(one, TiledTopKSearch.QueryTile + 1, 0, many, ref filter));
+        Assert.Contains("The query buffer holds", error.Message);
+    }
 }

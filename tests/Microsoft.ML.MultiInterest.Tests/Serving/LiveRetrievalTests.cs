@@ -177,6 +177,11 @@ public sealed class LiveRetrievalTests : IDisposable
         Assert.True(similar.Zip(similar.Skip(1)).All(p => p.First.Score >= p.Second.Score));
         Assert.Equal(similar, _world.Ml.MultiInterest().CreateRecommender(_world.Fitted).SimilarItems(_world.Items[0], 4));
         Assert.Throws<ArgumentException>(() => recommender.SimilarItems("no-such-item", 3));
+        // A known id padded with a space is said as such, as Recommend says it; an unknown one is quoted escaped.
+        var padded = Assert.Throws<ArgumentException>(() => recommender.SimilarItems(" " + _world.Items[0], 3));
+        Assert.Contains($"The item id ' {_world.Items[0]}' (itemId) is no item of the model, but '{_world.Items[0]}', without the spaces", padded.Message);
+        var tabbed = Assert.Throws<ArgumentException>(() => recommender.SimilarItems("a\tb", 3));
+        Assert.Contains("Item 'a\\tb' is unknown to the model", tabbed.Message);
         // Count 0 is Recommend's "the model's M"; SimilarItems has no length of its own, and says so rather than "at least 1" alone.
         var zero = Assert.Throws<ArgumentOutOfRangeException>(() => recommender.SimilarItems(_world.Items[0], 0));
         Assert.Contains("no list length of its own", zero.Message, StringComparison.Ordinal);

@@ -189,7 +189,9 @@ internal sealed class InterestFoldIn
     internal sealed class Scratch(int d, int maxItems)
     {
         /// <summary>The d × d system of a subset larger than the dimension.</summary>
-        public double[] Basis { get; } = new double[d * d];
+        public double[] Basis => _basis ??= new double[d * d];
+
+        private double[]? _basis;
 
         /// <summary>Its solution x̃.</summary>
         public double[] Solution { get; } = new double[d];

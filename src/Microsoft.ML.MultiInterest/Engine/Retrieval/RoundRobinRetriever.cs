@@ -118,7 +118,7 @@ public sealed class RoundRobinRetriever
         var nearest = new RankedLists(queries, fetch);
         int blocks = (queries + TiledTopKSearch.QueryBlock - 1) / TiledTopKSearch.QueryBlock;
         var parallel = Parallelism.Options(threads);
-        Parallel.For(0, blocks, parallel, () => new SearchScratch(_search, fetch), (block, _, s) =>
+        Parallel.For(0, blocks, parallel, () => new SearchScratch(_search, fetch, Math.Min(TiledTopKSearch.QueryBlock, queries)), (block, _, s) =>
         {
             int start = block * TiledTopKSearch.QueryBlock, count = Math.Min(TiledTopKSearch.QueryBlock, queries - start);
             for (int j = 0; j < count; j++)
@@ -158,7 +158,7 @@ public sealed class RoundRobinRetriever
     }
 
     /// <summary>Creates the scratch of <see cref="Nearest"/> for lists of up to <paramref name="capacity"/> item components.</summary>
-    internal NearestScratch CreateNearestScratch(int capacity) => new(_search.CreateQueryBuffer(), [new TopKSelector(_search.ListLength(capacity))]);
+    internal NearestScratch CreateNearestScratch(int capacity) => new(_search.CreateQueryBuffer(1), [new TopKSelector(_search.ListLength(capacity))]);
 
     /// <summary>
     /// One user's round-robin list of length <paramref name="k"/> from its components' nearest item-component lists
@@ -231,13 +231,13 @@ public sealed class RoundRobinRetriever
     /// <summary>The query buffer (one block, the query in its first row) and the one selector of <see cref="Nearest"/>.</summary>
     internal sealed record NearestScratch(float[] Query, TopKSelector[] Selector);
 
-    private sealed class SearchScratch(TiledTopKSearch search, int capacity)
+    private sealed class SearchScratch(TiledTopKSearch search, int capacity, int queries)
     {
-        public float[] Queries { get; } = search.CreateQueryBuffer();
+        public float[] Queries { get; } = search.CreateQueryBuffer(queries);
 
-        public CandidateBlock Candidates { get; } = search.CreateCandidateBlock();
+        public CandidateBlock Candidates { get; } = search.CreateCandidateBlock(queries);
 
-        public TopKSelector[] Selectors { get; } = Enumerable.Range(0, TiledTopKSearch.QueryBlock).Select(_ => new TopKSelector(search.ListLength(capacity))).ToArray();
+        public TopKSelector[] Selectors { get; } = Enumerable.Range(0, queries).Select(_ => new TopKSelector(search.ListLength(capacity))).ToArray();
     }
 
     /// <summary>Per-thread merge state, reset item by item after each use (never cleared whole).</summary>

@@ -85,10 +85,10 @@ public sealed class UnimodalRetriever
     {
         var results = itemScales.Select(_ => new RankedLists(users.Length, candidates)).ToArray();
         int blocks = (users.Length + TiledTopKSearch.QueryBlock - 1) / TiledTopKSearch.QueryBlock;
-        int d = _search.Dimension, kept = _search.ListLength(candidates);
+        int d = _search.Dimension, kept = _search.ListLength(candidates), perBlock = Math.Min(TiledTopKSearch.QueryBlock, users.Length);
         Parallel.For(0, blocks, Parallelism.Options(threads),
-            () => (Queries: _search.CreateQueryBuffer(),
-                Selectors: itemScales.Select(_ => Enumerable.Range(0, TiledTopKSearch.QueryBlock).Select(_ => new TopKSelector(kept)).ToArray()).ToArray()),
+            () => (Queries: _search.CreateQueryBuffer(perBlock),
+                Selectors: itemScales.Select(_ => Enumerable.Range(0, perBlock).Select(_ => new TopKSelector(kept)).ToArray()).ToArray()),
             (block, _, s) =>
             {
                 int start = block * TiledTopKSearch.QueryBlock, count = Math.Min(TiledTopKSearch.QueryBlock, users.Length - start);
@@ -114,7 +114,8 @@ public sealed class UnimodalRetriever
         var result = new RankedLists(rows.Count, candidates);
         int blocks = (rows.Count + TiledTopKSearch.QueryBlock - 1) / TiledTopKSearch.QueryBlock;
         var parallel = Parallelism.Options(threads);
-        Parallel.For(0, blocks, parallel, () => new Scratch(_search, candidates), (block, _, s) =>
+        int perBlock = Math.Min(TiledTopKSearch.QueryBlock, rows.Count);
+        Parallel.For(0, blocks, parallel, () => new Scratch(_search, candidates, perBlock), (block, _, s) =>
         {
             int start = block * TiledTopKSearch.QueryBlock;
             SearchBlock(vectors, rows, ownerRows, exclusions, start, Math.Min(TiledTopKSearch.QueryBlock, rows.Count - start), result, s);
@@ -146,12 +147,12 @@ public sealed class UnimodalRetriever
         public bool Accepts(int query, int row) => (absent == null || !absent[row]) && (exclusions == null || !exclusions.Contains(users[query], row));
     }
 
-    private sealed class Scratch(TiledTopKSearch search, int capacity)
+    private sealed class Scratch(TiledTopKSearch search, int capacity, int queries)
     {
-        public float[] Queries { get; } = search.CreateQueryBuffer();
+        public float[] Queries { get; } = search.CreateQueryBuffer(queries);
 
-        public CandidateBlock Candidates { get; } = search.CreateCandidateBlock();
+        public CandidateBlock Candidates { get; } = search.CreateCandidateBlock(queries);
 
-        public TopKSelector[] Selectors { get; } = Enumerable.Range(0, TiledTopKSearch.QueryBlock).Select(_ => new TopKSelector(search.ListLength(capacity))).ToArray();
+        public TopKSelector[] Selectors { get; } = Enumerable.Range(0, queries).Select(_ => new TopKSelector(search.ListLength(capacity))).ToArray();
     }
 }

@@ -13,9 +13,9 @@ internal sealed class CandidateBlock
     private float[] _outScores = [];
 
     /// <summary>Creates the scratch for queries of <paramref name="dimension"/> floats.</summary>
-    public CandidateBlock(int dimension)
+    public CandidateBlock(int dimension, int queries = TiledTopKSearch.QueryBlock)
     {
-        Buffers = Enumerable.Range(0, TiledTopKSearch.QueryBlock).Select(_ => new CandidateBuffer()).ToArray();
+        Buffers = Enumerable.Range(0, Math.Min(queries, TiledTopKSearch.QueryBlock)).Select(_ => new CandidateBuffer()).ToArray();
         Bounds = new float[TiledTopKSearch.QueryBlock];
         SingleQuery = new float[TiledTopKSearch.QueryTile * dimension];
     }

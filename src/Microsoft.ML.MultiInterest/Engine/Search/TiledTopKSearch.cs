@@ -132,11 +132,25 @@ internal sealed class TiledTopKSearch
         for (; i < n; i++) scores[i] = Score(query, rows.ReadRow(which[i]));
     }
 
-    /// <summary>A query block's scratch: the block's query rows, contiguous, padded to whole micro-tiles.</summary>
-    public float[] CreateQueryBuffer() => new float[QueryBlock * Dimension];
+    /// <summary>
+    /// A query block's scratch: the block's query rows, contiguous, padded to whole micro-tiles. Sized for
+    /// <paramref name="queries"/> (at most a block): a request of one user need not allocate a block of 144 (226 KB at d = 384).
+    /// </summary>
+    public float[] CreateQueryBuffer(int queries = QueryBlock) => new float[TiledRows(Math.Min(queries, QueryBlock)) * Dimension];
+
+    /// <summary><paramref name="count"/> queries rounded up to whole micro-tiles: the rows the register tile reads.</summary>
+    private static int TiledRows(int count) => (count + QueryTile - 1) / QueryTile * QueryTile;
+
+    /// <summary>The kernels read whole tiles without bounds checks: a buffer sized for fewer queries is refused, not overrun.</summary>
+    private void RequireRows(float[] queryRows, int count)
+    {
+        if ((uint)count > QueryBlock) throw new ArgumentOutOfRangeException(nameof(count));
+        if (queryRows.Length < TiledRows(count) * Dimension)
+            throw new ArgumentException($"The query buffer holds {queryRows.Length} floats, fewer than {count} queries' whole tiles need ({TiledRows(count) * Dimension}).", nameof(queryRows));
+    }
 
     /// <summary>Creates the scratch of the buffered selection (<see cref="SearchBlock{TFilter}(float[], int, int, TopKSelector[], ref TFilter, CandidateBlock?)"/>).</summary>
-    public CandidateBlock CreateCandidateBlock() => new(Dimension);
+    public CandidateBlock CreateCandidateBlock(int queries = QueryBlock) => new(Dimension, queries);
 
     /// <summary>
     /// Leaves each selector of queries 0..<paramref name="count"/>-1 of the block holding what it holds once offered
@@ -158,7 +172,7 @@ internal sealed class TiledTopKSearch
     public void SearchBlock<TFilter>(float[] queryRows, int count, int firstQuery, TopKSelector[] selectors, ref TFilter filter, CandidateBlock? candidates = null)
         where TFilter : struct, ICandidateFilter
     {
-        if ((uint)count > QueryBlock) throw new ArgumentOutOfRangeException(nameof(count));
+        RequireRows(queryRows, count);
         if (candidates == null || !LongLists(selectors, count))
         {
             if (_wide) Search<Vector512<float>, Lanes512, TFilter>(queryRows, count, firstQuery, selectors, ref filter);
@@ -202,7 +216,7 @@ internal sealed class TiledTopKSearch
     public void SearchBlockScaled<TFilter>(float[] queryRows, int count, int firstQuery, IReadOnlyList<float[]> rowScales, TopKSelector[][] selectors, ref TFilter filter)
         where TFilter : struct, ICandidateFilter
     {
-        if ((uint)count > QueryBlock) throw new ArgumentOutOfRangeException(nameof(count));
+        RequireRows(queryRows, count);
         if (rowScales.Count != selectors.Length) throw new ArgumentException("Every scale needs its selectors.", nameof(selectors));
         foreach (var scale in rowScales)
             if (scale.Length < Rows) throw new ArgumentException($"A scale has {scale.Length} factors for {Rows} rows.", nameof(rowScales));

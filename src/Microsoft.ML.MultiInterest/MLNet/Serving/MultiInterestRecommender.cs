@@ -336,8 +336,11 @@ public sealed partial class MultiInterestRecommender
         if (count < 1)
             throw new ArgumentOutOfRangeException(nameof(count), count, "count must be at least 1: SimilarItems has no list length of its own to default to (Recommend's count 0 is the model's M).");
         RequireKeyNumber(itemId, user: false, nameof(itemId));
+        // As Recommend's ids: an id padded around a known one is said as such, and every id is quoted escaped (a TAB or line
+        // break in it would otherwise break the message, or a service's log line, apart).
+        RequirePaddingFree(itemId, user: false, nameof(itemId));
         if (!_compactOfItem.TryGetValue(itemId, out int item))
-            throw new ArgumentException($"Item '{itemId}' is unknown to the model (it had no training edge and was not folded in: FoldInNewItems).", nameof(itemId));
+            throw new ArgumentException($"Item '{Escaped(itemId)}' is unknown to the model (it had no training edge and was not folded in: FoldInNewItems).", nameof(itemId));
         return ToRecords(_live.Similar(item, Math.Min(count, _live.Tables.ItemRowOf.Length)));
     }
 
