@@ -81,7 +81,8 @@ internal sealed partial class EmbeddingFlags
         "Share of the training edges held out to choose settings or epochs; 0 = none for negative-sampling and implicit-als.", min: 0, max: 1, below: true,
         shown: $"0 (auto uses {Opt.Text(GraphEmbeddingDefaults.ValidationFraction)})");
 
-    public CliOption<int> ValidationUsers { get; } = Opt.Int("--validation-users", GraphEmbeddingDefaults.ValidationUsers, "Users scored on the validation hold-out.", min: 1);
+    public CliOption<int> ValidationUsers { get; } = Opt.Int("--validation-users", GraphEmbeddingDefaults.ValidationUsers,
+        $"Users scored on the embedding's validation hold-out (Auto's trials, early stopping). The history row's lambda choice scores its own sample, up to {HistoryInterestDefaults.SelectionUsers:N0} users.", min: 1);
 
     public CliOption<int> ValidationK { get; } = Opt.Int("--validation-k", GraphEmbeddingDefaults.ValidationCutoff, "Cutoff of the validation Recall@K.", min: 1);
 

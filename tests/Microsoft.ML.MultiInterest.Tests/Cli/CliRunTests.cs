@@ -822,6 +822,8 @@ public sealed class CliRunTests : IDisposable
         Assert.Equal(withLists + 1, counts.GetProperty("users_averaged_recall_ndcg").GetInt32());
         Assert.Equal(withLists, counts.GetProperty("users_averaged_diversity_emd").GetInt32());
         Assert.Contains($"Measured on {withLists:N0} test users with lists, plus 1 with no held-out item seen in training", run.Out, StringComparison.Ordinal);
+        // The activity table says the missed user is in no quartile (its quartiles' recall runs above the table's).
+        Assert.Contains($"The quartiles hold the {withLists:N0} users with a scoreable held-out edge; the 1 missed user (every held-out item, or the user, unseen in training)", run.Out, StringComparison.Ordinal);
         // The log and metrics.json give the file's own edge count beside the scoreable ones.
         int inFile = heldOut.Count - 1;
         Assert.Equal(inFile, counts.GetProperty("test_edges_in_file").GetInt32());
