@@ -42,6 +42,10 @@ public sealed class LiveRetrievalTests : IDisposable
         var popular = _world.Items.OrderByDescending(i => degree[i]).Take(5).Select(i => (float)degree[i]);
         Assert.Equal(popular, cold[1].Scores);
         Assert.All(cold[1].Scores, s => Assert.False(float.IsNaN(s)));
+
+        // A history read by its ids' characters: in another order, with repeats and an id the model does not know, the same list.
+        var shuffled = history.Reverse().Concat(history.Take(2)).Append("no-such-item").ToArray();
+        AssertSame(cold[0], Transform(_world.Fitted, [new() { User = "nobody", History = shuffled }])[0]);
     }
 
     [Fact]

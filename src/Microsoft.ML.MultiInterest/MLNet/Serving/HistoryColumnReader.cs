@@ -53,7 +53,7 @@ internal sealed class HistoryColumnReader
 
     public int[] Read()
     {
-        var items = new SortedSet<int>();
+        var items = new List<int>();
         if (_getKeys != null)
         {
             _getKeys(ref _keys);
@@ -66,9 +66,16 @@ internal sealed class HistoryColumnReader
         else
         {
             _getNames!(ref _names);
+            // Looked up by the id's characters (the map is ordinal): no string per id of every request's history.
+            var byChars = _compactOfName.Value.GetAlternateLookup<ReadOnlySpan<char>>();
             foreach (var name in _names.DenseValues())
-                if (_compactOfName.Value.TryGetValue(name.ToString(), out int j)) items.Add(j);
+                if (byChars.TryGetValue(name.Span, out int j)) items.Add(j);
         }
-        return items.ToArray();
+        // Ascending and once each, as the set this was read into until 2026-12-07 gave them.
+        items.Sort();
+        int kept = 0;
+        for (int i = 0; i < items.Count; i++)
+            if (kept == 0 || items[i] != items[kept - 1]) items[kept++] = items[i];
+        return System.Runtime.InteropServices.CollectionsMarshal.AsSpan(items)[..kept].ToArray();
     }
 }
