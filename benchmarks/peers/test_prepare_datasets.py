@@ -93,7 +93,6 @@ class CommentLines(unittest.TestCase):
         self.assertIn("is empty", err)
 
 
-
 class LightGcnFiles(unittest.TestCase):
     """`lightgcn` mode: a line lists a user's items; repeats and pairs in both files are counted, not dropped unsaid."""
 
@@ -115,6 +114,7 @@ class LightGcnFiles(unittest.TestCase):
         self.assertEqual(counts["test"]["edges_unseen_in_train"], 2)   # items 4 and 9 have no training edge
         self.assertIn("(1 and 1 repeated pairs dropped)", run.stderr)
         self.assertIn("1 are also training edges", run.stderr)
+
 
 if __name__ == "__main__":
     unittest.main()

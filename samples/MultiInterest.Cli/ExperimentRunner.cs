@@ -109,7 +109,7 @@ internal static class ExperimentRunner
             (userEmbeddings, itemEmbeddings) = (fit.UserEmbeddings, fit.ItemEmbeddings);
             embedding = fit;
             Stage("embedding");
-            if (fit.Validation.Count > 0) log.WriteLine(ValidationSummary.Line(fit, settings.Embedding.ValidationCutoff));
+            if (fit.Validation.Count > 0) log.WriteLine(ValidationSummary.Line(fit, settings.Embedding.ValidationCutoff, settings.Embedding.AutoTolerance));
             log.WriteLine($"  vectors: {fit.Settings} (d={userEmbeddings.Dimension})");
             HistoryRowFlags.MatchFittedAls(settings.Protocol.HistoryMmr, fit.Als, settings.HistoryFoldInGiven);
         }

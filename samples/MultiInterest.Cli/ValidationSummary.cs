@@ -6,12 +6,16 @@ namespace MultiInterest.Cli;
 /// <summary>
 /// The console's line on an embedding fit's validation curve. Auto measures its leading trials a second time on a larger
 /// sample and chooses there; the two samples' figures are not comparable, so the best of each is said apart, and the
-/// choice (the "vectors:" line after it) is the confirmation's, which may not be the screening sample's best.
+/// choice (the "vectors:" line after it) is made on the confirmation's figures, and may be neither sample's best: the
+/// smallest vectors within Auto's tolerance of the confirmation's best.
 /// </summary>
 internal static class ValidationSummary
 {
     /// <summary>The line, for a fit with at least one validation point.</summary>
-    public static string Line(GraphEmbeddingResult fit, int cutoff)
+    /// <param name="fit">The fit.</param>
+    /// <param name="cutoff">K of the validation Recall.</param>
+    /// <param name="tolerance">Auto's tolerance (relative): among the confirmed trials within it of the best, the smallest vectors win.</param>
+    public static string Line(GraphEmbeddingResult fit, int cutoff, double tolerance)
     {
         var screening = fit.Validation.Where(p => !p.Confirmation).ToList();
         var confirmation = fit.Validation.Where(p => p.Confirmation).ToList();
@@ -24,7 +28,8 @@ internal static class ValidationSummary
         }
         var first = screening.MaxBy(p => p.Recall)!;
         var confirmed = confirmation.MaxBy(p => p.Recall)!;
-        return line + string.Create(inv, $"{first.Recall:F4} on the screening sample ({first.Candidate}); the {confirmation.Count} leading trials measured again on ")
-            + string.Create(inv, $"a larger sample, where Auto chooses: best {confirmed.Recall:F4} ({confirmed.Candidate})");
+        string trials = confirmation.Count == 1 ? "leading trial" : "leading trials";
+        return line + string.Create(inv, $"{first.Recall:F4} on the screening sample ({first.Candidate}); the {confirmation.Count} {trials} measured again on ")
+            + string.Create(inv, $"a larger sample: best {confirmed.Recall:F4} ({confirmed.Candidate}), and Auto keeps the smallest vectors within {tolerance * 100:0.##}% of it");
     }
 }

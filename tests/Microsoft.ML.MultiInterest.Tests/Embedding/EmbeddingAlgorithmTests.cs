@@ -209,15 +209,15 @@ public class EmbeddingAlgorithmTests
         Assert.NotEmpty(confirmed);
         // The points say which sample they were measured on, and the command line's summary says the two bests apart.
         Assert.Equal(confirmed, sampled.Validation.Where(p => p.Confirmation));
-        string line = global::MultiInterest.Cli.ValidationSummary.Line(sampled, 20);
+        string line = global::MultiInterest.Cli.ValidationSummary.Line(sampled, 20, 0.01);
         var screeningBest = sampled.Validation.Where(p => !p.Confirmation).MaxBy(p => p.Recall)!;
         var confirmedBest = confirmed.MaxBy(p => p.Recall)!;
         Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"best Recall@20 {screeningBest.Recall:F4} on the screening sample ({screeningBest.Candidate})"), line);
-        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"the {confirmed.Count} leading trials measured again on a larger sample, where Auto chooses: best {confirmedBest.Recall:F4} ({confirmedBest.Candidate})"), line);
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"measured again on a larger sample: best {confirmedBest.Recall:F4} ({confirmedBest.Candidate}), and Auto keeps the smallest vectors within 1% of it"), line);
         // A screening of every validation user has nothing to confirm on more.
         var whole = GraphEmbeddingTrainerEngine.Fit(graph, new GraphEmbeddingOptions { Threads = 1, AutoMaxDimension = 32, ValidationUsers = 0 });
         Assert.DoesNotContain(whole.Validation, p => p.Candidate.StartsWith("confirm ", StringComparison.Ordinal) || p.Confirmation);
-        Assert.DoesNotContain("screening", global::MultiInterest.Cli.ValidationSummary.Line(whole, 20));
+        Assert.DoesNotContain("screening", global::MultiInterest.Cli.ValidationSummary.Line(whole, 20, 0.01));
     }
 
     [Fact]

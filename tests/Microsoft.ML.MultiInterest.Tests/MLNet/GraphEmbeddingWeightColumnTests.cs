@@ -118,6 +118,25 @@ public class GraphEmbeddingWeightColumnTests
         Assert.Contains("Input column 'Weight' (option weightColumnName) " + expected, sweep.Message);
     }
 
+    private sealed class LongWeightedEdge
+    {
+        public string User { get; set; } = "";
+
+        public string Item { get; set; } = "";
+
+        public long Weight { get; set; }
+    }
+
+    [Fact]
+    public void AnIntegerWeight_IsShownAsTheColumnHoldsIt_NotAsASingle()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = MLNetTestData.Edges().Select((e, i) => new LongWeightedEdge { User = e.User, Item = e.Item, Weight = i == 2 ? -1_099_511_627_776 : 1 }).ToList();
+        var error = Assert.Throws<ArgumentException>(() => ml.MultiInterest().Sweep(ml.Data.LoadFromEnumerable(rows), SweepSearchSpace.Parse("lambda=0.5"),
+            new SweepOptions { Cutoff = 5, MaxTrials = 1 }, weightColumnName: "Weight"));
+        Assert.Contains("Input column 'Weight' (option weightColumnName) holds the weight -1099511627776 at row 2 of the data: weights", error.Message);
+    }
+
     [Fact]
     public void ASingleWeight_IsShownAsTheSingleItIs()
     {

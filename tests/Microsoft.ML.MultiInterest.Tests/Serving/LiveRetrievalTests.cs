@@ -183,7 +183,8 @@ public sealed class LiveRetrievalTests : IDisposable
         Assert.Throws<ArgumentException>(() => recommender.SimilarItems("no-such-item", 3));
         // A known id padded with a space is said as such, as Recommend says it; an unknown one is quoted escaped.
         var padded = Assert.Throws<ArgumentException>(() => recommender.SimilarItems(" " + _world.Items[0], 3));
-        Assert.Contains($"The item id ' {_world.Items[0]}' (itemId) is no item of the model, but '{_world.Items[0]}', without the spaces", padded.Message);
+        Assert.Contains($"The item id ' {_world.Items[0]}' (itemId) is no item of the model, but '{_world.Items[0]}', without the spaces or line breaks around it, "
+            + "is: ids are matched exactly as written, so it names no item to find neighbours of. Trim the request's ids.", padded.Message);
         var tabbed = Assert.Throws<ArgumentException>(() => recommender.SimilarItems("a\tb", 3));
         Assert.Contains("Item 'a\\tb' is unknown to the model", tabbed.Message);
         // Count 0 is Recommend's "the model's M"; SimilarItems has no length of its own, and says so rather than "at least 1" alone.

@@ -134,7 +134,7 @@ internal sealed class TiledTopKSearch
 
     /// <summary>
     /// A query block's scratch: the block's query rows, contiguous, padded to whole micro-tiles. Sized for
-    /// <paramref name="queries"/> (at most a block): a request of one user need not allocate a block of 144 (226 KB at d = 384).
+    /// <paramref name="queries"/> (at most a block): a request of one user need not allocate a block of 144 (221 KB at d = 384).
     /// </summary>
     public float[] CreateQueryBuffer(int queries = QueryBlock) => new float[TiledRows(Math.Min(queries, QueryBlock)) * Dimension];
 
@@ -173,6 +173,9 @@ internal sealed class TiledTopKSearch
         where TFilter : struct, ICandidateFilter
     {
         RequireRows(queryRows, count);
+        if (selectors.Length < count) throw new ArgumentException($"There are {selectors.Length} selectors for {count} queries.", nameof(selectors));
+        if (candidates != null && candidates.Buffers.Length < count)
+            throw new ArgumentException($"The candidate block holds {candidates.Buffers.Length} buffers for {count} queries: create it for the block's queries.", nameof(candidates));
         if (candidates == null || !LongLists(selectors, count))
         {
             if (_wide) Search<Vector512<float>, Lanes512, TFilter>(queryRows, count, firstQuery, selectors, ref filter);

@@ -155,7 +155,7 @@ internal sealed class EdgeRows
             {
                 getWeight(ref readWeight);
                 // Said here, with the view's row, column and option: the graph would name only the edge's index among the kept rows.
-                float weight = EdgeWeight.Checked(readWeight, columns.Weight!.Value.Name, columns.Weight.Value.Option, dataRow, nameof(data));
+                float weight = EdgeWeight.Checked(readWeight, weightColumn!.Value.Type == NumberDataViewType.Single, columns.Weight!.Value.Name, columns.Weight.Value.Option, dataRow, nameof(data));
                 if (rows.HeaviestWeightRow < 0 || weight > rows.Weights![rows._heaviestEdge]) (rows.HeaviestWeightRow, rows._heaviestEdge) = (dataRow, rows.Weights!.Count);
                 rows.Weights!.Add(weight);
             }

@@ -14,16 +14,19 @@ internal static class EdgeWeight
     /// <see cref="ArgumentException"/> naming the column, its option and the view's row (from 0).
     /// </summary>
     /// <param name="read">The value as the column holds it.</param>
+    /// <param name="singleColumn">Whether the column holds Single values: their value is shown as the Single it is; any other
+    /// column's (Double, integers) as the double it was read as, which for an integer is exact up to 2^53.</param>
     /// <param name="column">The weight column's name.</param>
     /// <param name="option">The option that named the column.</param>
     /// <param name="row">The view's row, from 0.</param>
     /// <param name="paramName">The argument the exception names.</param>
-    public static float Checked(double read, string column, string option, long row, string paramName)
+    public static float Checked(double read, bool singleColumn, string column, string option, long row, string paramName)
     {
         float weight = (float)read;
         if (weight > 0 && float.IsFinite(weight)) return weight;
-        // A Single column's value reads back exactly: shown as the Single it is, not as its double expansion.
-        string held = (double)weight == read || double.IsNaN(read) ? weight.ToString(CultureInfo.InvariantCulture) : read.ToString("R", CultureInfo.InvariantCulture);
+        // A Single column's value shown as the Single it is, not as its double expansion (-0.3, not -0.30000001192092896);
+        // a Double or integer column's as read (an Int64 of -1099511627776 is not the Single -1.0995116E+12).
+        string held = singleColumn ? weight.ToString(CultureInfo.InvariantCulture) : read.ToString("R", CultureInfo.InvariantCulture);
         string asSingle = read > 0 && double.IsFinite(read)
             ? string.Create(CultureInfo.InvariantCulture, $" ({weight} as the Single the edges are trained with)")
             : "";

@@ -29,6 +29,7 @@ internal static class RawEdgeReader
         var getUser = IdColumnReader.Getter(cursor, user, "userColumnName");
         var getItem = IdColumnReader.Getter(cursor, item, "itemColumnName");
         var getWeight = weight == null ? null : IdColumnReader.WeightGetter(cursor, weight.Value, "weightColumnName");
+        bool weightIsSingle = weight?.Type.RawType == typeof(float);
         long row = -1;
         while (cursor.MoveNext())
         {
@@ -36,7 +37,7 @@ internal static class RawEdgeReader
             string u = getUser(), i = getItem();
             if (u.Length == 0) throw EmptyViewId(row, userColumn, "userColumnName", "a user id", user.Type is KeyDataViewType);
             if (i.Length == 0) throw EmptyViewId(row, itemColumn, "itemColumnName", "an item id", item.Type is KeyDataViewType);
-            edges.Add(new RawEdge(u, i, getWeight == null ? 1f : EdgeWeight.Checked(getWeight(), weight!.Value.Name, "weightColumnName", row, "weightColumnName")));
+            edges.Add(new RawEdge(u, i, getWeight == null ? 1f : EdgeWeight.Checked(getWeight(), weightIsSingle, weight!.Value.Name, "weightColumnName", row, "weightColumnName")));
         }
         if (edges.Count == 0) throw new ArgumentException("The data has no edges (no row with both a user and an item).", nameof(data));
         return edges;
@@ -63,6 +64,7 @@ internal static class RawEdgeReader
         var getUser = IdColumnReader.Getter(cursor, user, "userColumnName");
         var getItem = IdColumnReader.Getter(cursor, item, "itemColumnName");
         var getWeight = weight == null ? null : IdColumnReader.WeightGetter(cursor, weight.Value, "weightColumnName");
+        bool weightIsSingle = weight?.Type.RawType == typeof(float);
         var getRelation = relation == null ? null : IdColumnReader.Getter(cursor, relation.Value, "relationColumnName");
         var getTime = timestamp == null ? null : TimeColumnReader.Getter(cursor, timestamp.Value);
         long row = 0;
@@ -76,7 +78,7 @@ internal static class RawEdgeReader
             string relationId = getRelation?.Invoke() ?? "";
             // An empty relation would map to the missing key, and the edge be skipped: said, as an empty id is.
             if (getRelation != null && relationId.Length == 0) throw EmptyId(row - 1, relationColumn!, "relationColumnName", "a relation");
-            edges.Add(new FrameEdge(u, i, getWeight == null ? 1f : EdgeWeight.Checked(getWeight(), weightColumn!, "weightColumnName", row - 1, "weightColumnName"), relationId, getTime?.Invoke(row - 1) ?? 0));
+            edges.Add(new FrameEdge(u, i, getWeight == null ? 1f : EdgeWeight.Checked(getWeight(), weightIsSingle, weightColumn!, "weightColumnName", row - 1, "weightColumnName"), relationId, getTime?.Invoke(row - 1) ?? 0));
         }
         if (edges.Count == 0) throw new ArgumentException("The data has no edges (no row with both a user and an item).", nameof(data));
         return edges;

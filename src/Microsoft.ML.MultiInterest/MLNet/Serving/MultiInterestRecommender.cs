@@ -168,16 +168,16 @@ public sealed partial class MultiInterestRecommender
     /// exactly, it would be served as a new user (the popular list) or left out of a history or an exclusion without a word,
     /// where a client's stray whitespace is almost always the cause. Ids the model knows as written, padding included, pass.
     /// </summary>
-    private void RequirePaddingFree(string id, bool user, string parameter)
+    private void RequirePaddingFree(string id, bool user, string parameter, string? consequence = null)
     {
         if (id.Length == 0 || !(char.IsWhiteSpace(id[0]) || char.IsWhiteSpace(id[^1]))) return;
         string trimmed = id.Trim();
         bool knows(string candidate) => user ? KnowsUser(candidate) : KnowsItem(candidate);
         if (trimmed.Length == 0 || knows(id) || !knows(trimmed)) return;
         string side = user ? "user" : "item";
+        consequence ??= $"so it would be served as {(user ? "a new user (its history's list or the popular items)" : "an item the model does not know, and ignored")}";
         throw new ArgumentException($"The {side} id '{Escaped(id)}' ({parameter}) is no {side} of the model, but '{Escaped(trimmed)}', without the spaces or line "
-            + $"breaks around it, is: ids are matched exactly as written, so it would be served as {(user ? "a new user (its history's list or the popular items)" : "an item the model does not know, and ignored")}. "
-            + "Trim the request's ids.", parameter);
+            + $"breaks around it, is: ids are matched exactly as written, {consequence}. Trim the request's ids.", parameter);
     }
 
     /// <summary>
@@ -335,10 +335,10 @@ public sealed partial class MultiInterestRecommender
         ArgumentNullException.ThrowIfNull(itemId);
         if (count < 1)
             throw new ArgumentOutOfRangeException(nameof(count), count, "count must be at least 1: SimilarItems has no list length of its own to default to (Recommend's count 0 is the model's M).");
+        // As Recommend's ids, in the same order: an id padded around a known one is said as such, and every id is quoted
+        // escaped (a TAB or line break in it would otherwise break the message, or a service's log line, apart).
+        RequirePaddingFree(itemId, user: false, nameof(itemId), "so it names no item to find neighbours of");
         RequireKeyNumber(itemId, user: false, nameof(itemId));
-        // As Recommend's ids: an id padded around a known one is said as such, and every id is quoted escaped (a TAB or line
-        // break in it would otherwise break the message, or a service's log line, apart).
-        RequirePaddingFree(itemId, user: false, nameof(itemId));
         if (!_compactOfItem.TryGetValue(itemId, out int item))
             throw new ArgumentException($"Item '{Escaped(itemId)}' is unknown to the model (it had no training edge and was not folded in: FoldInNewItems).", nameof(itemId));
         return ToRecords(_live.Similar(item, Math.Min(count, _live.Tables.ItemRowOf.Length)));
