@@ -151,7 +151,7 @@ internal static class HistoryLambdaStep
     /// Unimodal's items by that lead, a re-ordering of Unimodal's list by construction (its paired difference is 0 ± 0).
     /// </summary>
     private static string Keeping(double leadErrors) => leadErrors > 0
-        ? $" (a candidate changing its items by leading it by at least {Opt.Text(leadErrors)} standard error{(leadErrors == 1 ? "" : "s")}, a re-ordering of its list by construction)"
+        ? $" (a candidate changing its items by leading it by at least {Opt.Text(leadErrors)} standard error{(leadErrors == 1 ? "" : "s")}, a re-ordering of its list by construction; a candidate that changes the items without that lead is set aside)"
         : "";
 
     /// <summary>The rule's clause as metrics.json names it.</summary>

@@ -43,6 +43,17 @@ internal static class PairedTable
         string text = (d.Difference * scale).ToString(format, CultureInfo.InvariantCulture);
         bool zero = text.TrimStart('-').All(c => c is '0' or '.');
         text = zero ? text.TrimStart('-') : d.Difference > 0 ? "+" + text : text;
-        return text + " ± " + (double.IsFinite(d.StandardError) ? (d.StandardError * scale).ToString(format, CultureInfo.InvariantCulture) : "n/a");
+        return text + " ± " + (double.IsFinite(d.StandardError) ? StandardError(d.StandardError * scale, decimals) : "n/a");
+    }
+
+    /// <summary>
+    /// A standard error at <paramref name="decimals"/>, with more where it would print as zero without being zero: "0.0000"
+    /// beside a difference of 0.0019 reads as an exact figure, where 0.00004 is the noise it has.
+    /// </summary>
+    private static string StandardError(double value, int decimals)
+    {
+        int shown = decimals;
+        while (value > 0 && shown < 10 && Math.Round(value, shown) == 0) shown++;
+        return value.ToString("F" + shown, CultureInfo.InvariantCulture);
     }
 }
