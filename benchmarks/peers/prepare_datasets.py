@@ -164,9 +164,32 @@ def cmd_lists(a):
     edges = dedupe_sorted(raw)
     os.makedirs(a.out, exist_ok=True)
     rc.write_edges(os.path.join(a.out, "edges.tsv.gz"), edges)
-    write_counts(a.out, {"source_pairs": len(raw), "duplicate_pairs_dropped": len(raw) - len(edges), **counts_of(edges)})
-    print(f"wrote {a.out}/edges.tsv.gz; split it with: multiinterest split --edges {a.out}/edges.tsv.gz "
-          f"--train {a.out}/train.tsv.gz --test {a.out}/test.tsv.gz --keep-self-loops", file=sys.stderr)
+    shared = shared_id_share(edges)
+    write_counts(a.out, {"source_pairs": len(raw), "duplicate_pairs_dropped": len(raw) - len(edges), "shared_id_share": shared, **counts_of(edges)})
+    print(f"wrote {a.out}/edges.tsv.gz; {split_hint(a.out, shared)}", file=sys.stderr)
+
+
+# At least this share of the fewer ids (users or items) also naming the other side: one numbering of the same nodes.
+SHARED_NUMBERING = 0.5
+
+
+def shared_id_share(edges):
+    """The share of the smaller of the user and item id sets that also occurs on the other side: near 1 for a graph whose
+    both columns name the same nodes (a SNAP citation or co-authorship list), near 0 for users and items numbered apart."""
+    users, items = {u for u, _ in edges}, {i for _, i in edges}
+    smaller = min(len(users), len(items))
+    return round(len(users & items) / smaller, 6) if smaller else 0.0
+
+
+def split_hint(out, shared):
+    """The `split` command for DIR/edges.tsv.gz: --keep-self-loops unless both columns share one numbering, where a pair of
+    equal ids is a node linked to itself, which the protocol drops."""
+    command = f"multiinterest split --edges {out}/edges.tsv.gz --train {out}/train.tsv.gz --test {out}/test.tsv.gz"
+    if shared >= SHARED_NUMBERING:
+        return (f"split it with: {command} ({shared:.0%} of the fewer ids name both a user and an item, so both columns seem to number "
+                "the same nodes and a pair of equal ids is a self-loop, which split drops; add --keep-self-loops if they are two numberings)")
+    return (f"split it with: {command} --keep-self-loops (users and items numbered separately; leave the flag out if they share "
+            "one numbering)")
 
 
 def is_number(text):
@@ -259,12 +282,12 @@ def cmd_csv(a):
     edges = dedupe_sorted(raw)
     os.makedirs(a.out, exist_ok=True)
     rc.write_edges(os.path.join(a.out, "edges.tsv.gz"), edges)
+    shared = shared_id_share(edges)
     write_counts(a.out, {"source_rows": len(raw), "duplicate_pairs_dropped": len(raw) - len(edges),
-                         "comment_lines_skipped": source.skipped,
+                         "comment_lines_skipped": source.skipped, "shared_id_share": shared,
                          "user_column": header[user], "item_column": header[item], **counts_of(edges)})
-    print(f"wrote {a.out}/edges.tsv.gz (user = '{header[user]}', item = '{header[item]}', every row an edge); split it with: "
-          f"multiinterest split --edges {a.out}/edges.tsv.gz --train {a.out}/train.tsv.gz --test {a.out}/test.tsv.gz --keep-self-loops "
-          "(users and items numbered separately; leave the flag out if they share one numbering)", file=sys.stderr)
+    print(f"wrote {a.out}/edges.tsv.gz (user = '{header[user]}', item = '{header[item]}', every row an edge); {split_hint(a.out, shared)}",
+          file=sys.stderr)
 
 
 def cmd_lightgcn(a):

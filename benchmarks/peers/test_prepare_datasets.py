@@ -93,6 +93,23 @@ class CommentLines(unittest.TestCase):
         self.assertIn("is empty", err)
 
 
+class SplitHint(unittest.TestCase):
+    """The printed split command keeps self-loops only where users and items are numbered apart."""
+
+    def test_a_graph_of_one_numbering_is_split_without_keep_self_loops(self):
+        code, err, _, counts = convert(SNAP, "--delimiter", "tab", "--no-header", "--comment", "#")
+        self.assertEqual(code, 0, err)
+        self.assertGreaterEqual(counts["shared_id_share"], 0.5)
+        self.assertNotIn("test.tsv.gz --keep-self-loops", err)
+        self.assertIn("a pair of equal ids is a self-loop, which split drops; add --keep-self-loops if they are two numberings", err)
+
+    def test_users_and_items_numbered_apart_keep_their_self_loops(self):
+        code, err, _, counts = convert("user,item\nu1,i1\nu1,i2\nu2,i1\n")
+        self.assertEqual(code, 0, err)
+        self.assertEqual(counts["shared_id_share"], 0.0)
+        self.assertIn("--keep-self-loops (users and items numbered separately", err)
+
+
 class LightGcnFiles(unittest.TestCase):
     """`lightgcn` mode: a line lists a user's items; repeats and pairs in both files are counted, not dropped unsaid."""
 
