@@ -47,13 +47,17 @@ internal static class PairedTable
     }
 
     /// <summary>
-    /// A standard error at <paramref name="decimals"/>, with more where it would print as zero without being zero: "0.0000"
-    /// beside a difference of 0.0019 reads as an exact figure, where 0.00004 is the noise it has.
+    /// A standard error at <paramref name="decimals"/>, with up to <see cref="ExtraErrorDecimals"/> more where it would print
+    /// as zero without being zero: "0.0000" beside a difference of 0.0019 reads as an exact figure, where 0.00004 is the noise
+    /// it has. Smaller still is float rounding (two orders of the same items differ by 1e-18), printed as the zero it is.
     /// </summary>
     private static string StandardError(double value, int decimals)
     {
-        int shown = decimals;
-        while (value > 0 && shown < 10 && Math.Round(value, shown) == 0) shown++;
-        return value.ToString("F" + shown, CultureInfo.InvariantCulture);
+        for (int shown = decimals; shown <= decimals + ExtraErrorDecimals; shown++)
+            if (Math.Round(value, shown) != 0) return value.ToString("F" + shown, CultureInfo.InvariantCulture);
+        return value.ToString("F" + decimals, CultureInfo.InvariantCulture);
     }
+
+    /// <summary>How many decimals past the table's a small standard error may take: two orders of magnitude.</summary>
+    private const int ExtraErrorDecimals = 2;
 }

@@ -11,8 +11,9 @@ public sealed class PairedTableFormatTests
     [InlineData(-0.0123, 0.004, "-1.23 ± 0.40")]
     [InlineData(-0.00001, 0.0001, "0.00 ± 0.01")]
     [InlineData(0.25, double.NaN, "+25.00 ± n/a")]
-    [InlineData(0.019, 0.00000043, "+1.90 ± 0.00004")]
+    [InlineData(0.019, 0.0000043, "+1.90 ± 0.0004")]
     [InlineData(0.0055, 0, "+0.55 ± 0.00")]
+    [InlineData(2.1e-18, 1.6e-18, "0.00 ± 0.00")]
     [InlineData(double.NaN, double.NaN, "n/a")]
     public void Writes_the_difference_whenever_there_is_one(double difference, double standardError, string expected) =>
         Assert.Equal(expected, PairedTable.Format(new PairedDifference(difference, standardError, 1), 100, 2));
