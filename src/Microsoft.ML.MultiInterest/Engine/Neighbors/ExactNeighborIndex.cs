@@ -42,7 +42,7 @@ public sealed class ExactNeighborIndex : INeighborIndex
         var result = new RankedLists(queries.Rows, k);
         int blocks = (queries.Rows + TiledTopKSearch.QueryBlock - 1) / TiledTopKSearch.QueryBlock;
         var parallel = Parallelism.Options(threads);
-        Parallel.For(0, blocks, parallel, () => new BlockScratch(_search, k), (block, _, scratch) =>
+        Parallel.For(0, blocks, parallel, () => new SearchBlockScratch(_search, k), (block, _, scratch) =>
         {
             int start = block * TiledTopKSearch.QueryBlock;
             SearchBlock(queries, excludeRows, start, Math.Min(TiledTopKSearch.QueryBlock, queries.Rows - start), result, scratch);
@@ -51,7 +51,7 @@ public sealed class ExactNeighborIndex : INeighborIndex
         return result;
     }
 
-    private void SearchBlock(EmbeddingMatrix queries, int[]? excludeRows, int start, int count, RankedLists result, BlockScratch scratch)
+    private void SearchBlock(EmbeddingMatrix queries, int[]? excludeRows, int start, int count, RankedLists result, SearchBlockScratch scratch)
     {
         int d = queries.Dimension;
         for (int j = 0; j < count; j++)
@@ -72,14 +72,5 @@ public sealed class ExactNeighborIndex : INeighborIndex
     private readonly struct EligibleRows(int[]? excludeRows, bool[]? eligible) : ICandidateFilter
     {
         public bool Accepts(int query, int row) => (excludeRows == null || excludeRows[query] != row) && (eligible == null || eligible[row]);
-    }
-
-    private sealed class BlockScratch(TiledTopKSearch search, int k)
-    {
-        public float[] Queries { get; } = search.CreateQueryBuffer();
-
-        public CandidateBlock Candidates { get; } = search.CreateCandidateBlock();
-
-        public TopKSelector[] Selectors { get; } = Enumerable.Range(0, TiledTopKSearch.QueryBlock).Select(_ => new TopKSelector(search.ListLength(k))).ToArray();
     }
 }

@@ -118,7 +118,7 @@ public sealed class RoundRobinRetriever
         var nearest = new RankedLists(queries, fetch);
         int blocks = (queries + TiledTopKSearch.QueryBlock - 1) / TiledTopKSearch.QueryBlock;
         var parallel = Parallelism.Options(threads);
-        Parallel.For(0, blocks, parallel, () => new SearchScratch(_search, fetch, Math.Min(TiledTopKSearch.QueryBlock, queries)), (block, _, s) =>
+        Parallel.For(0, blocks, parallel, () => new SearchBlockScratch(_search, fetch, queries), (block, _, s) =>
         {
             int start = block * TiledTopKSearch.QueryBlock, count = Math.Min(TiledTopKSearch.QueryBlock, queries - start);
             for (int j = 0; j < count; j++)
@@ -230,15 +230,6 @@ public sealed class RoundRobinRetriever
 
     /// <summary>The query buffer (one block, the query in its first row) and the one selector of <see cref="Nearest"/>.</summary>
     internal sealed record NearestScratch(float[] Query, TopKSelector[] Selector);
-
-    private sealed class SearchScratch(TiledTopKSearch search, int capacity, int queries)
-    {
-        public float[] Queries { get; } = search.CreateQueryBuffer(queries);
-
-        public CandidateBlock Candidates { get; } = search.CreateCandidateBlock(queries);
-
-        public TopKSelector[] Selectors { get; } = Enumerable.Range(0, queries).Select(_ => new TopKSelector(search.ListLength(capacity))).ToArray();
-    }
 
     /// <summary>Per-thread merge state, reset item by item after each use (never cleared whole).</summary>
     internal sealed class MergeScratch

@@ -114,8 +114,7 @@ public sealed class UnimodalRetriever
         var result = new RankedLists(rows.Count, candidates);
         int blocks = (rows.Count + TiledTopKSearch.QueryBlock - 1) / TiledTopKSearch.QueryBlock;
         var parallel = Parallelism.Options(threads);
-        int perBlock = Math.Min(TiledTopKSearch.QueryBlock, rows.Count);
-        Parallel.For(0, blocks, parallel, () => new Scratch(_search, candidates, perBlock), (block, _, s) =>
+        Parallel.For(0, blocks, parallel, () => new SearchBlockScratch(_search, candidates, rows.Count), (block, _, s) =>
         {
             int start = block * TiledTopKSearch.QueryBlock;
             SearchBlock(vectors, rows, ownerRows, exclusions, start, Math.Min(TiledTopKSearch.QueryBlock, rows.Count - start), result, s);
@@ -124,7 +123,7 @@ public sealed class UnimodalRetriever
         return result;
     }
 
-    private void SearchBlock(EmbeddingMatrix vectors, IReadOnlyList<int> rows, int[] owners, BipartiteGraph? exclusions, int start, int count, RankedLists result, Scratch s)
+    private void SearchBlock(EmbeddingMatrix vectors, IReadOnlyList<int> rows, int[] owners, BipartiteGraph? exclusions, int start, int count, RankedLists result, SearchBlockScratch s)
     {
         int d = _search.Dimension;
         for (int j = 0; j < count; j++)
@@ -147,12 +146,4 @@ public sealed class UnimodalRetriever
         public bool Accepts(int query, int row) => (absent == null || !absent[row]) && (exclusions == null || !exclusions.Contains(users[query], row));
     }
 
-    private sealed class Scratch(TiledTopKSearch search, int capacity, int queries)
-    {
-        public float[] Queries { get; } = search.CreateQueryBuffer(queries);
-
-        public CandidateBlock Candidates { get; } = search.CreateCandidateBlock(queries);
-
-        public TopKSelector[] Selectors { get; } = Enumerable.Range(0, queries).Select(_ => new TopKSelector(search.ListLength(capacity))).ToArray();
-    }
 }
