@@ -64,13 +64,15 @@ def load(directory):
     if not rows:
         sys.exit(f"{path}: no users")
     values = np.array([[float(x) for x in r[1:]] for r in rows])
+    # Since 1.18.0 each candidate has three columns (Recall@50, Diversity@10, Diversity@50); before, the first two.
+    width = 3 if len(header) > 3 and header[3].endswith("_diversity_at_50") else 2
     names = []
-    for c in range(1, len(header), 2):
+    for c in range(1, len(header), width):
         recall, diversity = header[c], header[c + 1]
         if not recall.endswith("_recall_at_50") or not diversity.endswith("_diversity_at_10") or recall[:-13] != diversity[:-16]:
             sys.exit(f"{path}: columns {c} and {c + 1} ({recall}, {diversity}) are not one candidate's recall and diversity")
         names.append(recall[:-13])
-    table = {n: (values[:, 2 * j], values[:, 2 * j + 1]) for j, n in enumerate(names)}
+    table = {n: (values[:, width * j], values[:, width * j + 1]) for j, n in enumerate(names)}
     return block, table
 
 

@@ -36,7 +36,7 @@ internal static class ArtifactExporter
 
     /// <summary>
     /// Writes <c>history_mmr_selection_users.tsv</c>: the history row's lambda choice user by user (<see cref="HistoryMmrLambdaChoice.PerUser"/>),
-    /// one line per validation user, <c>user</c> then <c>NAME_recall_at_50</c> and <c>NAME_diversity_at_10</c> per candidate.
+    /// one line per validation user, <c>user</c> then <c>NAME_recall_at_50</c>, <c>NAME_diversity_at_10</c> and <c>NAME_diversity_at_50</c> per candidate.
     /// </summary>
     /// <returns>The file written.</returns>
     public static string ExportSelection(string directory, IdMap users, HistoryMmrSelectionUsers selection)
@@ -51,13 +51,14 @@ internal static class ArtifactExporter
     private static void WriteSelection(string path, IdMap users, HistoryMmrSelectionUsers selection)
     {
         using var writer = new StreamWriter(path) { NewLine = "\n" };
-        writer.WriteLine("user\t" + string.Join('\t', selection.Candidates.SelectMany(c => new[] { $"{c.Name}_recall_at_50", $"{c.Name}_diversity_at_10" })));
+        writer.WriteLine("user\t" + string.Join('\t', selection.Candidates.SelectMany(c => new[] { $"{c.Name}_recall_at_50", $"{c.Name}_diversity_at_10", $"{c.Name}_diversity_at_50" })));
         var line = new System.Text.StringBuilder();
         for (int q = 0; q < selection.Users.Count; q++)
         {
             line.Clear().Append(users[selection.Users[q]]);
             foreach (var c in selection.Candidates)
-                line.Append('\t').Append(c.Recall[q].ToString("R", CultureInfo.InvariantCulture)).Append('\t').Append(c.Diversity[q].ToString("R", CultureInfo.InvariantCulture));
+                line.Append('\t').Append(c.Recall[q].ToString("R", CultureInfo.InvariantCulture)).Append('\t').Append(c.Diversity[q].ToString("R", CultureInfo.InvariantCulture))
+                    .Append('\t').Append(c.SetDiversity[q].ToString("R", CultureInfo.InvariantCulture));
             writer.WriteLine(line);
         }
     }

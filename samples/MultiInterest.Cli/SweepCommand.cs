@@ -217,8 +217,16 @@ internal static class SweepCommand
             using var sweepWarnings = LibraryLog.Show(ml, [nameof(MultiInterestCatalog.Sweep)], stage, info: false,
                 new Dictionary<string, string> { [nameof(GraphEmbeddingOptions.Dimension)] = dimensionFlag },
                 new HashSet<string>(StringComparer.Ordinal) { LibraryLog.SweepWeightsParameter });
-            result = ml.MultiInterest().Sweep(data, space, options, new TrialProgress(stage), weightColumnName: weights ? ServingData.WeightColumn : null,
-                cancellationToken: cancel.Token);
+            try
+            {
+                result = ml.MultiInterest().Sweep(data, space, options, new TrialProgress(stage), weightColumnName: weights ? ServingData.WeightColumn : null,
+                    cancellationToken: cancel.Token);
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                log.WriteLine("Interrupted before any trial finished: nothing to save.");
+                return InterruptedExitCode;
+            }
         } // past the sweep and its refit, Ctrl+C ends the process as usual
         var outcome = result.Outcome;
         log.WriteLine($"Stopped: {outcome.StopReason}; {Counted.Of(outcome.Trials.Count, "trial")} in {outcome.Seconds:F1} s (validation split {outcome.SplitSeconds:F1} s).");

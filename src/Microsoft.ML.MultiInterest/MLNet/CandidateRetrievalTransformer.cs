@@ -41,6 +41,7 @@ public sealed class CandidateRetrievalTransformer : MultiInterestTransformerBase
     /// </summary>
     /// <param name="userKey">The user's key in the fitted user key column (1-based); 0 or a key with no training edge gets the popular list.</param>
     /// <returns>Two arrays of the same length: new copies of the keys and their scores.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="userKey"/> is past <see cref="UserCount"/> (so are the other methods taking a user key).</exception>
     public (uint[] ItemKeys, float[] Scores) GetCandidates(uint userKey)
     {
         var (items, scores, _) = _columns.Get(userKey);
@@ -115,7 +116,7 @@ public sealed class CandidateRetrievalTransformer : MultiInterestTransformerBase
     {
         var live = _columns.Live;
         if (!live.ExplainableMethod) throw new InvalidOperationException(live.NotExplainable(caller));
-        int user = (int)userKey - 1;
+        int user = CandidateColumns.UserRowOf(userKey, UserCount, nameof(userKey));
         return live.Explain(user, [], live.Tables.ListLength, known: _columns.ListOf(user, []));
     }
 

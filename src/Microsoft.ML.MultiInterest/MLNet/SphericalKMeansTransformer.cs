@@ -6,8 +6,10 @@ namespace Microsoft.ML.MultiInterest;
 /// <summary>
 /// Fitted spherical k-means. Appends each row's cluster key (1..k) and its cosine similarity to that cluster's
 /// centroid. Items clustered at Fit keep their fitted cluster (the engine's final assignment); any other row
-/// goes to the nearest centroid by cosine, ties to the lower cluster. A zero embedding has no direction: it
-/// goes to the first cluster with similarity 0, as in the engine. The cluster keys carry KeyValues "1".."k".
+/// goes to the nearest centroid by cosine, ties to the lower cluster. Such a row with a zero embedding (an item without a
+/// vector: key 0, an id unseen at Fit, GraphEmbedding's zero vector) has no direction: it gets the missing cluster key 0
+/// and a NaN similarity, not a cluster it does not belong to (until 1.18.0 cluster key 1 with similarity 0; models saved
+/// before then keep that). The cluster keys carry KeyValues "1".."k".
 /// Saves with <c>mlContext.Model.Save</c>.
 /// </summary>
 public sealed class SphericalKMeansTransformer : MultiInterestTransformerBase
@@ -62,7 +64,8 @@ public sealed class SphericalKMeansTransformer : MultiInterestTransformerBase
 
     /// <summary>The nearest centroid of <paramref name="embedding"/> by cosine (ties to the lower cluster) and the similarity.</summary>
     /// <param name="embedding">A vector of the centroids' dimension; need not be normalized.</param>
-    /// <returns>The cluster (0-based) and the cosine similarity; cluster 0 with similarity 0 for an all-zero vector.</returns>
+    /// <returns>The cluster (0-based) and the cosine similarity; cluster 0 with similarity 0 for an all-zero vector (the engine's
+    /// rule, which its quotas use; Transform writes the missing key 0 and NaN for such a row, <see cref="NearestCluster.None"/>).</returns>
     /// <exception cref="ArgumentException">The vector's length is not the centroids' dimension.</exception>
     public NearestCluster Nearest(ReadOnlySpan<float> embedding) => NearestCentroid.Of(Centroids, embedding);
 
@@ -118,7 +121,7 @@ public sealed class SphericalKMeansTransformer : MultiInterestTransformerBase
             // A short row (an id a MapValue lookup missed) is refused rather than assigned by the previous row's vector.
             if (getItem != null) VectorRows.Copy(in vector, dense, (_featureColumn, "FeatureColumnName"), "item", (item!.Value, _fitted.KeyCount, (int)key - 1));
             else VectorRows.Copy(in vector, dense, (_featureColumn, "FeatureColumnName"), row.Position);
-            return Nearest(dense);
+            return VectorMath.Norm(dense) == 0 ? NearestCluster.None : Nearest(dense);
         };
     }
 }
@@ -126,4 +129,8 @@ public sealed class SphericalKMeansTransformer : MultiInterestTransformerBase
 /// <summary>The nearest centroid of an embedding (<see cref="SphericalKMeansTransformer.Nearest"/>).</summary>
 /// <param name="Cluster">The cluster index, 0-based.</param>
 /// <param name="Similarity">The cosine similarity to its centroid (0 for a zero embedding).</param>
-public readonly record struct NearestCluster(int Cluster, float Similarity);
+public readonly record struct NearestCluster(int Cluster, float Similarity)
+{
+    /// <summary>No cluster (-1, similarity NaN): what Transform gives a row without a direction, written as cluster key 0.</summary>
+    public static NearestCluster None => new(-1, float.NaN);
+}

@@ -253,15 +253,17 @@ public sealed class CliRunTests : IDisposable
         var refused = CliHarness.Run("evaluate", "--train", train, "--test", test, "--history-mmr-lead-errors", "-1");
         Assert.Equal(2, refused.ExitCode);
         Assert.Contains("--history-mmr-lead-errors", refused.Error, StringComparison.Ordinal);
-        // --export writes that choice user by user: the users by their ids, two figures per candidate, whose means are metrics.json's.
+        // --export writes that choice user by user: the users by their ids, three figures per candidate, whose means are metrics.json's.
         var table = File.ReadAllLines(Path.Combine(output, "history_mmr_selection_users.tsv")).Select(l => l.Split('\t')).ToList();
-        Assert.Equal(["user", "unimodal_recall_at_50", "unimodal_diversity_at_10", "reorder_baseline_recall_at_50", "reorder_baseline_diversity_at_10", "lambda_0.5_recall_at_50"], table[0].Take(6));
-        Assert.Equal(2 + 2 * (2 + selection.GetProperty("points").GetArrayLength() + 2) - 1, table[0].Length);
+        Assert.Equal(["user", "unimodal_recall_at_50", "unimodal_diversity_at_10", "unimodal_diversity_at_50", "reorder_baseline_recall_at_50",
+            "reorder_baseline_diversity_at_10", "reorder_baseline_diversity_at_50", "lambda_0.5_recall_at_50"], table[0].Take(8));
+        Assert.Equal(1 + 3 * (2 + selection.GetProperty("points").GetArrayLength() + 2), table[0].Length);
         Assert.Equal(selection.GetProperty("validation_users").GetInt32(), table.Count - 1);
         Assert.All(table.Skip(1), row => Assert.Matches("^u[0-9]+$", row[0]));
         double Mean(int column) => table.Skip(1).Average(row => double.Parse(row[column], System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(selection.GetProperty("unimodal_recall_at_50").GetDouble(), Mean(1), 12);
-        Assert.Equal(selection.GetProperty("points")[0].GetProperty("diversity_at_10").GetDouble(), Mean(6), 12);
+        Assert.Equal(selection.GetProperty("points")[0].GetProperty("diversity_at_10").GetDouble(), Mean(8), 12);
+        Assert.Equal(selection.GetProperty("points")[0].GetProperty("diversity_at_50").GetDouble(), Mean(9), 12);
 
         // A second run into the same folder without --export: the first run's exports are named, not taken for this run's
         // (a walkthrough of outputs under failure found the folder mixing runs without a word).

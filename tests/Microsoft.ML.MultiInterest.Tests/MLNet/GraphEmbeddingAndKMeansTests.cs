@@ -77,6 +77,41 @@ public class GraphEmbeddingAndKMeansTests
     }
 
     [Fact]
+    public void SphericalKMeans_GivesAnItemWithoutAVectorTheMissingKey_InMemoryAndSaved()
+    {
+        var ml = new MLContext(seed: 1);
+        var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var chain = MLNetTestData.KeyPipeline(ml)
+            .Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()))
+            .Append(ml.MultiInterest().SphericalKMeans(numberOfClusters: 4))
+            .Fit(raw);
+        // An id unseen at Fit: MapValueToKey gives key 0, GraphEmbedding its zero vector; a known id keeps its fitted cluster.
+        var rows = ml.Data.LoadFromEnumerable(new List<MLNetTestData.Edge> { new() { User = "u0", Item = "unseen" }, new() { User = "u0", Item = "i0" } });
+        var kmeans = (SphericalKMeansTransformer)chain.LastTransformer;
+        string path = Path.Combine(Path.GetTempPath(), $"kmeans-missing-{Guid.NewGuid():N}.zip");
+        try
+        {
+            ml.Model.Save(chain, raw.Schema, path);
+            using var loaded = MultiInterestModel.Load(ml, path);
+            foreach (var model in new[] { chain, loaded.Transformer })
+            {
+                var output = model.Transform(rows);
+                var clusters = MLNetTestData.Keys(output, "ItemCluster");
+                var similarities = output.GetColumn<float>("ClusterSimilarity").ToArray();
+                Assert.Equal(0u, clusters[0]);
+                Assert.True(float.IsNaN(similarities[0]));
+                uint fitted = (uint)kmeans.ClusterOfItem(MLNetTestData.Keys(output, "Item")[1]) + 1;
+                Assert.Equal(fitted, clusters[1]);
+                Assert.InRange(similarities[1], -1f, 1f);
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void SphericalKMeans_WarmStartsFromAnEarlierModelsCentroids()
     {
         var ml = new MLContext(seed: 1);

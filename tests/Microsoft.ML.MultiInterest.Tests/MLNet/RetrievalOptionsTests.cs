@@ -36,6 +36,22 @@ public class RetrievalOptionsTests
         Assert.True(anyDifferent);
     }
 
+    [Fact]
+    public void AUserKeyPastTheFittedUsersIsRefusedAndKeyZeroGetsThePopularList()
+    {
+        var (ml, data) = Pipeline();
+        var model = ml.MultiInterest().ClusterQuotaRetriever(candidates: 6).Fit(data);
+        uint past = (uint)model.UserCount + 1;
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => model.GetCandidates(past));
+        Assert.Equal("userKey", error.ParamName);
+        Assert.Contains($"User key {past} is past the {model.UserCount} user keys", error.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.GetCandidateSource(past));
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.GetCandidateComponents(past));
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.GetCandidateInterests(uint.MaxValue));
+        Assert.Equal(CandidateSource.Popular, model.GetCandidateSource(0));
+        Assert.Equal(CandidateSource.Trained, model.GetCandidateSource((uint)model.UserCount));
+    }
+
     [Theory]
     [InlineData(QuotaQuery.Component, 0.0)]
     [InlineData(QuotaQuery.User, 0.0)]

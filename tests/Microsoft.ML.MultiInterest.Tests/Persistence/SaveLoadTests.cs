@@ -156,13 +156,16 @@ public sealed class SaveLoadTests : IDisposable
             Assert.Equal(fitted.Candidates, saved.Candidates);
             Assert.Equal((fitted.Method, fitted.Alpha), (saved.Method, saved.Alpha));
             Assert.Equal(fitted.ItemIds, saved.ItemIds);
-            for (uint key = 0; key <= fitted.UserCount + 1; key++)
+            for (uint key = 0; key <= fitted.UserCount; key++)
             {
                 var (items, scores) = fitted.GetCandidates(key);
                 var (savedItems, savedScores) = saved.GetCandidates(key);
                 Assert.Equal(items, savedItems);
                 Assert.Equal(scores, savedScores);
             }
+            // A key past the users is another key mapping's: refused by both, not served the popular list.
+            Assert.Throws<ArgumentOutOfRangeException>(() => fitted.GetCandidates((uint)fitted.UserCount + 1));
+            Assert.Throws<ArgumentOutOfRangeException>(() => saved.GetCandidates((uint)saved.UserCount + 1));
         }
         Assert.NotNull(model.Transformer.GetOutputSchema(model.InputSchema).GetColumnOrNull("Candidates"));
     }

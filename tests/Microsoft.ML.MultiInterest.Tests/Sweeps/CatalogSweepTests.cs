@@ -178,6 +178,15 @@ public class CatalogSweepTests
     }
 
     [Fact]
+    public void A_sweep_cancelled_before_any_trial_finished_throws_instead_of_returning_an_empty_result()
+    {
+        var ml = new MLContext(seed: 3);
+        var e = Assert.Throws<OperationCanceledException>(() =>
+            ml.MultiInterest().Sweep(Edges(ml), SweepTestData.LambdaByNeighbors(), Options(), cancellationToken: new CancellationToken(canceled: true)));
+        Assert.True(e.CancellationToken.IsCancellationRequested);
+    }
+
+    [Fact]
     public void An_id_column_of_an_unusable_type_is_named()
     {
         var ml = new MLContext(seed: 1);

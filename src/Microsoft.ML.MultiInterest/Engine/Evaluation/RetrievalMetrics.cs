@@ -12,6 +12,9 @@ public static class RetrievalMetrics
     // Above this dimension the mean vector is rented instead of stack-allocated.
     private const int StackDimensionLimit = 512;
 
+    /// <summary>The longest list whose rows <see cref="Diversity"/> sorts on the stack.</summary>
+    private const int StackListLimit = 1024;
+
     /// <summary>
     /// Recall = |candidates ∩ held-out| / |held-out|. A candidate listed twice counts once.
     /// </summary>
@@ -65,7 +68,9 @@ public static class RetrievalMetrics
 
     /// <summary>
     /// Diversity = (1/n) Σ_k ‖i_k − mean‖, where i_k are the unit-length embeddings of the n candidates
-    /// and mean is their mean (kNN-Embed, Eq. 8). Computed in double.
+    /// and mean is their mean (kNN-Embed, Eq. 8). Computed in double, over the candidates in row order, so the figure is
+    /// the set's: a re-ordered list gets the same bits (summed in list order, a pure re-ordering differed from its
+    /// source by float noise, about 1e-18).
     /// </summary>
     /// <param name="candidates">The retrieved item indices (the first K of the list, for Diversity@K); valid rows of <paramref name="unitItems"/>.</param>
     /// <param name="unitItems">
@@ -87,32 +92,39 @@ public static class RetrievalMetrics
 
         int d = unitItems.Dimension;
         double[]? rented = null;
+        int[]? rentedRows = null;
         Span<double> mean = d <= StackDimensionLimit
             ? stackalloc double[d]
             : (rented = System.Buffers.ArrayPool<double>.Shared.Rent(d)).AsSpan(0, d);
+        Span<int> rows = n <= StackListLimit
+            ? stackalloc int[n]
+            : (rentedRows = System.Buffers.ArrayPool<int>.Shared.Rent(n)).AsSpan(0, n);
         try
         {
-            VectorMath.SumRowsWidened(unitItems.Values, candidates, mean);
+            candidates.CopyTo(rows);
+            rows.Sort();
+            VectorMath.SumRowsWidened(unitItems.Values, rows, mean);
             TensorPrimitives.Divide(mean, n, mean);
 
-            // Four distances per call (each the single call's bits), added in the candidates' order.
+            // Four distances per call (each the single call's bits), added in row order.
             double total = 0;
             int k = 0;
             for (; k + 4 <= n; k += 4)
             {
-                VectorMath.SquaredDistancesWidened(unitItems.ReadRow(candidates[k]), unitItems.ReadRow(candidates[k + 1]), unitItems.ReadRow(candidates[k + 2]),
-                    unitItems.ReadRow(candidates[k + 3]), mean, out double s0, out double s1, out double s2, out double s3);
+                VectorMath.SquaredDistancesWidened(unitItems.ReadRow(rows[k]), unitItems.ReadRow(rows[k + 1]), unitItems.ReadRow(rows[k + 2]),
+                    unitItems.ReadRow(rows[k + 3]), mean, out double s0, out double s1, out double s2, out double s3);
                 total += Math.Sqrt(s0);
                 total += Math.Sqrt(s1);
                 total += Math.Sqrt(s2);
                 total += Math.Sqrt(s3);
             }
-            for (; k < n; k++) total += Math.Sqrt(VectorMath.SquaredDistanceWidened(unitItems.ReadRow(candidates[k]), mean));
+            for (; k < n; k++) total += Math.Sqrt(VectorMath.SquaredDistanceWidened(unitItems.ReadRow(rows[k]), mean));
             return total / n;
         }
         finally
         {
             if (rented is not null) System.Buffers.ArrayPool<double>.Shared.Return(rented);
+            if (rentedRows is not null) System.Buffers.ArrayPool<int>.Shared.Return(rentedRows);
         }
     }
 

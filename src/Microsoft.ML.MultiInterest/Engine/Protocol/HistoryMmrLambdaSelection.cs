@@ -177,7 +177,8 @@ public static class HistoryMmrLambdaSelection
         // The protocol's re-ordering row: Unimodal's top 50 re-ordered, nothing added.
         var columns = new List<HistoryMmrCandidateUsers>();
         void Keep(string name, UserFigures figures) =>
-            columns.Add(new HistoryMmrCandidateUsers(name, figures.At(figures.Recall, RecallCutoff), figures.At(figures.Diversity, DiversityCutoff)));
+            columns.Add(new HistoryMmrCandidateUsers(name, figures.At(figures.Recall, RecallCutoff), figures.At(figures.Diversity, DiversityCutoff),
+                figures.At(figures.Diversity, RecallCutoff)));
         Keep(HistoryMmrSelectionUsers.Unimodal, unimodalUsers);
         double? reorderDiversity = null;
         if (options.ReorderLambda is { } reorderLambda)

@@ -3,7 +3,7 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// <summary>
 /// The validation users' own figures behind a lambda choice (<see cref="HistoryMmrLambdaChoice.PerUser"/>): every
 /// candidate the rule weighed, and the two baselines it compared them with, user by user, so that the choice's means can be
-/// re-derived and the rule studied on parts of the hold-out (docs/results.md). About 10^4 users x 15 columns x 2 doubles.
+/// re-derived and the rule studied on parts of the hold-out (docs/results.md). About 10^4 users x 15 columns x 3 doubles.
 /// </summary>
 /// <param name="Users">The validation users' rows in the training graph, in the columns' order.</param>
 /// <param name="Candidates">
@@ -48,4 +48,5 @@ public sealed record HistoryMmrSelectionUsers(IReadOnlyList<int> Users, IReadOnl
 /// <param name="Name">The candidate (<see cref="HistoryMmrSelectionUsers.Unimodal"/>, <see cref="HistoryMmrSelectionUsers.LambdaName"/>, ...).</param>
 /// <param name="Recall">Recall@50 of each user, in <see cref="HistoryMmrSelectionUsers.Users"/>' order.</param>
 /// <param name="Diversity">Diversity@10 of each user, in the same order.</param>
-public sealed record HistoryMmrCandidateUsers(string Name, IReadOnlyList<double> Recall, IReadOnlyList<double> Diversity);
+/// <param name="SetDiversity">Diversity@50 of each user (metrics.json's <c>diversity_at_50</c> of the candidate), in the same order.</param>
+public sealed record HistoryMmrCandidateUsers(string Name, IReadOnlyList<double> Recall, IReadOnlyList<double> Diversity, IReadOnlyList<double> SetDiversity);

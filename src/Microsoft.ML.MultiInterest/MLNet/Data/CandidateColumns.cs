@@ -85,8 +85,22 @@ internal sealed class CandidateColumns
     /// <summary>The candidate item keys, scores and source of the user with key <paramref name="userKey"/> (0 = unknown), without fresh history.</summary>
     public (uint[] Items, float[] Scores, CandidateSource Source) Get(uint userKey)
     {
-        var list = ListOf((int)userKey - 1, []);
+        var list = ListOf(UserRowOf(userKey, UserCount, nameof(userKey)), []);
         return (KeysOf(list.Items), list.Scores, list.Source);
+    }
+
+    /// <summary>
+    /// The user row of <paramref name="userKey"/> (key - 1; -1 for key 0, the missing key), refusing a key past the
+    /// <paramref name="userCount"/> fitted users, which no key column of the fitted cardinality can hold: it comes from
+    /// another key mapping, and serving it the popular list would hide the mistake.
+    /// </summary>
+    public static int UserRowOf(uint userKey, int userCount, string paramName)
+    {
+        if (userKey > (uint)userCount)
+            throw new ArgumentOutOfRangeException(paramName, userKey, $"User key {userKey} is past the {userCount} user keys the stage was fitted on "
+                + "(keys are 1-based; 0 is the missing key, served the popular list): map user ids with the MapValueToKey transformer "
+                + "fitted with the model, or find a user's key in UserIds.");
+        return (int)userKey - 1;
     }
 
     /// <summary>Item keys of compact items.</summary>

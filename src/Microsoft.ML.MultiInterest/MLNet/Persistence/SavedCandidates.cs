@@ -99,11 +99,12 @@ public sealed class SavedCandidates
     /// The saved candidate item keys (best first) and scores of the user with key <paramref name="userKey"/>: its list for a trained
     /// user, the popular fallback for any other key (empty in models saved before 2026-11-30).
     /// </summary>
-    /// <param name="userKey">The user's key (1-based); 0, a key past the saved users or a user with no saved list gets the popular list.</param>
+    /// <param name="userKey">The user's key (1-based); 0 or a user with no saved list gets the popular list.</param>
     /// <returns>Two arrays of the same length: new copies of the keys and their scores.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="userKey"/> is past <see cref="UserCount"/>.</exception>
     public (uint[] ItemKeys, float[] Scores) GetCandidates(uint userKey)
     {
-        int index = userKey == 0 || userKey > UserCount ? 0
+        int index = CandidateColumns.UserRowOf(userKey, UserCount, nameof(userKey)) < 0 ? 0
             : _userRows == null ? (int)userKey : Math.Max(Array.BinarySearch(_userRows, (int)userKey - 1) + 1, 0);
         var list = _lists[index];
         return (list.ItemKeys.ToArray(), list.Scores.ToArray());

@@ -7,8 +7,9 @@ namespace Microsoft.ML.MultiInterest;
 /// <summary>
 /// Saving and reading back spherical k-means: the centroids, and (with an item column) each fitted item's
 /// cluster and similarity (per item key, or for the fitted item keys only when others exist: <see cref="PresentKeys"/>).
-/// The graph computes the nearest centroid by cosine (first maximum on ties, a zero vector to cluster 1 with similarity 0)
-/// and lets a fitted item keep its fitted cluster.
+/// The graph computes the nearest centroid by cosine (first maximum on ties; a zero vector to the missing key 0 with
+/// similarity NaN, as the fitted stage's Transform; graphs saved before 1.18.0 give it cluster 1 with similarity 0) and
+/// lets a fitted item keep its fitted cluster.
 /// </summary>
 internal static class SphericalKMeansPersistence
 {
@@ -29,15 +30,19 @@ internal static class SphericalKMeansPersistence
         var g = builder.Graph
             .AddInitializer(Centroids, [k, d], centroids.Values)
             .AddInitializer("zero", [], [0f])
+            .AddInitializer("not_a_number", [], [float.NaN])
+            .AddInitializer("none", [], [-1L])
             .AddInitializer("one", [], [1L])
             .AddNode("MatMul", [Centroids, x], ["scores"])
-            .AddNode("ArgMax", ["scores"], ["nearest"], OnnxAttributes.Int("axis", 0), OnnxAttributes.Int("keepdims", 1), OnnxAttributes.Int("select_last_index", 0))
+            .AddNode("ArgMax", ["scores"], ["nearest_centroid"], OnnxAttributes.Int("axis", 0), OnnxAttributes.Int("keepdims", 1), OnnxAttributes.Int("select_last_index", 0))
             .AddNode("ReduceMax", ["scores"], ["best_score"], OnnxAttributes.Ints("axes", [0]), OnnxAttributes.Int("keepdims", 1))
             .AddNode("ReduceSumSquare", [x], ["norm_squared"], OnnxAttributes.Ints("axes", [0]), OnnxAttributes.Int("keepdims", 1))
             .AddNode("Sqrt", ["norm_squared"], ["norm"])
             .AddNode("Div", ["best_score", "norm"], ["cosine"])
             .AddNode("Equal", ["norm", "zero"], ["no_direction"])
-            .AddNode("Where", ["no_direction", "zero", "cosine"], ["nearest_similarity"]);
+            // No direction, no cluster: -1 becomes key text "0", which the output's MapValueToKey maps to the missing key.
+            .AddNode("Where", ["no_direction", "none", "nearest_centroid"], ["nearest"])
+            .AddNode("Where", ["no_direction", "not_a_number", "cosine"], ["nearest_similarity"]);
         string cluster = "nearest", similarity = "nearest_similarity";
         if (itemColumn != null)
         {
@@ -55,10 +60,9 @@ internal static class SphericalKMeansPersistence
             string row = PresentKeys.Declare(builder, item, FittedItemKeys, ItemKeyCountKey, fitted.KeyCount, fitted.Rows);
             g.AddInitializer(FittedClusters, [clusters.Length], clusters)
                 .AddInitializer(FittedSimilarities, [similarities.Length], similarities)
-                .AddInitializer("minus_one", [], [-1L])
                 .AddNode("Gather", [FittedClusters, row], ["fitted"], OnnxAttributes.Int("axis", 0))
                 .AddNode("Gather", [FittedSimilarities, row], ["fitted_similarity"], OnnxAttributes.Int("axis", 0))
-                .AddNode("Greater", ["fitted", "minus_one"], ["was_fitted"])
+                .AddNode("Greater", ["fitted", "none"], ["was_fitted"])
                 .AddNode("Where", ["was_fitted", "fitted", "nearest"], ["chosen"])
                 .AddNode("Where", ["was_fitted", "fitted_similarity", "nearest_similarity"], ["chosen_similarity"]);
             (cluster, similarity) = ("chosen", "chosen_similarity");

@@ -32,12 +32,15 @@ public sealed partial class MultiInterestCatalog
     /// <param name="refitBest">Whether to refit the best configuration on all edges (<see cref="MultiInterestSweepResult.Model"/>).</param>
     /// <param name="cancellationToken">Stops the sweep promptly; the finished trials are kept and the best is still refitted.</param>
     /// <returns>The trials, the best, the validation split and, with <paramref name="refitBest"/> and a best trial, the refitted model.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before any trial finished
+    /// (also before the call): there is no trial to return.</exception>
     public MultiInterestSweepResult Sweep(IDataView trainEdges, SweepSearchSpace space, SweepOptions? options = null, IProgress<SweepProgress>? progress = null,
         string userColumnName = MultiInterestColumnNames.User, string itemColumnName = MultiInterestColumnNames.Item, string? weightColumnName = null,
         bool refitBest = true, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(trainEdges);
         ArgumentNullException.ThrowIfNull(space);
+        cancellationToken.ThrowIfCancellationRequested();
         options ??= new SweepOptions();
         var effective = options.Clone();
         effective.Seed ??= StageReporter.SeedOf(Context, null, nameof(Sweep));
@@ -67,6 +70,9 @@ public sealed partial class MultiInterestCatalog
                 + $"{(unread.Count == 1 ? "its values make" : "their values make")} no distinct trials. Vary what the trials read, or set the method or algorithm that reads it.");
         var forward = new LoggingProgress(Context, progress);
         var outcome = SweepRunner.Run(graph, space, effective, forward, cancellationToken);
+        // Cancelled with nothing finished: an empty result would read as a sweep that found nothing, not as one stopped.
+        if (outcome.StopReason == SweepStopReason.Cancelled && outcome.Trials.Count == 0)
+            throw new OperationCanceledException($"The sweep was cancelled after {outcome.Seconds:F1} s, before any trial finished: there is no trial to return.", cancellationToken);
         Logging.Info(Context, nameof(Sweep), $"sweep stopped ({outcome.StopReason}) after {outcome.Trials.Count} trial{(outcome.Trials.Count == 1 ? "" : "s")} in {outcome.Seconds:F1} s; " +
             $"stage reuse speed-up {outcome.Speedup:F2}x{(outcome.Best == null ? "" : "; best: " + SweepRunner.Describe(outcome.Best, effective))}");
 
