@@ -166,7 +166,7 @@ def cmd_lists(a):
     rc.write_edges(os.path.join(a.out, "edges.tsv.gz"), edges)
     shared = shared_id_share(edges)
     write_counts(a.out, {"source_pairs": len(raw), "duplicate_pairs_dropped": len(raw) - len(edges), "shared_id_share": shared, **counts_of(edges)})
-    print(f"wrote {a.out}/edges.tsv.gz; {split_hint(a.out, shared)}", file=sys.stderr)
+    print(f"wrote {a.out}/edges.tsv.gz; {split_hint(a.out, shared, edges)}", file=sys.stderr)
 
 
 # At least this share of the fewer ids (users or items) also naming the other side: one numbering of the same nodes.
@@ -181,10 +181,30 @@ def shared_id_share(edges):
     return round(len(users & items) / smaller, 6) if smaller else 0.0
 
 
-def split_hint(out, shared):
+# A column whose ids are integers from 0 or 1 filling at least this share of their range was re-indexed.
+DENSE_RANGE = 0.8
+
+
+def dense_from_zero_or_one(ids):
+    """Whether the ids are integers from 0 or 1 up that fill most of their range, as a re-indexed file numbers them: two
+    such columns share most ids whether they number the same nodes or users and items apart."""
+    try:
+        numbers = {int(i) for i in ids}
+    except ValueError:
+        return False
+    return bool(numbers) and min(numbers) in (0, 1) and len(numbers) >= DENSE_RANGE * (max(numbers) - min(numbers) + 1)
+
+
+def split_hint(out, shared, edges=None):
     """The `split` command for DIR/edges.tsv.gz: --keep-self-loops unless both columns share one numbering, where a pair of
-    equal ids is a node linked to itself, which the protocol drops."""
+    equal ids is a node linked to itself, which the protocol drops. Two re-indexed columns (dense integer ranges from 0
+    or 1) share their ids either way, so then both commands are given and the user chooses."""
     command = f"multiinterest split --edges {out}/edges.tsv.gz --train {out}/train.tsv.gz --test {out}/test.tsv.gz"
+    if edges is not None and dense_from_zero_or_one({u for u, _ in edges}) and dense_from_zero_or_one({i for _, i in edges}):
+        return (f"both columns are integer ranges from 0 or 1, as re-indexed files are whether users and items are numbered apart or "
+                f"together, so the {shared:.0%} of ids on both sides cannot tell which: if users and items are numbered apart (a "
+                f"user-item file), split it with: {command} --keep-self-loops; if both columns number the same nodes (a citation or "
+                f"social graph), with: {command}")
     if shared >= SHARED_NUMBERING:
         return (f"split it with: {command} ({shared:.0%} of the fewer ids name both a user and an item, so both columns seem to number "
                 "the same nodes and a pair of equal ids is a self-loop, which split drops; add --keep-self-loops if they are two numberings)")
@@ -286,7 +306,7 @@ def cmd_csv(a):
     write_counts(a.out, {"source_rows": len(raw), "duplicate_pairs_dropped": len(raw) - len(edges),
                          "comment_lines_skipped": source.skipped, "shared_id_share": shared,
                          "user_column": header[user], "item_column": header[item], **counts_of(edges)})
-    print(f"wrote {a.out}/edges.tsv.gz (user = '{header[user]}', item = '{header[item]}', every row an edge); {split_hint(a.out, shared)}",
+    print(f"wrote {a.out}/edges.tsv.gz (user = '{header[user]}', item = '{header[item]}', every row an edge); {split_hint(a.out, shared, edges)}",
           file=sys.stderr)
 
 

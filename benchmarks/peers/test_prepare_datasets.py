@@ -97,7 +97,9 @@ class SplitHint(unittest.TestCase):
     """The printed split command keeps self-loops only where users and items are numbered apart."""
 
     def test_a_graph_of_one_numbering_is_split_without_keep_self_loops(self):
-        code, err, _, counts = convert(SNAP, "--delimiter", "tab", "--no-header", "--comment", "#")
+        # SNAP's own node ids (not re-indexed): most ids name both a citing and a cited paper.
+        snap = "# Directed graph: toy.txt\n# FromNodeId\tToNodeId\n9907233\t9301253\n9907233\t9504304\n9301253\t9504304\n"
+        code, err, _, counts = convert(snap, "--delimiter", "tab", "--no-header", "--comment", "#")
         self.assertEqual(code, 0, err)
         self.assertGreaterEqual(counts["shared_id_share"], 0.5)
         self.assertNotIn("test.tsv.gz --keep-self-loops", err)
@@ -108,6 +110,17 @@ class SplitHint(unittest.TestCase):
         self.assertEqual(code, 0, err)
         self.assertEqual(counts["shared_id_share"], 0.0)
         self.assertIn("--keep-self-loops (users and items numbered separately", err)
+
+
+    def test_two_re_indexed_columns_get_both_commands(self):
+        # Beibei's purchases: users 0.. and items 0.. numbered apart share every id of the fewer; a re-indexed citation
+        # graph would look the same, so neither command is advised alone.
+        rows = "".join(f"{u} {i}\n" for u in range(6) for i in range(u, u + 4))
+        code, err, _, counts = convert(rows, "--delimiter", "space", "--no-header")
+        self.assertEqual(code, 0, err)
+        self.assertEqual(counts["shared_id_share"], 1.0)
+        self.assertIn("cannot tell which: if users and items are numbered apart (a user-item file), split it with: ", err)
+        self.assertIn("test.tsv.gz --keep-self-loops; if both columns number the same nodes", err)
 
 
 class LightGcnFiles(unittest.TestCase):

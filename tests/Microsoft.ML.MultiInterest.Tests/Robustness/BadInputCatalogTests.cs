@@ -812,6 +812,14 @@ public class BadInputCatalogTests
                 .Append(ml.MultiInterest().UnimodalRetriever(candidates: 3)).Fit(ml.Data.LoadFromEnumerable(MLNetTestData.Edges()));
             return ml.MultiInterest().CreateRecommender(model).Recommend("u1", count: -1).UserId;
         }),
+        ["candidates-user-key-past-users"] = Throws<ArgumentOutOfRangeException>(["User key 17 is past the 16 user keys the stage was fitted on",
+            "0 is the missing key", "Parameter 'userKey'"], () =>
+        {
+            var ml = new MLContext(seed: 1);
+            var model = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()))
+                .Append(ml.MultiInterest().UnimodalRetriever(candidates: 3)).Fit(ml.Data.LoadFromEnumerable(MLNetTestData.Edges()));
+            return model.LastTransformer.GetCandidates(17);
+        }),
         ["recommend-count-past-catalogue"] = Accepts(["24 items of a catalogue of 24"], () =>
         {
             var ml = new MLContext(seed: 1);
