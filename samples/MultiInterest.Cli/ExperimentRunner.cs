@@ -339,6 +339,8 @@ internal static class ExperimentRunner
         }
         seconds["total"] = total.Elapsed.TotalSeconds;
 
+        var ownIds = OwnIdLists.Of(result, users, items);
+        OwnIdLists.Note(ownIds, warnings);
         ResultTable.Print(result, settings.ShowPaper, log, leftOutUsers);
         var pairs = UnimodalPairs.Of(result, train, test);
         PairedTable.Print(result, pairs, log);
@@ -350,7 +352,7 @@ internal static class ExperimentRunner
         {
             var path = Path.Combine(settings.OutDirectory, "metrics.json");
             MetricsJson.Write(path, settings, result, train, test, unseenTestEdges, testEdgesInTraining, leftOutUsers, seconds, embedding, itemEmbeddings!.Dimension,
-                clustering.ClusterCount, (tunedClustering ?? clustering).ClusterCount, learned, historyLambda, pairs, exposure, memory.ByStage);
+                clustering.ClusterCount, (tunedClustering ?? clustering).ClusterCount, learned, historyLambda, pairs, exposure, memory.ByStage, ownIds);
             log.WriteLine($"Wrote {path}");
             foreach (var file in plots.Concat(exported)) log.WriteLine($"Wrote {file}");
             StaleOutputs.Warn(settings.OutDirectory, [path, .. plots, .. exported], warnings);

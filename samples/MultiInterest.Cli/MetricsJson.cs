@@ -12,7 +12,7 @@ internal static class MetricsJson
     public static void Write(string path, ExperimentSettings settings, ProtocolResult result, BipartiteGraph train, BipartiteGraph test,
         int unseenTestEdges, int testEdgesInTraining, int leftOutUsers, IReadOnlyDictionary<string, double> seconds, GraphEmbeddingResult? embedding,
         int dimension, int clusters, int tunedClusters, IReadOnlyList<LearnedRow> learned, HistoryLambdaOutcome? historyLambda, UnimodalPairs pairs,
-        Dictionary<string, Dictionary<int, CatalogueExposure>> exposure, IReadOnlyDictionary<string, double>? peakMemory = null)
+        Dictionary<string, Dictionary<int, CatalogueExposure>> exposure, IReadOnlyDictionary<string, double>? peakMemory = null, OwnIdLists.Count? ownIds = null)
     {
         bool ownEmbeddings = settings.UserEmbeddingsPath == null;
         // The training knobs (epochs, loss, learning rate, negatives) are written only where the vectors used them: a
@@ -150,7 +150,7 @@ internal static class MetricsJson
                 ["test_edges_unseen"] = unseenTestEdges,
                 // Scoreable test edges that are training edges too: never listed, so always misses (SplitChecks warns of them).
                 ["test_edges_in_training"] = testEdgesInTraining,
-            }.Concat(TestUserCounts.Of(result, leftOutUsers).Fields).ToDictionary(),
+            }.Concat(TestUserCounts.Of(result, leftOutUsers).Fields).Concat(OwnIdFields(ownIds)).ToDictionary(),
             ["seconds"] = seconds.ToDictionary(p => p.Key, p => Math.Round(p.Value, 3)),
         };
         if (peakMemory != null) document["peak_working_set_mb"] = peakMemory;
@@ -272,5 +272,16 @@ internal static class MetricsJson
             ["lambda"] = p.Value, ["recall_at_50"] = p.Recall, ["diversity_at_10"] = p.Diversity, ["diversity_at_50"] = p.SetDiversity,
             ["recall_lead"] = choice.RecallLeads is { } leads && leads.TryGetValue(name, out var lead) ? Gap(lead) : null,
         };
+    }
+
+    /// <summary>
+    /// The test users whose id is also an item's, and those of them whose Unimodal list at the longest cutoff holds it
+    /// (<see cref="OwnIdLists"/>): a graph whose users and items are the same nodes recommends users to themselves.
+    /// </summary>
+    private static IEnumerable<KeyValuePair<string, int>> OwnIdFields(OwnIdLists.Count? ownIds)
+    {
+        if (ownIds is not { } count) yield break;
+        yield return new("test_users_id_also_item", count.Eligible);
+        yield return new("unimodal_lists_with_own_id", count.Lists);
     }
 }
