@@ -38,26 +38,27 @@ internal static class PairedTable
     public static string Format(PairedDifference d, double scale, int decimals)
     {
         if (!double.IsFinite(d.Difference)) return "n/a";
-        string format = "F" + decimals;
-        // Both numbers rounded by the same formatter; a difference that prints as zero carries no sign.
-        string text = (d.Difference * scale).ToString(format, CultureInfo.InvariantCulture);
+        // Both numbers rounded by the same rule; a difference that prints as zero carries no sign.
+        string text = Small(d.Difference * scale, decimals);
         bool zero = text.TrimStart('-').All(c => c is '0' or '.');
         text = zero ? text.TrimStart('-') : d.Difference > 0 ? "+" + text : text;
-        return text + " ± " + (double.IsFinite(d.StandardError) ? StandardError(d.StandardError * scale, decimals) : "n/a");
+        return text + " ± " + (double.IsFinite(d.StandardError) ? Small(d.StandardError * scale, decimals) : "n/a");
     }
 
     /// <summary>
-    /// A standard error at <paramref name="decimals"/>, with up to <see cref="ExtraErrorDecimals"/> more where it would print
-    /// as zero without being zero: "0.0000" beside a difference of 0.0019 reads as an exact figure, where 0.00004 is the noise
-    /// it has. Smaller still is float rounding (two orders of the same items differ by 1e-18), printed as the zero it is.
+    /// A figure at <paramref name="decimals"/>, with up to <see cref="ExtraDecimals"/> more where it would print as zero
+    /// without being zero: a standard error of "0.0000" beside a difference of 0.0019 reads as an exact figure, where 0.00004
+    /// is the noise it has, and a Recall@50 difference of -0.0008 points (-8e-6, which decides the bar's "at least Unimodal's
+    /// recall") is not "0.00". Smaller still is float rounding (two orders of the same items differ by 1e-18), printed as
+    /// the zero it is.
     /// </summary>
-    private static string StandardError(double value, int decimals)
+    private static string Small(double value, int decimals)
     {
-        for (int shown = decimals; shown <= decimals + ExtraErrorDecimals; shown++)
+        for (int shown = decimals; shown <= decimals + ExtraDecimals; shown++)
             if (Math.Round(value, shown) != 0) return value.ToString("F" + shown, CultureInfo.InvariantCulture);
         return value.ToString("F" + decimals, CultureInfo.InvariantCulture);
     }
 
-    /// <summary>How many decimals past the table's a small standard error may take: two orders of magnitude.</summary>
-    private const int ExtraErrorDecimals = 2;
+    /// <summary>How many decimals past the table's a small figure may take: two orders of magnitude.</summary>
+    private const int ExtraDecimals = 2;
 }
