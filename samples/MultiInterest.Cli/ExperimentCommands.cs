@@ -55,12 +55,15 @@ internal static class ExperimentCommands
         var train = Opt.InputFile("--train", "Training edges: user<TAB>item TSV with a header line, raw ids, .gz allowed.", required: true);
         var test = Opt.InputFile("--test", "Held-out edges, same format.", required: true);
         var weights = WeightsOption.Create();
+        var name = Opt.Path("--name", "The data's name in the plots' titles and metrics.json's \"dataset\".", "NAME",
+            shown: "the training file's name, or its folder's when it is called train (the folder above a folder named data, split or dataset)");
         var command = new Command("evaluate", "The same comparison on any user<TAB>item TSV pair (header line, raw ids; .gz allowed).")
-            .With([train, test, weights, .. flags.All]);
+            .With([train, test, weights, name, .. flags.All]);
         command.SetAction(r =>
         {
             string trainPath = r.Value(train)!, testPath = r.Value(test)!;
-            var settings = flags.Read(r, DatasetName(trainPath), trainPath, testPath, showPaper: false, r.GetValue(weights));
+            string dataset = r.Value(name) is { } given ? Given(given) : DatasetName(trainPath);
+            var settings = flags.Read(r, dataset, trainPath, testPath, showPaper: false, r.GetValue(weights));
             return RunExperiment(console, flags, settings, r);
         });
         return command;
@@ -79,6 +82,11 @@ internal static class ExperimentCommands
         while (folder?.Parent != null && GenericFolders.Contains(folder.Name)) folder = folder.Parent;
         return folder is { Name.Length: > 0 } && folder.Parent != null ? folder.Name : file;
     }
+
+    /// <summary>A --name as given, refused when blank: a title and a JSON field of nothing say nothing.</summary>
+    private static string Given(string name) => string.IsNullOrWhiteSpace(name)
+        ? throw new UsageException("--name is blank: give the data a name, or leave --name out to name it by the training file.")
+        : name.Trim();
 
     /// <summary>Folder names that say where data sits, not which data it is.</summary>
     private static readonly HashSet<string> GenericFolders = new(["data", "split", "splits", "dataset", "datasets"], StringComparer.OrdinalIgnoreCase);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.IO;
+using MultiInterest.Cli.Common;
 
 namespace MultiInterest.Cli;
 
@@ -111,7 +112,7 @@ internal static class MixturePlot
             var color = palette.GetColor(j);
             var member = items.Where(i => clustering.ClusterOf(i) == clusters[j]).ToArray();
             var (cx, cy) = frame.Project(mixtures.Embedding(user, j));
-            string legend = string.Create(CultureInfo.InvariantCulture, $"cluster {clusters[j]}: {member.Length} training items; its component (square) weight {weights[j]:0.00}");
+            string legend = string.Create(CultureInfo.InvariantCulture, $"cluster {clusters[j]}: {Counted.Of(member.Length, "training item")}; its component (square) weight {weights[j]:0.00}");
             if (member.Length > 0)
             {
                 var xy = member.Select(i => At(itemEmbeddings.ReadRow(i))).ToArray();

@@ -53,5 +53,16 @@ public sealed class OwnIdListsTests : IDisposable
         Assert.InRange(holding, 250, groups * size);
         Assert.Contains($"{holding:N0} test users of the {groups * size} whose id is also an item's have that item in their own Unimodal top 50", run.Out + run.Error,
             StringComparison.Ordinal);
+
+        // The data named by --name rather than by its folder (a temp folder's random name here); a blank name is refused.
+        Assert.StartsWith("mi-cli-own-id-", metrics.RootElement.GetProperty("dataset").GetString(), StringComparison.Ordinal);
+        var named = CliHarness.Run("evaluate", "--train", trainPath, "--test", testPath, "--algorithm", "truncated-svd", "--dim", "8", "--threads", "1",
+            "--out", output, "--plot-users", "0", "--name", "Deezer-like");
+        Assert.True(named.ExitCode == 0, named.Error);
+        using (var renamed = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "metrics.json"))))
+            Assert.Equal("Deezer-like", renamed.RootElement.GetProperty("dataset").GetString());
+        var blank = CliHarness.Run("evaluate", "--train", trainPath, "--test", testPath, "--name", " ");
+        Assert.Equal(2, blank.ExitCode);
+        Assert.Contains("--name is blank", blank.Error, StringComparison.Ordinal);
     }
 }
