@@ -26,8 +26,10 @@ Subcommands
                                                            every line as data and numbers the columns from 0;
                                                            --comment '#' skips SNAP's '#' lines (a '#' line is refused
                                                            without it; counts.json: comment_lines_skipped)
-  sslrec      --train PKL --test PKL [--valid PKL] --out DIR  SSLRec scipy COO pickles (loaded with a restricted
-                                                           unpickler that admits only numpy/scipy array classes)
+  sslrec      --train PKL --test PKL [--valid PKL] --out DIR  SSLRec scipy COO, CSR or CSC pickles (loaded with a
+                                                           restricted unpickler that admits only numpy/scipy array
+                                                           classes; counts.json: the test edges unseen in training or
+                                                           also training edges)
   bert4rec-pickle --pickle PKL --out DIR                   a BERT4Rec-VAE-Pytorch `dataset.pkl` (dicts train / val / test of
                                                            per-user item sequences in time order, umap / smap to the raw
                                                            ids; loaded with an unpickler that admits no class at all) ->
@@ -310,6 +312,15 @@ def cmd_csv(a):
           file=sys.stderr)
 
 
+def against_train(edges, train_edges):
+    """What the protocol makes of held-out pairs: those whose user or item has no training edge (misses, evaluate's
+    --unseen) and those that are training pairs too (certain misses for a retriever excluding seen items)."""
+    users, items, pairs = {u for u, _ in train_edges}, {i for _, i in train_edges}, set(train_edges)
+    return {"edges_unseen_in_train": sum(1 for u, i in edges if u not in users or i not in items),
+            "users_unseen_in_train": len({u for u, _ in edges} - users),
+            "edges_also_in_train": sum(1 for pair in edges if pair in pairs)}
+
+
 def cmd_lightgcn(a):
     os.makedirs(a.out, exist_ok=True)
     result = {}
@@ -320,14 +331,9 @@ def cmd_lightgcn(a):
         # A line may list an item twice (and a split may repeat a pair across lines): kept once, and counted, as csv and lists do.
         result[name] = {"source_pairs": len(raw), "duplicate_pairs_dropped": len(raw) - len(edges), **counts_of(edges)}
         if name == "train":
-            train_users, train_items, train_pairs = {u for u, _ in edges}, {i for _, i in edges}, set(edges)
+            train_edges = edges
         else:
-            # What the protocol counts as misses (evaluate's --unseen): test pairs whose user or item has no training edge.
-            unseen = [(u, i) for u, i in edges if u not in train_users or i not in train_items]
-            result[name]["edges_unseen_in_train"] = len(unseen)
-            result[name]["users_unseen_in_train"] = len({u for u, _ in edges} - train_users)
-            # Pairs in both files: certain misses for a retriever that excludes seen items (evaluate warns of them too).
-            result[name]["edges_also_in_train"] = sum(1 for pair in edges if pair in train_pairs)
+            result[name].update(against_train(edges, train_edges))
     write_counts(a.out, result)
     train, test = result["train"], result["test"]
     print(f"wrote {a.out}/train.tsv.gz and test.tsv.gz: {train['edges']:,} and {test['edges']:,} edges "
@@ -337,32 +343,51 @@ def cmd_lightgcn(a):
 
 
 def safe_load_coo(path):
+    """A pickled scipy sparse matrix (COO, as SSLRec's general-CF files hold, or CSR/CSC, as its multi-behaviour ones do)
+    as COO; any other pickled object is refused by name, never run."""
     import pickle
     import scipy.sparse as sp
-    allowed = {("scipy.sparse.coo", "coo_matrix"), ("scipy.sparse._coo", "coo_matrix"), ("numpy", "dtype"),
-               ("numpy", "ndarray"), ("numpy.core.multiarray", "_reconstruct")}
+    allowed = {(module, matrix) for matrix in ("coo_matrix", "csr_matrix", "csc_matrix")
+               for module in ("scipy.sparse", "scipy.sparse.coo", "scipy.sparse._coo", "scipy.sparse.csr", "scipy.sparse._csr",
+                              "scipy.sparse.csc", "scipy.sparse._csc")}
+    allowed |= {("numpy", "dtype"), ("numpy", "ndarray"), ("numpy.core.multiarray", "_reconstruct")}
 
     class Restricted(pickle.Unpickler):
         def find_class(self, module, name):
             if (module, name) not in allowed:
-                raise pickle.UnpicklingError(f"refusing to load {module}.{name} from {path}")
+                raise pickle.UnpicklingError(f"it holds a {module}.{name}, not a scipy sparse matrix (COO, CSR or CSC)")
             return super().find_class(module, name)
 
-    with open(path, "rb") as f:
-        return sp.coo_matrix(Restricted(f).load())
+    try:
+        with open(path, "rb") as f:
+            loaded = Restricted(f).load()
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError) as e:
+        sys.exit(f"error: '{path}' cannot be read as a pickled user x item matrix: {e}")
+    if not sp.issparse(loaded):
+        sys.exit(f"error: '{path}' cannot be read as a pickled user x item matrix: it holds a {type(loaded).__name__}, "
+                 "not a scipy sparse matrix (COO, CSR or CSC)")
+    return sp.coo_matrix(loaded)
 
 
 def cmd_sslrec(a):
+    # Every file read before anything is written, so a file refused leaves no half-made --out behind.
+    matrices = {name: safe_load_coo(path) for name, path in (("train", a.train), ("valid", a.valid), ("test", a.test)) if path}
     os.makedirs(a.out, exist_ok=True)
     result = {}
-    for name, path in (("train", a.train), ("valid", a.valid), ("test", a.test)):
-        if not path:
-            continue
-        m = safe_load_coo(path)
+    for name, m in matrices.items():
         edges = dedupe_sorted((str(u), str(i)) for u, i, v in zip(m.row, m.col, m.data) if v != 0)
         rc.write_edges(os.path.join(a.out, name + ".tsv.gz"), edges)
         result[name] = {"matrix_shape": list(m.shape), "stored_entries": int(m.nnz), **counts_of(edges)}
+        if name == "train":
+            train_edges = edges
+        else:
+            result[name].update(against_train(edges, train_edges))
     write_counts(a.out, result)
+    if "test" in result:
+        test = result["test"]
+        print(f"wrote {a.out}/train.tsv.gz and test.tsv.gz: {result['train']['edges']:,} and {test['edges']:,} edges; "
+              f"{test['edges_unseen_in_train']:,} test edges name a user or item with no training edge, "
+              f"{test['edges_also_in_train']:,} are also training edges", file=sys.stderr)
 
 
 def cmd_bert4rec_pickle(a):

@@ -146,5 +146,47 @@ class LightGcnFiles(unittest.TestCase):
         self.assertIn("1 are also training edges", run.stderr)
 
 
+class SslrecPickles(unittest.TestCase):
+    """`sslrec` mode: SSLRec's pickled matrices, COO (general CF) and CSR (multi-behaviour), both read; anything else refused."""
+
+    def convert(self, train, test):
+        import pickle
+        with tempfile.TemporaryDirectory() as d:
+            paths = []
+            for name, matrix in (("train.pkl", train), ("test.pkl", test)):
+                paths.append(os.path.join(d, name))
+                with open(paths[-1], "wb") as f:
+                    pickle.dump(matrix, f)
+            out = os.path.join(d, "out")
+            run = subprocess.run([sys.executable, SCRIPT, "sslrec", "--train", paths[0], "--test", paths[1], "--out", out],
+                                 capture_output=True, text=True)
+            counts = None
+            if run.returncode == 0:
+                with open(os.path.join(out, "counts.json")) as f:
+                    counts = json.load(f)
+            return run.returncode, run.stderr, counts, os.path.exists(out)
+
+    def test_csr_and_coo_matrices_convert_with_the_test_edges_counted_against_training(self):
+        import scipy.sparse as sp
+        train = sp.csr_matrix(([1, 1, 1], ([0, 0, 1], [0, 1, 1])), shape=(3, 3))
+        test = sp.coo_matrix(([1, 1, 1], ([0, 1, 2], [2, 1, 0])), shape=(3, 3))
+        code, err, counts, _ = self.convert(train, test)
+        self.assertEqual(code, 0, err)
+        self.assertEqual(counts["train"]["edges"], 3)
+        # (0, 2): item 2 has no training edge; (2, 0): user 2 has none; (1, 1) is a training pair too.
+        self.assertEqual(counts["test"]["edges_unseen_in_train"], 2)
+        self.assertEqual(counts["test"]["users_unseen_in_train"], 1)
+        self.assertEqual(counts["test"]["edges_also_in_train"], 1)
+        self.assertIn("2 test edges name a user or item with no training edge, 1 are also training edges", err)
+
+    def test_another_pickled_object_is_refused_in_one_line_and_nothing_written(self):
+        import scipy.sparse as sp
+        code, err, _, written = self.convert({"not": "a matrix"}, sp.coo_matrix((2, 2)))
+        self.assertEqual(code, 1)
+        self.assertIn("cannot be read as a pickled user x item matrix: it holds a dict, not a scipy sparse matrix", err)
+        self.assertNotIn("Traceback", err)
+        self.assertFalse(written)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -49,7 +49,7 @@ internal static class ResultTable
         foreach (var m in result.Methods)
         {
             log.WriteLine($"| {Label(m.Name)} | "
-                + string.Join(" | ", cutoffs.Select(k => $"{m.Recall[k]:P1}")) + " | "
+                + string.Join(" | ", cutoffs.Select(k => $"{m.Recall[k]:P2}")) + " | "
                 + string.Join(" | ", cutoffs.Select(k => $"{m.Diversity[k]:F3}")) + $" | {m.Emd:F3} |");
         }
         log.WriteLine();

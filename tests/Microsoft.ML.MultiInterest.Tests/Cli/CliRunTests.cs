@@ -21,6 +21,8 @@ public sealed class CliRunTests : IDisposable
         Assert.True(run.ExitCode == 0, run.Error);
         Assert.Contains("Measured on", run.Out, StringComparison.Ordinal);
         Assert.Contains("| Unimodal |", run.Out, StringComparison.Ordinal);
+        // Recall in percent with two decimals: at a few percent, one decimal could not tell rows apart (IJCAI-15's 2.89 and 2.96 % both "2.9 %"/"3.0 %").
+        Assert.Matches(@"\| Unimodal \| \d+\.\d\d % \| \d+\.\d\d % \| \d+\.\d\d % \|", run.Out);
         Assert.True(File.Exists(Path.Combine(output, "metrics.json")));
         // Progress: the stage lines and one line per pass (epoch), on standard error only.
         Assert.Contains("Training embeddings: algorithm negative-sampling", run.Error, StringComparison.Ordinal);
