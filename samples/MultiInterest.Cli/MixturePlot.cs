@@ -94,6 +94,9 @@ internal static class MixturePlot
             return frame.Project(row);
         }
 
+        // The middle of the frame's x range: a label right of a point in its right half could run past the plot's edge.
+        var xs = Enumerable.Range(0, fitted).Select(p => frame.Project(points.AsSpan(p * d, d)).X).ToArray();
+        double middleX = (xs.Min() + xs.Max()) / 2;
         var plot = new ScottPlot.Plot();
         var palette = new ScottPlot.Palettes.Category10();
         var clusters = mixtures.Clusters(user).ToArray();
@@ -127,7 +130,9 @@ internal static class MixturePlot
             var label = plot.Add.Text(weights[j].ToString("0.00", CultureInfo.InvariantCulture), cx, cy);
             label.LabelFontSize = 11;
             label.LabelBold = true;
-            label.OffsetX = 12;
+            // Beside the square, on the side of the plot's middle, so it stays inside the frame.
+            label.LabelAlignment = cx > middleX ? ScottPlot.Alignment.MiddleRight : ScottPlot.Alignment.MiddleLeft;
+            label.OffsetX = cx > middleX ? -12 : 12;
         }
         for (int j = 0; j < tunedComponents; j++)
         {
