@@ -24,7 +24,8 @@ internal static class OwnIdLists
     /// <summary>Counts the test users whose Unimodal list at the longest cutoff holds their own id.</summary>
     public static Count Of(ProtocolResult result, IdMap users, IdMap items)
     {
-        var unimodal = result.Methods.First(m => m.Name == ProtocolEvaluator.UnimodalName);
+        // Every protocol result holds Unimodal's row; a result without one has nothing to count.
+        if (result.Methods.FirstOrDefault(m => m.Name == ProtocolEvaluator.UnimodalName) is not { } unimodal) return default;
         int cutoff = unimodal.Candidates.Keys.Max();
         var lists = unimodal.Candidates[cutoff];
         int eligible = 0, holding = 0;
@@ -37,7 +38,10 @@ internal static class OwnIdLists
         return new Count(cutoff, holding, eligible, eligible * Math.Min(1.0, (double)cutoff / Math.Max(1, items.Count)));
     }
 
-    /// <summary>Writes a note when the lists hold own ids far more often than chance (and more than a handful of times).</summary>
+    /// <summary>
+    /// Writes a note when the lists hold own ids far more often than chance (and more than a handful of times); with fewer
+    /// than 5 x K items chance alone fills most lists, so it is never said there.
+    /// </summary>
     public static void Note(Count count, TextWriter warnings)
     {
         if (count.Lists < 10 || count.Lists < AboveChance * count.Expected) return;

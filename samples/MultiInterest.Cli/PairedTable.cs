@@ -54,8 +54,12 @@ internal static class PairedTable
     /// </summary>
     private static string Small(double value, int decimals)
     {
+        // Judged on the printed text, which rounds as "F" does (half away from zero), not as Math.Round (half to even).
         for (int shown = decimals; shown <= decimals + ExtraDecimals; shown++)
-            if (Math.Round(value, shown) != 0) return value.ToString("F" + shown, CultureInfo.InvariantCulture);
+        {
+            string text = value.ToString("F" + shown, CultureInfo.InvariantCulture);
+            if (text.Any(c => c is >= '1' and <= '9')) return text;
+        }
         return value.ToString("F" + decimals, CultureInfo.InvariantCulture);
     }
 

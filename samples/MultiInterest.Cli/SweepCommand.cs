@@ -234,7 +234,10 @@ internal static class SweepCommand
         log.WriteLine($"Stage reuse: trials took {outcome.Trials.Sum(t => t.Seconds):F1} s; refitting every stage would take an estimated {outcome.RefitEverySeconds:F1} s (each reused stage charged its measured fit time): speed-up {outcome.Speedup:F2}x.");
 
         double? measuredRefit = null;
-        if (measureRefit)
+        // An interrupted sweep is not measured again: the token is cancelled, so the re-run would run no trial and report 0 s.
+        if (measureRefit && cancel.IsCancellationRequested)
+            log.WriteLine("Measured without reuse: not measured, the sweep was interrupted (--measure-refit re-runs a finished sweep's trials).");
+        else if (measureRefit)
         {
             // The same configurations, every stage refitted: grid order makes the trials identical.
             var again = options.Clone();
@@ -255,7 +258,8 @@ internal static class SweepCommand
                 : $"No trial was scored on every validation user: {Counted.Of(partial, "trial")} ran on a part of them (successive halving's lower rungs) "
                     + $"and the {outcome.StopReason switch { SweepStopReason.TimeBudget => "time budget", SweepStopReason.Cancelled => "cancellation", _ => "trial budget" }} "
                     + "ended the sweep before one was promoted to all of them, so there is no best: nothing to save. Give more --trials or --budget.");
-            return 1;
+            // Interrupted, it ends as an interrupted command does (130); a budget that left no best is a failure (1).
+            return outcome.StopReason == SweepStopReason.Cancelled ? InterruptedExitCode : 1;
         }
         log.WriteLine($"Best on the validation hold-out ({Counted.Of(outcome.Best.Users, "user")}, up to {options.ValidationFraction.ToString("0.#%", CultureInfo.InvariantCulture)} of "
             + $"each one's training edges; the test file plays no part): {SweepRunner.Describe(outcome.Best, options)}");

@@ -41,7 +41,7 @@ public sealed class CandidateRetrievalTransformer : MultiInterestTransformerBase
     /// </summary>
     /// <param name="userKey">The user's key in the fitted user key column (1-based); 0 or a key with no training edge gets the popular list.</param>
     /// <returns>Two arrays of the same length: new copies of the keys and their scores.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="userKey"/> is past <see cref="UserCount"/> (so are the other methods taking a user key).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="userKey"/> is past <see cref="UserCount"/>: a key of another key mapping.</exception>
     public (uint[] ItemKeys, float[] Scores) GetCandidates(uint userKey)
     {
         var (items, scores, _) = _columns.Get(userKey);
@@ -51,6 +51,7 @@ public sealed class CandidateRetrievalTransformer : MultiInterestTransformerBase
     /// <summary>Where <see cref="GetCandidates"/>'s list for <paramref name="userKey"/> comes from.</summary>
     /// <param name="userKey">The user's key (1-based), as for <see cref="GetCandidates"/>.</param>
     /// <returns><see cref="CandidateSource.Trained"/> for a user with training edges, else the fallback's source.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="userKey"/> is past <see cref="UserCount"/>.</exception>
     public CandidateSource GetCandidateSource(uint userKey) => _columns.Get(userKey).Source;
 
     /// <summary>
@@ -88,6 +89,7 @@ public sealed class CandidateRetrievalTransformer : MultiInterestTransformerBase
     /// plain MMR (<see cref="Engine.MmrInterests.Clusters"/> with <see cref="RetrievalSettings.InterestWeight"/> 0, or with
     /// <see cref="RetrievalSettings.MmrLambda"/> 0, where the interest term fades to nothing) or conditional retrieval
     /// (the message names the method).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="userKey"/> is past <see cref="UserCount"/>.</exception>
     /// <param name="userKey">The user's key (1-based), as for <see cref="GetCandidates"/>.</param>
     /// <returns>One interest index per candidate of the list, in its order.</returns>
     public int[] GetCandidateComponents(uint userKey) => ExplainKept(userKey, nameof(GetCandidateComponents)).Components;
@@ -103,6 +105,7 @@ public sealed class CandidateRetrievalTransformer : MultiInterestTransformerBase
     /// serves the popular list.
     /// </summary>
     /// <exception cref="InvalidOperationException">As <see cref="GetCandidateComponents"/>: the stage names no interests.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="userKey"/> is past <see cref="UserCount"/>.</exception>
     /// <param name="userKey">The user's key (1-based), as for <see cref="GetCandidates"/>.</param>
     /// <returns>The user's interests, in the order <see cref="GetCandidateComponents"/> indexes them.</returns>
     public IReadOnlyList<UserInterest> GetCandidateInterests(uint userKey)

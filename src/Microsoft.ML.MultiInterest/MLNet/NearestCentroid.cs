@@ -4,8 +4,10 @@ namespace Microsoft.ML.MultiInterest;
 
 /// <summary>
 /// The one rule by which a row the k-means stage did not cluster at Fit gets a cluster: its nearest centroid by cosine,
-/// ties to the lower cluster, a zero embedding to the first cluster with similarity 0. The fitted transformer and a
-/// loaded model's serving tables both assign by it, so they agree on every item.
+/// ties to the lower cluster, a zero embedding to the first cluster with similarity 0 (the engine's rule, which its quota
+/// tables need: every item in some cluster). The fitted transformer and a loaded model's serving tables both assign by it,
+/// so they agree on every item with a vector; the transformer's columns give a row without one the missing key 0 instead
+/// (<see cref="NearestCluster.None"/>), which serving never meets: its items are fitted ones.
 /// </summary>
 internal static class NearestCentroid
 {

@@ -127,8 +127,9 @@ public sealed class SphericalKMeansTransformer : MultiInterestTransformerBase
 }
 
 /// <summary>The nearest centroid of an embedding (<see cref="SphericalKMeansTransformer.Nearest"/>).</summary>
-/// <param name="Cluster">The cluster index, 0-based.</param>
-/// <param name="Similarity">The cosine similarity to its centroid (0 for a zero embedding).</param>
+/// <param name="Cluster">The cluster index, 0-based; -1 for <see cref="None"/>.</param>
+/// <param name="Similarity">The cosine similarity to its centroid (0 for a zero embedding given to
+/// <see cref="SphericalKMeansTransformer.Nearest"/>; NaN for <see cref="None"/>).</param>
 public readonly record struct NearestCluster(int Cluster, float Similarity)
 {
     /// <summary>No cluster (-1, similarity NaN): what Transform gives a row without a direction, written as cluster key 0.</summary>

@@ -97,7 +97,7 @@ public sealed class SavedCandidates
 
     /// <summary>
     /// The saved candidate item keys (best first) and scores of the user with key <paramref name="userKey"/>: its list for a trained
-    /// user, the popular fallback for any other key (empty in models saved before 2026-11-30).
+    /// user, the popular fallback for key 0 and a user without a saved list (empty in models saved before 2026-11-30).
     /// </summary>
     /// <param name="userKey">The user's key (1-based); 0 or a user with no saved list gets the popular list.</param>
     /// <returns>Two arrays of the same length: new copies of the keys and their scores.</returns>

@@ -53,7 +53,8 @@ public sealed class SavedClustering
     /// <summary>
     /// The cluster the stage's Transform gives the item with key <paramref name="itemKey"/> and vector
     /// <paramref name="vector"/>: its fitted cluster, or when it was not clustered at Fit (every item, without an item
-    /// column) the nearest centroid of its vector.
+    /// column) the nearest centroid of its vector; for an all-zero vector cluster 0, the engine's rule (Transform's column
+    /// gives such a row the missing key 0 instead, <see cref="NearestCluster.None"/>).
     /// </summary>
     /// <param name="itemKey">The item's key (1-based).</param>
     /// <param name="vector">The item's embedding, read only when the item was not clustered at Fit; then of the centroids' dimension.</param>
