@@ -167,7 +167,8 @@ def cmd_lists(a):
     os.makedirs(a.out, exist_ok=True)
     rc.write_edges(os.path.join(a.out, "edges.tsv.gz"), edges)
     shared = shared_id_share(edges)
-    write_counts(a.out, {"source_pairs": len(raw), "duplicate_pairs_dropped": len(raw) - len(edges), "shared_id_share": shared, **counts_of(edges)})
+    write_counts(a.out, {"source_pairs": len(raw), "duplicate_pairs_dropped": len(raw) - len(edges), "shared_id_share": shared,
+                         "reciprocal_share": reciprocal_share(edges), **counts_of(edges)})
     print(f"wrote {a.out}/edges.tsv.gz; {split_hint(a.out, shared, edges)}", file=sys.stderr)
 
 
@@ -197,12 +198,27 @@ def dense_from_zero_or_one(ids):
     return bool(numbers) and min(numbers) in (0, 1) and len(numbers) >= DENSE_RANGE * (max(numbers) - min(numbers) + 1)
 
 
+# At least this share of the edges coming with their reverse: an undirected (or mutual) graph over one numbering; users
+# and items numbered apart pair up so only by chance, at about the graph's density.
+RECIPROCAL = 0.5
+
+
+def reciprocal_share(edges):
+    """The share of the edges (a, b) whose reverse (b, a) is an edge too: 1 for an undirected graph written both ways."""
+    pairs = set(edges)
+    return round(sum(1 for a, b in pairs if a != b and (b, a) in pairs) / len(pairs), 6) if pairs else 0.0
+
+
 def split_hint(out, shared, edges=None):
     """The `split` command for DIR/edges.tsv.gz: --keep-self-loops unless both columns share one numbering, where a pair of
     equal ids is a node linked to itself, which the protocol drops. Two re-indexed columns (dense integer ranges from 0
-    or 1) share their ids either way, so then both commands are given and the user chooses."""
+    or 1) share their ids either way: there most edges coming with their reverse tell one numbering (an undirected graph
+    written both ways), and otherwise both commands are given and the user chooses."""
     command = f"multiinterest split --edges {out}/edges.tsv.gz --train {out}/train.tsv.gz --test {out}/test.tsv.gz"
     if edges is not None and dense_from_zero_or_one({u for u, _ in edges}) and dense_from_zero_or_one({i for _, i in edges}):
+        if (reciprocal := reciprocal_share(edges)) >= RECIPROCAL:
+            return (f"split it with: {command} ({reciprocal:.0%} of the edges come with their reverse, so both columns number the same "
+                    "nodes of an undirected graph and a pair of equal ids is a self-loop, which split drops)")
         return (f"both columns are integer ranges from 0 or 1, as re-indexed files are whether users and items are numbered apart or "
                 f"together, so the {shared:.0%} of ids on both sides cannot tell which: if users and items are numbered apart (a "
                 f"user-item file), split it with: {command} --keep-self-loops; if both columns number the same nodes (a citation or "
@@ -306,7 +322,7 @@ def cmd_csv(a):
     rc.write_edges(os.path.join(a.out, "edges.tsv.gz"), edges)
     shared = shared_id_share(edges)
     write_counts(a.out, {"source_rows": len(raw), "duplicate_pairs_dropped": len(raw) - len(edges),
-                         "comment_lines_skipped": source.skipped, "shared_id_share": shared,
+                         "comment_lines_skipped": source.skipped, "shared_id_share": shared, "reciprocal_share": reciprocal_share(edges),
                          "user_column": header[user], "item_column": header[item], **counts_of(edges)})
     print(f"wrote {a.out}/edges.tsv.gz (user = '{header[user]}', item = '{header[item]}', every row an edge); {split_hint(a.out, shared, edges)}",
           file=sys.stderr)

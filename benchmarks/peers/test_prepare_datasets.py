@@ -123,6 +123,17 @@ class SplitHint(unittest.TestCase):
         self.assertIn("test.tsv.gz --keep-self-loops; if both columns number the same nodes", err)
 
 
+    def test_two_re_indexed_columns_of_an_undirected_graph_get_the_one_numbering_command(self):
+        # ego-Facebook or Deezer written both ways: nodes 0.. on both sides, every edge with its reverse.
+        pairs = [(0, 1), (1, 2), (2, 3), (3, 0), (0, 2)]
+        rows = "".join(f"{a} {b}\n{b} {a}\n" for a, b in pairs)
+        code, err, _, counts = convert(rows, "--delimiter", "space", "--no-header")
+        self.assertEqual(code, 0, err)
+        self.assertEqual(counts["reciprocal_share"], 1.0)
+        self.assertIn("100% of the edges come with their reverse, so both columns number the same nodes", err)
+        self.assertNotIn("--keep-self-loops", err)
+
+
 class LightGcnFiles(unittest.TestCase):
     """`lightgcn` mode: a line lists a user's items; repeats and pairs in both files are counted, not dropped unsaid."""
 
