@@ -215,6 +215,11 @@ def split_hint(out, shared, edges=None):
     or 1) share their ids either way: there most edges coming with their reverse tell one numbering (an undirected graph
     written both ways), and otherwise both commands are given and the user chooses."""
     command = f"multiinterest split --edges {out}/edges.tsv.gz --train {out}/train.tsv.gz --test {out}/test.tsv.gz"
+    return f"{split_advice(command, shared, edges)} (a file that is already one half of a published split needs no split)"
+
+
+def split_advice(command, shared, edges):
+    """The split command to print for split_hint, and what the ids say about the numbering."""
     if edges is not None and dense_from_zero_or_one({u for u, _ in edges}) and dense_from_zero_or_one({i for _, i in edges}):
         if (reciprocal := reciprocal_share(edges)) >= RECIPROCAL:
             return (f"split it with: {command} ({reciprocal:.0%} of the edges come with their reverse, so both columns number the same "
@@ -226,8 +231,8 @@ def split_hint(out, shared, edges=None):
     if shared >= SHARED_NUMBERING:
         return (f"split it with: {command} ({shared:.0%} of the fewer ids name both a user and an item, so both columns seem to number "
                 "the same nodes and a pair of equal ids is a self-loop, which split drops; add --keep-self-loops if they are two numberings)")
-    return (f"split it with: {command} --keep-self-loops (users and items numbered separately; leave the flag out if they share "
-            "one numbering)")
+    return (f"split it with: {command} --keep-self-loops (users and items seem numbered separately: {shared:.0%} of the fewer ids name "
+            "both; leave the flag out if they share one numbering)")
 
 
 def is_number(text):

@@ -109,7 +109,8 @@ class SplitHint(unittest.TestCase):
         code, err, _, counts = convert("user,item\nu1,i1\nu1,i2\nu2,i1\n")
         self.assertEqual(code, 0, err)
         self.assertEqual(counts["shared_id_share"], 0.0)
-        self.assertIn("--keep-self-loops (users and items numbered separately", err)
+        self.assertIn("--keep-self-loops (users and items seem numbered separately: 0% of the fewer ids name both", err)
+        self.assertIn("(a file that is already one half of a published split needs no split)", err)
 
 
     def test_two_re_indexed_columns_get_both_commands(self):

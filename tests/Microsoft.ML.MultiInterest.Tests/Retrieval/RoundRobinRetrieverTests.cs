@@ -79,6 +79,30 @@ public class RoundRobinRetrieverTests
     }
 
     [Fact]
+    public void OneUserRequestsReuseTheMergeScratch_CleanAndWithoutItsAllocation()
+    {
+        // A catalogue large enough that a merge scratch (about 17 bytes per item) dwarfs the rest of a request.
+        const int items = 20_000, d = 6;
+        var (mixtures, _, _) = World(1, false, seed: 11);
+        var itemComponents = TestGraphs.RandomMatrix(items, d, seed: 12);
+        var seen = BipartiteGraph.FromEdges(mixtures.UserCount, items, [0, 1, 2], [5, 6, 7]);
+        var retriever = new RoundRobinRetriever(itemComponents);
+        var all = Enumerable.Range(0, mixtures.UserCount).ToArray();
+        var together = retriever.Retrieve(mixtures, all, seen, [10], threads: 1)[0];
+        long smallest = long.MaxValue;
+        // Users one at a time, twice over: each list is the batch's, so every scratch handed on was clean.
+        foreach (int u in all.Concat(all))
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var alone = retriever.Retrieve(mixtures, [u], seen, [10], threads: 1)[0];
+            smallest = Math.Min(smallest, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.Equal(together.IndicesOf(u).ToArray(), alone.IndicesOf(0).ToArray());
+            Assert.Equal(together.ScoresOf(u).ToArray(), alone.ScoresOf(0).ToArray());
+        }
+        Assert.True(smallest < 17L * items / 2, $"A one-user request allocated {smallest:N0} bytes: the merge scratch was not reused.");
+    }
+
+    [Fact]
     public void EachCutoffIsItsOwnRetrievalAndThreadsDoNotMatter()
     {
         var (mixtures, itemComponents, seen) = World(2, false, seed: 9);

@@ -25,6 +25,12 @@ public sealed class RoundRobinRetriever
     /// <summary>Per item, whether its every component is zero (no item behind the row); null when there is none.</summary>
     private readonly bool[]? _absent;
 
+    /// <summary>
+    /// Merge scratch kept between calls (each about 17 bytes per item): a request of one user would otherwise allocate it
+    /// whole. At most one per core is kept; a call takes one whose sizes match, or makes one.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentBag<MergeScratch> _mergeScratch = [];
+
     /// <summary>Creates a retriever over item components (packed into a copy).</summary>
     /// <param name="itemComponents">Rows <c>i × C_d + l</c>: component l of item i (for single-vector items, the item embeddings).</param>
     /// <param name="destinationComponents">C_d ≥ 1, components per item.</param>
@@ -99,15 +105,33 @@ public sealed class RoundRobinRetriever
 
         var results = cutoffs.Select(k => new RankedLists(users.Count, k)).ToArray();
         var parallel = Parallelism.Options(threads);
-        Parallel.For(0, users.Count, parallel, () => new MergeScratch(ItemCount, fetch, maxCutoff), (q, _, s) =>
+        Parallel.For(0, users.Count, parallel, () => RentMergeScratch(fetch, maxCutoff), (q, _, s) =>
         {
             var weights = mixtures.Weights(users[q]);
+            // Marked in use while merging: a merge cut short by an exception leaves it dirty, and it is not kept.
+            s.Clean = false;
             for (int t = 0; t < cutoffs.Count; t++)
                 results[t].Counts[q] = Merge(nearest, firstQuery[q], weights, cutoffs[t], _components, ItemCount, results[t].IndexSlots(q), results[t].ScoreSlots(q), s,
                     components == null ? default : components.AsSpan(q * cutoffs[t], cutoffs[t]));
+            s.Clean = true;
             return s;
-        }, _ => { });
+        }, ReturnMergeScratch);
         return results;
+    }
+
+    /// <summary>A kept merge scratch of these sizes, or a new one.</summary>
+    private MergeScratch RentMergeScratch(int fetch, int maxCutoff)
+    {
+        // One of other sizes (another cutoff) is dropped: a service asks for one length, so they rarely differ.
+        while (_mergeScratch.TryTake(out var kept))
+            if (kept.Fetch == fetch && kept.MaxCutoff == maxCutoff) return kept;
+        return new MergeScratch(ItemCount, fetch, maxCutoff);
+    }
+
+    /// <summary>Keeps a clean merge scratch for the next call, up to one per core.</summary>
+    private void ReturnMergeScratch(MergeScratch scratch)
+    {
+        if (scratch.Clean && _mergeScratch.Count < Environment.ProcessorCount) _mergeScratch.Add(scratch);
     }
 
     /// <summary>The nearest <paramref name="fetch"/> unseen item components of every flattened query.</summary>
@@ -236,6 +260,8 @@ public sealed class RoundRobinRetriever
     {
         public MergeScratch(int itemCount, int fetch, int maxCutoff)
         {
+            Fetch = fetch;
+            MaxCutoff = maxCutoff;
             Sum = new float[itemCount];
             Summed = new bool[itemCount];
             Best = new float[itemCount];
@@ -247,6 +273,15 @@ public sealed class RoundRobinRetriever
             Candidates = new int[itemCount];
             Final = new TopKSelector(maxCutoff);
         }
+
+        /// <summary>The fetch length the scratch was made for.</summary>
+        public int Fetch { get; }
+
+        /// <summary>The longest list the scratch was made for.</summary>
+        public int MaxCutoff { get; }
+
+        /// <summary>Whether every per-item entry is back at its reset value (false while a merge runs).</summary>
+        public bool Clean { get; set; } = true;
 
         public float[] Sum { get; }
         public bool[] Summed { get; }
