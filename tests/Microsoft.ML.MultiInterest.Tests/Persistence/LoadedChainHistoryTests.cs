@@ -44,5 +44,17 @@ public class LoadedChainHistoryTests
         }
         using var model = MultiInterestModel.Load(ml, new MemoryStream(zip.ToArray()));
         Assert.Equal(CandidateSource.History, ml.MultiInterest().CreateRecommender(model).Recommend("new-user", ["i3", "i7"]).Source);
+
+        // MultiInterestModel's Transformer cannot read it either, but says so on the context's log, once per model.
+        var warnings = MLNetTestData.Warnings(ml);
+        Assert.Equal("Popular", model.Transformer.Transform(requests).GetColumn<string>("CandidateSource").Single());
+        Assert.Equal("Popular", model.Transformer.Transform(requests).GetColumn<string>("CandidateSource").Single());
+        Assert.Single(warnings, w => w.Contains("The input has a 'History' column, which the loaded model's Transformer does not read", StringComparison.Ordinal));
+        // Rows without one are not warned of.
+        var quiet = new MLContext(seed: 1);
+        var quietWarnings = MLNetTestData.Warnings(quiet);
+        using var other = MultiInterestModel.Load(quiet, new MemoryStream(zip.ToArray()));
+        Assert.NotEmpty(other.Transformer.Transform(raw).GetColumn<string>("CandidateSource").ToArray());
+        Assert.DoesNotContain(quietWarnings, w => w.Contains("does not read", StringComparison.Ordinal));
     }
 }

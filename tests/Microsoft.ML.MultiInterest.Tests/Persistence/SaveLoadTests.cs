@@ -162,6 +162,7 @@ public sealed class SaveLoadTests : IDisposable
                 var (savedItems, savedScores) = saved.GetCandidates(key);
                 Assert.Equal(items, savedItems);
                 Assert.Equal(scores, savedScores);
+                Assert.Equal(fitted.GetCandidateSource(key), saved.GetCandidateSource(key));
             }
             // A key past the users is another key mapping's: refused by both, not served the popular list.
             Assert.Throws<ArgumentOutOfRangeException>(() => fitted.GetCandidates((uint)fitted.UserCount + 1));

@@ -184,6 +184,7 @@ public class CatalogSweepTests
         var e = Assert.Throws<OperationCanceledException>(() =>
             ml.MultiInterest().Sweep(Edges(ml), SweepTestData.LambdaByNeighbors(), Options(), cancellationToken: new CancellationToken(canceled: true)));
         Assert.True(e.CancellationToken.IsCancellationRequested);
+        Assert.Equal("The sweep was cancelled before it started: there is no trial to return.", e.Message);
     }
 
     [Fact]

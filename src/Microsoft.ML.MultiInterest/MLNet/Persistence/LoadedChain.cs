@@ -15,10 +15,18 @@ internal sealed partial class LoadedChain : ITransformer, ICanSaveModel, IDispos
 {
     private ITransformer? _chain;
     private readonly ChainReaders _readers;
+    private readonly MLContext? _context;
+    private readonly string[] _historyColumns;
+    private int _unreadHistorySaid;
 
-    public LoadedChain(ITransformer chain)
+    /// <param name="chain">ML.NET's loaded chain.</param>
+    /// <param name="context">The context whose log hears that a history column is not read (null: not said).</param>
+    /// <param name="historyColumns">The history columns the saved retrieval stages read when fitted, which the chain cannot.</param>
+    public LoadedChain(ITransformer chain, MLContext? context = null, IEnumerable<string>? historyColumns = null)
     {
         _chain = chain;
+        _context = context;
+        _historyColumns = historyColumns?.Distinct().ToArray() ?? [];
         IsRowToRowMapper = chain.IsRowToRowMapper;
         // Dropped as well as disposed: ML.NET's OnnxTransformer keeps each stage's parsed graph, every table of it, in the
         // managed heap after its session is released (a disposed model kept for Recommend held about as much again as its tables).
@@ -54,6 +62,8 @@ internal sealed partial class LoadedChain : ITransformer, ICanSaveModel, IDispos
     /// <inheritdoc/>
     public IDataView Transform(IDataView input)
     {
+        ArgumentNullException.ThrowIfNull(input);
+        SayUnreadHistory(input.Schema);
         var chain = Enter();
         try
         {
@@ -72,6 +82,8 @@ internal sealed partial class LoadedChain : ITransformer, ICanSaveModel, IDispos
     /// <inheritdoc/>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        SayUnreadHistory(inputSchema);
         var chain = Enter();
         try
         {
@@ -95,6 +107,22 @@ internal sealed partial class LoadedChain : ITransformer, ICanSaveModel, IDispos
         {
             _readers.Leave();
         }
+    }
+
+    /// <summary>
+    /// The saved chain cannot read a history column (docs/persistence.md): said the first time an input holds one, so a
+    /// service sending histories through it learns why its new users get the popular list.
+    /// </summary>
+    private void SayUnreadHistory(DataViewSchema input)
+    {
+        if (_context == null || Volatile.Read(ref _unreadHistorySaid) != 0) return;
+        if (_historyColumns.FirstOrDefault(name => input.GetColumnOrNull(name) != null) is not { } column) return;
+        if (Interlocked.Exchange(ref _unreadHistorySaid, 1) != 0) return;
+        string message = $"The input has a '{column}' column, which the loaded model's Transformer does not read: "
+            + "its saved chain looks each list up by user key, so a new user with a history gets the popular list and a trained user's fresh "
+            + "items are not excluded (docs/persistence.md). Serve histories with mi.CreateRecommender(model), RetrieveWithEngine or the ONNX "
+            + "scorers. Said once per loaded model.";
+        Logging.Warning(_context, nameof(MultiInterestModel), $"{message}");
     }
 
     /// <summary>Refuses new work; the chain is released now, or when the last cursor opened before is disposed.</summary>

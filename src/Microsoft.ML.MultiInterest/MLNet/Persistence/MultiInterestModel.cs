@@ -22,11 +22,11 @@ namespace Microsoft.ML.MultiInterest;
 /// </remarks>
 public sealed partial class MultiInterestModel : IDisposable
 {
-    private MultiInterestModel(ITransformer transformer, DataViewSchema inputSchema, SavedGraphEmbedding? embedding,
+    private MultiInterestModel(MLContext context, ITransformer transformer, DataViewSchema inputSchema, SavedGraphEmbedding? embedding,
         SavedClustering? clustering, SavedMixtures? mixtures, IReadOnlyList<SavedCandidates> candidates, IReadOnlyList<SavedRankFusion> fusions)
     {
         RankFusions = fusions;
-        _transformer = new LoadedChain(transformer);
+        _transformer = new LoadedChain(transformer, context, candidates.Select(c => c.Serving?.HistoryColumn).OfType<string>());
         InputSchema = inputSchema;
         GraphEmbedding = embedding;
         Clustering = clustering;
@@ -202,7 +202,7 @@ public sealed partial class MultiInterestModel : IDisposable
             (transformer as IDisposable)?.Dispose(); // its ONNX sessions and temp files: the caller never gets the model
             throw;
         }
-        return new MultiInterestModel(transformer, schema, embedding, clustering, mixtures, candidates, fusions);
+        return new MultiInterestModel(mlContext, transformer, schema, embedding, clustering, mixtures, candidates, fusions);
     }
 
     /// <summary>

@@ -96,6 +96,17 @@ public sealed class SavedCandidates
         (uint)userRow < (uint)UserCount && (_userRows == null || Array.BinarySearch(_userRows, userRow) >= 0);
 
     /// <summary>
+    /// Where <see cref="GetCandidates"/>'s list for <paramref name="userKey"/> comes from: <see cref="CandidateSource.Trained"/> for a
+    /// user with a saved list, <see cref="CandidateSource.Popular"/> for key 0 and a user without one (whose scores are training
+    /// degrees, not affinities), as the fitted stage's <see cref="CandidateRetrievalTransformer.GetCandidateSource"/> says.
+    /// </summary>
+    /// <param name="userKey">The user's key (1-based), as for <see cref="GetCandidates"/>.</param>
+    /// <returns>The list's source.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="userKey"/> is past <see cref="UserCount"/>.</exception>
+    public CandidateSource GetCandidateSource(uint userKey) =>
+        HasFittedList(CandidateColumns.UserRowOf(userKey, UserCount, nameof(userKey))) ? CandidateSource.Trained : CandidateSource.Popular;
+
+    /// <summary>
     /// The saved candidate item keys (best first) and scores of the user with key <paramref name="userKey"/>: its list for a trained
     /// user, the popular fallback for key 0 and a user without a saved list (empty in models saved before 2026-11-30).
     /// </summary>

@@ -40,7 +40,8 @@ public sealed partial class MultiInterestCatalog
     {
         ArgumentNullException.ThrowIfNull(trainEdges);
         ArgumentNullException.ThrowIfNull(space);
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested)
+            throw new OperationCanceledException("The sweep was cancelled before it started: there is no trial to return.", cancellationToken);
         options ??= new SweepOptions();
         var effective = options.Clone();
         effective.Seed ??= StageReporter.SeedOf(Context, null, nameof(Sweep));
