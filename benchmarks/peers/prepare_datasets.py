@@ -368,10 +368,10 @@ def safe_load_coo(path):
     as COO; any other pickled object is refused by name, never run."""
     import pickle
     import scipy.sparse as sp
-    allowed = {(module, matrix) for matrix in ("coo_matrix", "csr_matrix", "csc_matrix")
+    allowed = {(module, matrix) for matrix in ("coo_matrix", "csr_matrix", "csc_matrix", "coo_array", "csr_array", "csc_array")
                for module in ("scipy.sparse", "scipy.sparse.coo", "scipy.sparse._coo", "scipy.sparse.csr", "scipy.sparse._csr",
-                              "scipy.sparse.csc", "scipy.sparse._csc")}
-    allowed |= {("numpy", "dtype"), ("numpy", "ndarray"), ("numpy.core.multiarray", "_reconstruct")}
+                              "scipy.sparse.csc", "scipy.sparse._csc", "scipy.sparse._arrays")}
+    allowed |= {("numpy", "dtype"), ("numpy", "ndarray"), ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct")}
 
     class Restricted(pickle.Unpickler):
         def find_class(self, module, name):

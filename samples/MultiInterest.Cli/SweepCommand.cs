@@ -325,7 +325,8 @@ internal static class SweepCommand
                 + $"{exported[1].Path} ({result.ValidationSplit.Validation.Count:N0} lines they were scored on).");
         log.WriteLine($"Wrote {tsv}, {json}; total {totalSeconds:F1} s.");
         StaleOutputs.Warn(outDirectory, [tsv, json, modelPath, .. pngs.Select(p => p.Path), .. exported.Select(p => p.Path)], progress.Warnings, SweepJsonFile);
-        return ExitCode(outcome.StopReason);
+        // A Ctrl+C after the trials (during the refit, which runs to its end) is an interrupt all the same.
+        return cancel.IsCancellationRequested ? InterruptedExitCode : ExitCode(outcome.StopReason);
     }
 
     /// <summary>The exit status of a sweep that Ctrl+C stopped and that wrote what it had: 128 + SIGINT, as a shell reports an interrupted command.</summary>

@@ -12,6 +12,7 @@ public sealed class PairedTableFormatTests
     [InlineData(-0.00001, 0.0001, "-0.001 ± 0.01")]
     [InlineData(-8e-6, 0.00051, "-0.001 ± 0.05")] // Deezer's Recall@50: short of Unimodal's, which "0.00" hid
     [InlineData(-1e-9, 0.00051, "0.00 ± 0.05")]
+    [InlineData(0.00005, 0.0001, "+0.01 ± 0.01")] // judged by the printed text ("F" rounds half away from zero)
     [InlineData(0.25, double.NaN, "+25.00 ± n/a")]
     [InlineData(0.019, 0.0000043, "+1.90 ± 0.0004")]
     [InlineData(0.0055, 0, "+0.55 ± 0.00")]

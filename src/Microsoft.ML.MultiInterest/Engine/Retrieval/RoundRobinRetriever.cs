@@ -27,9 +27,16 @@ public sealed class RoundRobinRetriever
 
     /// <summary>
     /// Merge scratch kept between calls (each about 17 bytes per item): a request of one user would otherwise allocate it
-    /// whole. At most one per core is kept; a call takes one whose sizes match, or makes one.
+    /// whole. At most <see cref="KeptMergeScratch"/> are kept (their bytes stay with the retriever); a call takes one whose
+    /// sizes match, or makes one.
     /// </summary>
     private readonly System.Collections.Concurrent.ConcurrentBag<MergeScratch> _mergeScratch = [];
+
+    /// <summary>How many merge scratches <see cref="_mergeScratch"/> holds (counted apart: the bag's Count locks it whole).</summary>
+    private int _keptMergeScratch;
+
+    /// <summary>The most merge scratches kept between calls: the cores, at most 4 (about 68 bytes per item in all).</summary>
+    private static readonly int KeptMergeScratch = Math.Min(Environment.ProcessorCount, 4);
 
     /// <summary>Creates a retriever over item components (packed into a copy).</summary>
     /// <param name="itemComponents">Rows <c>i × C_d + l</c>: component l of item i (for single-vector items, the item embeddings).</param>
@@ -124,14 +131,19 @@ public sealed class RoundRobinRetriever
     {
         // One of other sizes (another cutoff) is dropped: a service asks for one length, so they rarely differ.
         while (_mergeScratch.TryTake(out var kept))
+        {
+            Interlocked.Decrement(ref _keptMergeScratch);
             if (kept.Fetch == fetch && kept.MaxCutoff == maxCutoff) return kept;
+        }
         return new MergeScratch(ItemCount, fetch, maxCutoff);
     }
 
-    /// <summary>Keeps a clean merge scratch for the next call, up to one per core.</summary>
+    /// <summary>Keeps a clean merge scratch for the next call, up to <see cref="KeptMergeScratch"/>.</summary>
     private void ReturnMergeScratch(MergeScratch scratch)
     {
-        if (scratch.Clean && _mergeScratch.Count < Environment.ProcessorCount) _mergeScratch.Add(scratch);
+        if (!scratch.Clean) return;
+        if (Interlocked.Increment(ref _keptMergeScratch) <= KeptMergeScratch) _mergeScratch.Add(scratch);
+        else Interlocked.Decrement(ref _keptMergeScratch);
     }
 
     /// <summary>The nearest <paramref name="fetch"/> unseen item components of every flattened query.</summary>

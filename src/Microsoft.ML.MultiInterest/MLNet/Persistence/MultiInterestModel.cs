@@ -58,8 +58,8 @@ public sealed partial class MultiInterestModel : IDisposable
     /// or make a prediction engine of it (<c>mlContext.Model.CreatePredictionEngine</c>); <c>mlContext.Model.Save</c> writes ML.NET's
     /// loaded chain. Its cursors and prediction engines count as its users, so that <see cref="Dispose"/> never releases the sessions
     /// under them. Its retrieval stages look the saved lists up by user key and do not read a <c>History</c> column (a new user with a
-    /// history gets the popular list); serve histories with <see cref="MultiInterestCatalog.CreateRecommender(MultiInterestModel)"/>
-    /// (docs/persistence.md).
+    /// history gets the popular list; the first input holding one is warned of on the context's log); serve histories with
+    /// <see cref="MultiInterestCatalog.CreateRecommender(MultiInterestModel)"/> (docs/persistence.md).
     /// </summary>
     /// <exception cref="ObjectDisposedException">The model was disposed (its chain's sessions and temp files are released).</exception>
     public ITransformer Transformer => Volatile.Read(ref _transformer) ?? throw LoadedChain.Disposed();
