@@ -1867,6 +1867,56 @@ def list_tie(P, m, K, r, theirs):
     return why
 
 
+def popular_lists(P, K):
+    """The popular row's lists (docs/evaluation-protocol.md, "Popular"): the items by training degree (distinct users),
+    most first, ties to the lower item row (the order of the item embeddings file), each test user's training items left
+    out; the score is the degree.  {user: (items, scores)}."""
+    deg = np.zeros(len(P.item_ids), dtype=np.int64)
+    for t in P.train:
+        deg[t] += 1
+    order = np.lexsort((np.arange(len(deg)), -deg))
+    out = {}
+    for u in P.test_users:
+        seen = P.train[u]
+        # K + |seen| items of the ranking always hold K unseen ones (when the catalogue has them).
+        head = order[:K + len(seen)]
+        keep = head[~np.isin(head, seen)][:K]
+        out[u] = (keep.tolist(), deg[keep].astype(np.float64).tolist())
+    return out
+
+
+def compare_popular(P, theirs):
+    """The library's popular lists (and their scores, the degrees) against ours, exactly: degrees are integers, so
+    there are no near ties.  Counted in the verdict like any other list."""
+    if "popular" not in theirs:
+        return
+    print("Popular lists: ours vs %s" % P.args.candidates)
+    print("%-16s %8s %8s %10s %10s" % ("method@K", "lists", "missing", "diff(seq)", "diff(score)"))
+    for K in P.cutoffs:
+        th = theirs["popular"].get(K)
+        if th is None:
+            continue
+        ours = ListTable.from_dict(P, popular_lists(P, K))
+        n = len(P.test_users)
+        have = th.lens >= 0
+        W = max(ours.items.shape[1], th.items.shape[1])
+        A = np.full((n, W), -1, dtype=np.int64)
+        B = np.full((n, W), -1, dtype=np.int64)
+        SA = np.full((n, W), np.nan)
+        SB = np.full((n, W), np.nan)
+        for T, X, S in ((ours, A, SA), (th, B, SB)):
+            w = T.items.shape[1]
+            live = np.arange(w)[None, :] < T.lens[:, None]
+            X[:, :w] = np.where(live, T.items, -1)
+            if T.scores is not None:
+                S[:, :w] = np.where(live, T.scores, np.nan)
+        differ = have & ((ours.lens != th.lens) | (A != B).any(axis=1))
+        scored = have & ~differ & ~np.all(np.isclose(SA, SB, rtol=0, atol=1e-9, equal_nan=True), axis=1)
+        print("%-16s %8d %8d %10d %10d" % ("popular@%d" % K, n, int(n - have.sum()), int(differ.sum()), int(scored.sum())))
+        VERDICT.lists += int(differ.sum()) + int(scored.sum())
+    print()
+
+
 def compare_candidates(P, theirs, n_examples):
     """theirs[method][K] = ListTable (read_candidates).  Returns the near-tie lists, {(method, K): [test user
     positions]} (near_tie_order, list_tie), for figures_with_ties."""
@@ -2071,7 +2121,7 @@ def figures_with_ties(P, theirs, near):
 
 def main():
     ap = argparse.ArgumentParser(
-        description=__doc__.split("\n")[0] + " It recomputes the Unimodal, Mixture and kNN-Embed lists from the "
+        description=__doc__.split("\n")[0] + ". It recomputes the Unimodal, Mixture and kNN-Embed lists from the "
         "exported vectors and clusters, and every row's figures from the exported candidates.",
         epilog="With DIR the --out of `evaluate ... --export` (or `reproduce --export`): --train and --test the same files "
                "as evaluate's, --user-embeddings DIR/user_embeddings.tsv --item-embeddings DIR/item_embeddings.tsv "
@@ -2156,6 +2206,7 @@ def main():
         theirs = read_candidates(P, args.candidates)
         P.log("read candidates: %.1fs" % (time.time() - t0))
         near = compare_candidates(P, theirs, args.examples)
+        compare_popular(P, theirs)
         mix = args.mixtures
         if mix is None:
             beside = os.path.join(os.path.dirname(os.path.abspath(args.candidates)), "mixtures.tsv")

@@ -220,5 +220,40 @@ class MixtureTie(unittest.TestCase):
         self.assertAlmostEqual(pc.figures_with_ties(P, theirs, {})["knn_embed"]["emd"], P.emd["knn_embed"], places=12)
 
 
+class PopularRow(unittest.TestCase):
+    """The popular row's lists: training degree (distinct users), ties to the lower item row, the user's items left out."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.TemporaryDirectory()
+        # Degrees: t0 1, t1 1, d 1, c 1 (u2), a 0, b 0, e 0; u0 saw t0 and t1, u1 saw d.
+        cls.P = run_protocol(cls.dir.name, TRAIN, TEST, ITEMS, USERS, "2,4")
+
+    def test_lists_follow_degree_then_row(self):
+        P = self.P
+        lists = pc.popular_lists(P, 4)
+        u0, u1 = P.user_row["u0"], P.user_row["u1"]
+        self.assertEqual([P.item_ids[j] for j in lists[u0][0]], ["c", "d", "a", "b"])
+        self.assertEqual(lists[u0][1], [1.0, 1.0, 0.0, 0.0])
+        self.assertEqual([P.item_ids[j] for j in lists[u1][0]], ["t0", "c", "t1", "a"])
+
+    def test_a_differing_list_or_score_is_counted(self):
+        P = self.P
+        u0 = P.user_row["u0"]
+        before = pc.VERDICT.lists
+        same = {"popular": {2: pc.ListTable.from_dict(P, pc.popular_lists(P, 2))}}
+        pc.compare_popular(P, same)
+        self.assertEqual(pc.VERDICT.lists, before)
+        swapped = pc.popular_lists(P, 2)
+        swapped[u0] = (swapped[u0][0][::-1], swapped[u0][1][::-1])
+        pc.compare_popular(P, {"popular": {2: pc.ListTable.from_dict(P, swapped)}})
+        self.assertEqual(pc.VERDICT.lists, before + 1)
+        rescored = pc.popular_lists(P, 2)
+        rescored[u0] = (rescored[u0][0], [5.0, 1.0])
+        pc.compare_popular(P, {"popular": {2: pc.ListTable.from_dict(P, rescored)}})
+        self.assertEqual(pc.VERDICT.lists, before + 2)
+        pc.VERDICT.lists = before
+
+
 if __name__ == "__main__":
     unittest.main()

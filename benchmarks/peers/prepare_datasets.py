@@ -76,6 +76,7 @@ def counts_of(pairs):
 def write_counts(out, extra):
     with open(os.path.join(out, "counts.json"), "w") as f:
         json.dump(extra, f, indent=1)
+        f.write("\n")
     print(json.dumps(extra))
 
 

@@ -147,6 +147,8 @@ internal sealed class ExperimentSettings
                 HistoryMmr = History.Read(r),
                 Frontier = r.GetValue(Tuned.Frontier),
                 KnnRoundRobin = r.GetValue(Tuned.KnnRoundRobin),
+                // The floor every row is read against: cheap (one ranking of the catalogue), so always measured.
+                Popular = true,
                 Threads = threads,
             };
             var settings = new ExperimentSettings

@@ -73,7 +73,8 @@ internal static class MetricsJson
                 ["recall"] = m.Recall.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => p.Value),
                 ["ndcg"] = m.Ndcg.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => p.Value),
                 ["diversity"] = m.Diversity.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => p.Value),
-                ["emd"] = m.Emd,
+                // A row without a user representation (popular) has no goodness of fit: null.
+                ["emd"] = FiniteOrNull(m.Emd),
                 ["exposure"] = exposure[m.Name].OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => (object)new Dictionary<string, double?>
                 {
                     ["coverage"] = FiniteOrNull(p.Value.Coverage), ["gini"] = FiniteOrNull(p.Value.Gini), ["long_tail_share"] = FiniteOrNull(p.Value.LongTailShare),

@@ -19,6 +19,7 @@ internal static class ResultTable
         ["knn_embed_round_robin"] = "kNN-Embed (round robin)",
         ["interest_mmr"] = "Multi-interest MMR",
         [ProtocolEvaluator.HistoryMmrName] = "History-interest MMR",
+        [ProtocolEvaluator.PopularName] = "Popular",
         [MixtureRows.MixtureName] = "Mixture embeddings (round robin)",
         [MixtureRows.ControlName] = "Single vector, C_s x d",
         [DcmFlags.RowName] = "DCM (round robin)",
@@ -50,7 +51,7 @@ internal static class ResultTable
         {
             log.WriteLine($"| {Label(m.Name)} | "
                 + string.Join(" | ", cutoffs.Select(k => $"{m.Recall[k]:P2}")) + " | "
-                + string.Join(" | ", cutoffs.Select(k => $"{m.Diversity[k]:F3}")) + $" | {m.Emd:F3} |");
+                + string.Join(" | ", cutoffs.Select(k => $"{m.Diversity[k]:F3}")) + (double.IsNaN(m.Emd) ? " | - |" : $" | {m.Emd:F3} |"));
         }
         log.WriteLine();
         log.WriteLine("NDCG@K (binary gains; not in the kNN-Embed paper):");
@@ -61,7 +62,8 @@ internal static class ResultTable
         // The tables name rows for reading; metrics.json, candidates.tsv and the options name them by key.
         log.WriteLine();
         log.WriteLine("Row keys (metrics.json, --export files): " + string.Join("; ", result.Methods.Select(m => $"{Label(m.Name)} = {m.Name}")) + ".");
-        log.WriteLine("EMD compares each user's representation (its vector or mixture), not its list, with its held-out items: rows that share a representation share it.");
+        log.WriteLine("EMD compares each user's representation (its vector or mixture), not its list, with its held-out items: rows that share a representation share it"
+            + (result.Methods.Any(m => double.IsNaN(m.Emd)) ? "; a row without one (Popular) has none (-)." : "."));
         if (!showPaper) return;
         log.WriteLine();
         log.WriteLine("The kNN-Embed paper (its own split and embeddings):");

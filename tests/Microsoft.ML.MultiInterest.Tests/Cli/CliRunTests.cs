@@ -242,6 +242,25 @@ public sealed class CliRunTests : IDisposable
         }
         Assert.True(rows >= 5, $"Only {rows} rows were paired with Unimodal.");
         Assert.Contains("Against Unimodal within each quartile", run.Out, StringComparison.Ordinal);
+        // The popular row: no EMD (null, "-" in the table), each list the user's unseen items by training degree, ties to the
+        // lower row of item_embeddings.tsv, scored by the degree: re-derived here from the files alone.
+        var popular = methods.GetProperty(Microsoft.ML.MultiInterest.Engine.ProtocolEvaluator.PopularName);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, popular.GetProperty("emd").ValueKind);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, popular.GetProperty("by_activity")[0].GetProperty("emd").ValueKind);
+        Assert.Matches(@"\n\| Popular \|[^\n]*\| - \|\n", run.Out);
+        var trainEdges = trainLines.Skip(1).Select(l => l.Split('\t')).ToList();
+        var degreeOf = trainEdges.GroupBy(f => f[1]).ToDictionary(g => g.Key, g => g.Select(f => f[0]).Distinct().Count());
+        var itemRows = File.ReadLines(Path.Combine(output, "item_embeddings.tsv")).Skip(1).Select(l => l[..l.IndexOf('\t')]).ToList();
+        var popularLists = File.ReadLines(Path.Combine(output, "candidates.tsv")).Skip(1).Select(l => l.Split('\t'))
+            .Where(f => f[1] == "popular@10").GroupBy(f => f[0]).ToList();
+        Assert.Equal(30, popularLists.Count);
+        foreach (var list in popularLists)
+        {
+            var seen = trainEdges.Where(f => f[0] == list.Key).Select(f => f[1]).ToHashSet();
+            var expected = itemRows.Where(i => !seen.Contains(i)).OrderByDescending(i => degreeOf.GetValueOrDefault(i)).ThenBy(itemRows.IndexOf).Take(10).ToList();
+            Assert.Equal(expected, list.OrderBy(f => int.Parse(f[2], System.Globalization.CultureInfo.InvariantCulture)).Select(f => f[3]));
+            Assert.All(list, f => Assert.Equal(degreeOf.GetValueOrDefault(f[3]), int.Parse(f[4], System.Globalization.CultureInfo.InvariantCulture)));
+        }
         // The history row's hold-out choice says how far its chosen candidate led Unimodal there, user by user.
         var selection = metrics.RootElement.GetProperty("settings").GetProperty("history_mmr").GetProperty("lambda_selection");
         Assert.True(selection.GetProperty("recall_lead").GetProperty("standard_error").GetDouble() >= 0);

@@ -53,6 +53,10 @@ public sealed class OwnIdListsTests : IDisposable
         Assert.InRange(holding, 250, groups * size);
         Assert.Contains($"{holding:N0} test users of the {groups * size} whose id is also an item's have that item in their own Unimodal top 50", run.Out + run.Error,
             StringComparison.Ordinal);
+        // And at the head, where the slot costs most: a count of its own, at most the top 50's.
+        var head = System.Text.RegularExpressions.Regex.Match(run.Out + run.Error, @"; ([\d,]+) in their top 10\)");
+        Assert.True(head.Success, run.Out + run.Error);
+        Assert.InRange(int.Parse(head.Groups[1].Value, System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture), 1, holding);
 
         // The data named by --name rather than by its folder (a temp folder's random name here); a blank name is refused.
         Assert.StartsWith("mi-cli-own-id-", metrics.RootElement.GetProperty("dataset").GetString(), StringComparison.Ordinal);

@@ -8,6 +8,6 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// <param name="Recall">Mean Recall@K per cutoff (NaN for an empty group).</param>
 /// <param name="Ndcg">Mean NDCG@K per cutoff.</param>
 /// <param name="Diversity">Mean Diversity@K per cutoff.</param>
-/// <param name="Emd">Mean goodness of fit.</param>
+/// <param name="Emd">Mean goodness of fit (NaN for a row without a user representation, such as <c>popular</c>).</param>
 public sealed record GroupEvaluation(int Group, int Users, int LowerDegree, int UpperDegree, IReadOnlyDictionary<int, double> Recall,
     IReadOnlyDictionary<int, double> Ndcg, IReadOnlyDictionary<int, double> Diversity, double Emd);

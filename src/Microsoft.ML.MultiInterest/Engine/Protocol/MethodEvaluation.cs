@@ -36,7 +36,10 @@ public sealed class MethodEvaluation
     /// <summary>Mean Diversity@K over test users, per cutoff K.</summary>
     public IReadOnlyDictionary<int, double> Diversity { get; }
 
-    /// <summary>Mean exact earth mover's distance between the user representation and its held-out items.</summary>
+    /// <summary>
+    /// Mean exact earth mover's distance between the user representation and its held-out items; NaN for a row without a
+    /// user representation (<see cref="ProtocolEvaluator.PopularName"/>).
+    /// </summary>
     public double Emd { get; }
 
     /// <summary>The candidate lists per cutoff, one list per test user (in <see cref="ProtocolResult.TestUsers"/> order).</summary>

@@ -25,6 +25,9 @@ public static class ProtocolEvaluator
     /// <summary>Name of the history-interest MMR row (<see cref="ProtocolSettings.HistoryMmr"/>), after the others.</summary>
     public const string HistoryMmrName = "history_mmr";
 
+    /// <summary>Name of the popularity row (<see cref="ProtocolSettings.Popular"/>), the last of this evaluator's rows.</summary>
+    public const string PopularName = "popular";
+
     /// <summary>Runs the comparison.</summary>
     /// <param name="train">Training graph (its items are excluded from retrieval).</param>
     /// <param name="test">Held-out graph over the same user and item rows.</param>
@@ -226,6 +229,7 @@ public static class ProtocolEvaluator
         methods.InsertRange(0, singleVectorRows);
         // Its goodness of fit is that of the history interests (unit vectors, history shares as weights), measured in its stage.
         if (historyRow != null) methods.Add(scorer.ScoreFits(HistoryMmrName, Prefixes(cutoffs, historyRow.Lists), historyRow.Interests.ToWeightsTable(train.UserCount), historyRow.Fits));
+        if (settings.Popular) methods.Add(scorer.ScoreWithoutRepresentation(PopularName, Prefixes(cutoffs, PopularItems.Retrieve(train, testUsers, maxCutoff))));
         seconds["metrics"] = scoringSeconds + Lap(clock);
 
         var frontiers = new List<FrontierResult>();

@@ -162,9 +162,18 @@ internal sealed class ProtocolScorer
         return Score(name, lists, weights, (_, q, _) => fits[q], null);
     }
 
+    /// <summary>
+    /// Scores a row without a user representation (the popularity row): Recall, NDCG and Diversity as for every row, its
+    /// goodness of fit NaN, overall and per activity quartile, since there is nothing to fit.
+    /// </summary>
+    public MethodEvaluation ScoreWithoutRepresentation(string name, IReadOnlyDictionary<int, RankedLists> lists) =>
+        Score(name, lists, null, (MetricsScorer.FitSource?)null, null);
+
     private MethodEvaluation Score(string name, IReadOnlyDictionary<int, RankedLists> lists, MixtureTable? mixtures, MetricsScorer.FitSource? fit,
         MethodEvaluation? sameRepresentation)
     {
+        // Neither a fit nor a row to borrow one from: no representation, so no EMD (the scorer's 0 would read as a perfect fit).
+        bool noRepresentation = fit == null && sameRepresentation == null;
         var cutoffs = lists.Keys.Order().ToArray();
         var ranked = cutoffs.Select(k => lists[k]).ToArray();
         var breakdown = MetricsScorer.Score(cutoffs, _testUsers.Length, (c, q) => ranked[c].IndicesOf(q), q => _test.ItemsOf(_testUsers[q]),
@@ -174,12 +183,12 @@ internal sealed class ProtocolScorer
         for (int g = 0; g < breakdown.Groups.Length; g++)
         {
             var m = breakdown.Groups[g];
-            double emd = sameRepresentation?.ByActivity[g].Emd ?? m.Emd;
+            double emd = noRepresentation ? double.NaN : sameRepresentation?.ByActivity[g].Emd ?? m.Emd;
             groups.Add(new GroupEvaluation(g, m.Users, _activity!.LowerDegree[g], _activity.UpperDegree[g], ByCutoff(cutoffs, m.Recall),
                 ByCutoff(cutoffs, m.Ndcg), ByCutoff(cutoffs, m.Diversity), emd));
         }
         return new MethodEvaluation(name, ByCutoff(cutoffs, means.Recall), ByCutoff(cutoffs, means.Ndcg), ByCutoff(cutoffs, means.Diversity),
-            sameRepresentation?.Emd ?? means.Emd, lists, mixtures, groups)
+            noRepresentation ? double.NaN : sameRepresentation?.Emd ?? means.Emd, lists, mixtures, groups)
         {
             PerUser = new UserFigures(_testUsers, cutoffs, breakdown.Recall, breakdown.Ndcg, breakdown.Diversity, _missedUsers, HeldOutFingerprint, _activity?.Groups),
         };

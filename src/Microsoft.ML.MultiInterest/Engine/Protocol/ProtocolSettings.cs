@@ -46,6 +46,13 @@ public sealed class ProtocolSettings
     public bool KnnRoundRobin { get; set; }
 
     /// <summary>
+    /// Whether to add the <c>popular</c> row, last among this evaluator's rows: each user's most popular unseen items
+    /// (<see cref="PopularItems"/>), the floor any personalised row should clear. It has no user representation, so no
+    /// goodness of fit (its EMD is NaN). Default false; <c>evaluate</c> and <c>reproduce</c> turn it on.
+    /// </summary>
+    public bool Popular { get; set; }
+
+    /// <summary>
     /// Whether to measure the recall-diversity frontiers (Recall@50, Diversity@10): MMR, multi-interest MMR and history-interest MMR over
     /// <see cref="FrontierMmrLambdas"/>, and the tuned quota row over <see cref="FrontierHeadShares"/> and <see cref="FrontierAlphas"/>. Default false.
     /// </summary>

@@ -93,7 +93,7 @@ internal sealed partial class LiveRetriever
         });
         var degrees = tables.History.ItemDegrees();
         _degrees = degrees.Select(d => (float)d).ToArray();
-        _popular = Enumerable.Range(0, degrees.Length).OrderByDescending(j => degrees[j]).ThenBy(j => j).ToArray();
+        _popular = PopularItems.Rank(degrees);
         _popularByCondition = new(() =>
         {
             var conditions = tables.Conditional!.Conditions;
