@@ -186,8 +186,11 @@ internal static class RecommendCommand
                 NewItemEdges.WithFolded(ServingData.RowsOf(fitted.ItemIds, fitted.ItemEmbeddings.Contains), foldedIn), log);
         var topics = follows == null ? null : ServingData.Follows(follows);
         if (ServingData.KnownHeaderId(header, model.GraphEmbedding is { } trained ? trained.UserIds.Contains : null) is { } firstField)
+            // An edge file read as a users file repeats its users: then the first line's user is served from a later line.
             warnings.WriteLine($"warning: the first line of '{usersPath}' is read as its header, but it starts with '{firstField}', a user the model knows: "
-                + "that user is not served (add a header line such as 'user').");
+                + (ids.Contains(firstField, StringComparer.Ordinal)
+                    ? "that user is served all the same, from a later line of the file, but a file without a header loses its first line (add a header line such as 'user')."
+                    : "that user is not served (add a header line such as 'user')."));
         if (model.GraphEmbedding?.UserIds is { } modelUsers)
         {
             // Ids are matched exactly: one the model knows only without its surrounding spaces is served as a user it does not know.

@@ -11,6 +11,18 @@ namespace MultiInterest.Cli;
 /// </summary>
 internal static class ValidationSummary
 {
+    /// <summary>
+    /// A note when Auto kept a truncated SVD at the largest rank it may try (<c>--auto-max-dim</c>): its ladder climbs no
+    /// further, so whether a larger rank would recall more on the hold-out was never measured. Null otherwise.
+    /// </summary>
+    /// <param name="fit">The fit.</param>
+    /// <param name="options">The options it was fitted with.</param>
+    public static string? CapNote(GraphEmbeddingResult fit, GraphEmbeddingOptions options) =>
+        options.Algorithm != EmbeddingAlgorithm.Auto || fit.Algorithm != EmbeddingAlgorithm.TruncatedSvd || fit.UserEmbeddings.Dimension != options.AutoMaxDimension
+            ? null
+            : string.Create(CultureInfo.InvariantCulture, $"  note: Auto kept the largest rank it may try, --auto-max-dim {options.AutoMaxDimension}, so it did not ")
+              + "measure whether a larger one recalls more on the hold-out; a larger --auto-max-dim lets it climb on (the vectors' memory and time grow with the rank).";
+
     /// <summary>The line, for a fit with at least one validation point.</summary>
     /// <param name="fit">The fit.</param>
     /// <param name="cutoff">K of the validation Recall.</param>

@@ -437,7 +437,15 @@ public sealed class CliRunTests : IDisposable
         File.WriteAllLines(headless, testUsers);
         File.WriteAllLines(commas, ["user,item", $"{firstUser},x"]);
         var noHeader = CliHarness.Run("recommend", "--model", model, "--users", headless, "--out", path);
-        Assert.Contains($"starts with '{firstUser}', a user the model knows", noHeader.Error, StringComparison.Ordinal);
+        Assert.Contains($"starts with '{firstUser}', a user the model knows: that user is not served", noHeader.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(File.ReadLines(path).Skip(1), l => l.StartsWith(firstUser + "\t", StringComparison.Ordinal));
+        // An edge file without its header repeats its users: the first line's user is served from a later line, and said so.
+        string headlessEdges = Path.Combine(_directory, "headless-edges.tsv");
+        File.WriteAllLines(headlessEdges, [$"{firstUser}\tx", $"{testUsers[1]}\ty", $"{firstUser}\tz"]);
+        var repeated = CliHarness.Run("recommend", "--model", model, "--users", headlessEdges, "--out", path);
+        Assert.True(repeated.ExitCode == 0, repeated.Error);
+        Assert.Contains($"starts with '{firstUser}', a user the model knows: that user is served all the same, from a later line", repeated.Error, StringComparison.Ordinal);
+        Assert.Contains(File.ReadLines(path).Skip(1), l => l.StartsWith(firstUser + "\t", StringComparison.Ordinal));
         var csv = CliHarness.Run("recommend", "--model", model, "--users", commas, "--out", path);
         Assert.Equal(1, csv.ExitCode);
         Assert.Contains("users.csv' looks comma-separated", csv.Error + csv.Out, StringComparison.Ordinal);

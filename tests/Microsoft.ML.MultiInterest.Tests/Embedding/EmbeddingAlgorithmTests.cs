@@ -198,6 +198,22 @@ public class EmbeddingAlgorithmTests
     }
 
     [Fact]
+    public void Auto_SvdAtItsLargestAllowedRank_IsNoted()
+    {
+        GraphEmbeddingResult Fitted(EmbeddingAlgorithm algorithm, int d) =>
+            new(new EmbeddingMatrix(3, d), new EmbeddingMatrix(4, d), []) { Algorithm = algorithm };
+        var auto = new GraphEmbeddingOptions { AutoMaxDimension = 32 };
+        string? note = global::MultiInterest.Cli.ValidationSummary.CapNote(Fitted(EmbeddingAlgorithm.TruncatedSvd, 32), auto);
+        Assert.NotNull(note);
+        Assert.Contains("Auto kept the largest rank it may try, --auto-max-dim 32", note, StringComparison.Ordinal);
+        // Below the cap, another algorithm at the cap (ALS does not climb), or an SVD asked for by name: nothing to say.
+        Assert.Null(global::MultiInterest.Cli.ValidationSummary.CapNote(Fitted(EmbeddingAlgorithm.TruncatedSvd, 16), auto));
+        Assert.Null(global::MultiInterest.Cli.ValidationSummary.CapNote(Fitted(EmbeddingAlgorithm.ImplicitAls, 32), auto));
+        var named = new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.TruncatedSvd, AutoMaxDimension = 32 };
+        Assert.Null(global::MultiInterest.Cli.ValidationSummary.CapNote(Fitted(EmbeddingAlgorithm.TruncatedSvd, 32), named));
+    }
+
+    [Fact]
     public void Auto_ConfirmsItsLeadersOnMoreUsers_WhenTheScreeningSampleHoldsFewerThanTheValidationUsers()
     {
         // 160 users, every one holding edges out. A screening sample of 40 leaves 120 unscored, so the leaders are measured

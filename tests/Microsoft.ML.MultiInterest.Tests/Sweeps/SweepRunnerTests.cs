@@ -429,6 +429,26 @@ public class SweepRunnerTests
     }
 
     [Fact]
+    public void A_grid_whose_other_points_repeat_finished_trials_is_exhausted_not_cut_by_the_trial_budget()
+    {
+        // Mixture (lambda 0) reads no neighbours: (0, 5) and (0, 10) are one trial, so the 2 x 2 grid holds 3 trials.
+        var space = new SweepSearchSpace().Add("lambda", 0, 0.8).Add("neighbors", 5, 10);
+        var options = SweepTestData.Options();
+        options.IncludeDefaults = false;
+        var whole = SweepRunner.Run(SweepTestData.Graph(), space, options);
+        Assert.Equal(3, whole.Trials.Count);
+        Assert.Equal(SweepStopReason.Exhausted, whole.StopReason);
+        options.MaxTrials = 3;
+        var budgeted = SweepRunner.Run(SweepTestData.Graph(), space, options);
+        Assert.Equal(3, budgeted.Trials.Count);
+        Assert.Equal(SweepStopReason.Exhausted, budgeted.StopReason);
+        options.MaxTrials = 2;
+        var cut = SweepRunner.Run(SweepTestData.Graph(), space, options);
+        Assert.Equal(2, cut.Trials.Count);
+        Assert.Equal(SweepStopReason.TrialBudget, cut.StopReason);
+    }
+
+    [Fact]
     public void Budgets_are_respected()
     {
         var options = SweepTestData.Options();

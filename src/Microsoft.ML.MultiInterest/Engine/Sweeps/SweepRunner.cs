@@ -65,7 +65,6 @@ public static class SweepRunner
         while (true)
         {
             if (cancellationToken.IsCancellationRequested) { reason = SweepStopReason.Cancelled; break; }
-            if (trials.Count >= maxTrials) { reason = SweepStopReason.TrialBudget; break; }
             if (options.TimeBudget is { } b && trials.Count > 0 && (budget.IsCancellationRequested || total.Elapsed + RefitReserve(best, options) >= b))
             {
                 reason = SweepStopReason.TimeBudget;
@@ -96,6 +95,9 @@ public static class SweepRunner
                 if (proposal != null) strategy.Report(proposal, seen.Objective);
                 continue;
             }
+            // Checked only once there is a new trial to run: a strategy whose remaining proposals all repeat finished
+            // trials (a grid whose other points differ in a parameter no trial reads) is exhausted, not cut short.
+            if (trials.Count >= maxTrials) { reason = SweepStopReason.TrialBudget; break; }
 
             TrialEvaluator.Figures figures;
             try
