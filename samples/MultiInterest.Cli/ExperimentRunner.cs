@@ -343,6 +343,7 @@ internal static class ExperimentRunner
         var ownIds = OwnIdLists.Of(result, users, items);
         OwnIdLists.Note(ownIds, warnings);
         ResultTable.Print(result, settings.ShowPaper, log, leftOutUsers);
+        PopularFloor.Note(result, warnings);
         var pairs = UnimodalPairs.Of(result, train, test);
         PairedTable.Print(result, pairs, log);
         ActivityTable.Print(result, pairs, log);

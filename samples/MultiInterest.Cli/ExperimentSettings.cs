@@ -86,7 +86,7 @@ internal sealed class ExperimentSettings
     {
         public CliOption<string?> Out { get; } = Opt.Path("--out", "Directory for metrics.json, recall.png and mixture_USER.png (and the artefacts with --export, frontier.png with --frontier).", "DIR");
 
-        public Option<bool> Export { get; } = Opt.Flag("--export", "Also write the embeddings, clusters, mixtures and candidates as TSV files (needs --out).");
+        public Option<bool> Export { get; } = Opt.Flag("--export", "Also write the embeddings, clusters, mixtures and candidates as TSV files, and the history row's hold-out choice user by user (history_mmr_selection_users.tsv) when it made one (needs --out).");
 
         public CliOption<int> PlotUsers { get; } = Opt.Int("--plot-users", MixturePlot.DefaultUsers,
             "With --out: draw the kNN-Embed mixture of this many test users (most training items, at least 2 components) as mixture_USER.png; 0 = none.", min: 0);
