@@ -26,7 +26,9 @@ lists follow), the difference with our own lists printed beside.  Two neighbours
 the same lists and other components, which only kNN-Embed's EMD shows: for a user whose components differ from the
 library's (--mixtures, default DIR/mixtures.tsv beside --candidates), the tied neighbours that give the library's
 components and lists are taken for its EMD (a "knn_embed mixture" near-tie line).  The exit status is 1 when a figure differs beyond
---tolerance or a list differs otherwise.  Tests of the tie rule: tools/test_protocol_check.py.
+--tolerance or a list differs otherwise.  The popular row's lists (since 1.19.0) are re-derived from the training file
+and the item order of --item-embeddings and compared exactly, scores (the degrees) included.  Tests of the tie rule and
+of the popular lists: tools/test_protocol_check.py.
 
 Runtime at scale.  The bulk of the arithmetic is two float32 GEMMs (test users x items for the
 Unimodal pre-selection, test users x users for the neighbours: ~9e11 and ~5e12 flops on a
@@ -2122,7 +2124,8 @@ def figures_with_ties(P, theirs, near):
 def main():
     ap = argparse.ArgumentParser(
         description=__doc__.split("\n")[0] + ". It recomputes the Unimodal, Mixture and kNN-Embed lists from the "
-        "exported vectors and clusters, and every row's figures from the exported candidates.",
+        "exported vectors and clusters and the popular lists from the training file, and every row's figures from the "
+        "exported candidates.",
         epilog="With DIR the --out of `evaluate ... --export` (or `reproduce --export`): --train and --test the same files "
                "as evaluate's, --user-embeddings DIR/user_embeddings.tsv --item-embeddings DIR/item_embeddings.tsv "
                "--item-clusters DIR/item_clusters.tsv (the paper rows' clusters, not item_clusters_tuned.tsv) "

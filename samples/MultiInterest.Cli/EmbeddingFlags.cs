@@ -86,7 +86,7 @@ internal sealed partial class EmbeddingFlags
 
     public CliOption<int> ValidationK { get; } = Opt.Int("--validation-k", GraphEmbeddingDefaults.ValidationCutoff, "Cutoff of the validation Recall@K.", min: 1);
 
-    public CliOption<int> Patience { get; } = Opt.Int("--patience", GraphEmbeddingDefaults.EarlyStoppingPatience, "Epochs (negative sampling) or iterations (implicit ALS) without a validation gain before stopping; Auto's ALS trials stop after at most 2.", min: 1);
+    public CliOption<int> Patience { get; } = Opt.Int("--patience", GraphEmbeddingDefaults.EarlyStoppingPatience, "Epochs (negative sampling) or iterations (implicit ALS) without a validation gain before stopping; Auto's ALS trials stop after at most 2 iterations without a gain.", min: 1);
 
     public CliOption<int> AutoMaxDimension { get; } = Opt.Int("--auto-max-dim", GraphEmbeddingDefaults.AutoMaxDimension, "Largest dimension auto tries.", min: 1, max: GraphEmbeddingDefaults.MaxDimension);
 

@@ -109,7 +109,9 @@ internal static class SweepJson
                 Figures(w, "recall", method.Recall);
                 Figures(w, "ndcg", method.Ndcg);
                 Figures(w, "diversity", method.Diversity);
-                w.WriteNumber("emd", method.Emd);
+                // A row without a user representation has no goodness of fit (NaN, which JSON cannot hold): null, as in metrics.json.
+                if (double.IsFinite(method.Emd)) w.WriteNumber("emd", method.Emd);
+                else w.WriteNull("emd");
                 // As metrics.json's: the row against Unimodal user by user (null for Unimodal itself).
                 w.WritePropertyName("versus_unimodal");
                 JsonSerializer.Serialize(w, MetricsJson.Paired(testPairs?.For(method.Name), testPairs?.LongTailFor(method.Name)));

@@ -12,16 +12,25 @@ namespace MultiInterest.Cli;
 internal static class ValidationSummary
 {
     /// <summary>
-    /// A note when Auto kept a truncated SVD at the largest rank it may try (<c>--auto-max-dim</c>): its ladder climbs no
-    /// further, so whether a larger rank would recall more on the hold-out was never measured. Null otherwise.
+    /// A note when <c>--auto-max-dim</c> bound Auto's choice: a truncated SVD kept at the largest rank it may try (its ladder
+    /// climbs no further, so whether a larger rank would recall more on the hold-out was never measured), or implicit ALS
+    /// fitted at the cap below its usual <see cref="GraphEmbeddingDefaults.AutoAlsDimension"/>. Null otherwise.
     /// </summary>
     /// <param name="fit">The fit.</param>
     /// <param name="options">The options it was fitted with.</param>
-    public static string? CapNote(GraphEmbeddingResult fit, GraphEmbeddingOptions options) =>
-        options.Algorithm != EmbeddingAlgorithm.Auto || fit.Algorithm != EmbeddingAlgorithm.TruncatedSvd || fit.UserEmbeddings.Dimension != options.AutoMaxDimension
-            ? null
-            : string.Create(CultureInfo.InvariantCulture, $"  note: Auto kept the largest rank it may try, --auto-max-dim {options.AutoMaxDimension}, so it did not ")
-              + "measure whether a larger one recalls more on the hold-out; a larger --auto-max-dim lets it climb on (the vectors' memory and time grow with the rank).";
+    public static string? CapNote(GraphEmbeddingResult fit, GraphEmbeddingOptions options)
+    {
+        int d = fit.UserEmbeddings.Dimension, cap = options.AutoMaxDimension;
+        if (options.Algorithm != EmbeddingAlgorithm.Auto || d != cap) return null;
+        var inv = CultureInfo.InvariantCulture;
+        if (fit.Algorithm == EmbeddingAlgorithm.TruncatedSvd)
+            return string.Create(inv, $"  note: Auto kept the largest rank it may try, --auto-max-dim {cap}, so it did not ")
+                + "measure whether a larger one recalls more on the hold-out; a larger --auto-max-dim lets it climb on (the vectors' memory and time grow with the rank).";
+        if (fit.Algorithm == EmbeddingAlgorithm.ImplicitAls && cap < GraphEmbeddingDefaults.AutoAlsDimension)
+            return string.Create(inv, $"  note: Auto's implicit-ALS vectors have --auto-max-dim {cap} dimensions, below the {GraphEmbeddingDefaults.AutoAlsDimension} ")
+                + "it fits them at otherwise.";
+        return null;
+    }
 
     /// <summary>The line, for a fit with at least one validation point.</summary>
     /// <param name="fit">The fit.</param>

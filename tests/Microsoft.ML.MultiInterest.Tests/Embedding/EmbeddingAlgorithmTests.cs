@@ -206,9 +206,12 @@ public class EmbeddingAlgorithmTests
         string? note = global::MultiInterest.Cli.ValidationSummary.CapNote(Fitted(EmbeddingAlgorithm.TruncatedSvd, 32), auto);
         Assert.NotNull(note);
         Assert.Contains("Auto kept the largest rank it may try, --auto-max-dim 32", note, StringComparison.Ordinal);
-        // Below the cap, another algorithm at the cap (ALS does not climb), or an SVD asked for by name: nothing to say.
+        // ALS fitted at a cap below its usual 128 is said too; below the cap, ALS at a cap of 128 or more (it does not climb),
+        // or an SVD asked for by name: nothing to say.
+        Assert.Contains("implicit-ALS vectors have --auto-max-dim 32 dimensions, below the 128",
+            global::MultiInterest.Cli.ValidationSummary.CapNote(Fitted(EmbeddingAlgorithm.ImplicitAls, 32), auto), StringComparison.Ordinal);
         Assert.Null(global::MultiInterest.Cli.ValidationSummary.CapNote(Fitted(EmbeddingAlgorithm.TruncatedSvd, 16), auto));
-        Assert.Null(global::MultiInterest.Cli.ValidationSummary.CapNote(Fitted(EmbeddingAlgorithm.ImplicitAls, 32), auto));
+        Assert.Null(global::MultiInterest.Cli.ValidationSummary.CapNote(Fitted(EmbeddingAlgorithm.ImplicitAls, 128), new GraphEmbeddingOptions { AutoMaxDimension = 128 }));
         var named = new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.TruncatedSvd, AutoMaxDimension = 32 };
         Assert.Null(global::MultiInterest.Cli.ValidationSummary.CapNote(Fitted(EmbeddingAlgorithm.TruncatedSvd, 32), named));
     }

@@ -15,17 +15,19 @@ public class PopularItemsTests
     [Fact]
     public void EachUserGetsTheMostEngagedItemsItHasNotSeen_ScoredByDegree()
     {
-        // Degrees: item 0: 3, item 1: 2, item 2: 2, item 3: 1, item 4: 0 (a row no training user engaged with).
-        int[] users = [0, 0, 1, 1, 2, 2, 3, 0];
-        int[] items = [0, 1, 0, 2, 0, 1, 2, 3];
-        var train = BipartiteGraph.FromEdges(4, 5, users, items);
-        var lists = PopularItems.Retrieve(train, [0, 1, 3, 2], 3);
+        // Degrees: item 0: 3, items 1, 2 and 3: 2, item 4: 0 (a row no training user engaged with).
+        // User 4 saw item 3 only.
+        int[] users = [0, 0, 1, 1, 2, 2, 3, 0, 4];
+        int[] items = [0, 1, 0, 2, 0, 1, 2, 3, 3];
+        var train = BipartiteGraph.FromEdges(5, 5, users, items);
+        var lists = PopularItems.Retrieve(train, [0, 1, 3, 2, 4], 3);
         Assert.Equal([2, 4], lists.IndicesOf(0).ToArray()); // user 0 saw 0, 1 and 3: only 2 and the unengaged 4 are left
         Assert.Equal([2f, 0f], lists.ScoresOf(0).ToArray());
-        Assert.Equal([1, 3, 4], lists.IndicesOf(1).ToArray()); // saw 0 and 2; 1 (degree 2) before 3 (1) before 4 (0)
-        Assert.Equal([0, 1, 3], lists.IndicesOf(2).ToArray()); // saw 2 only; 1 and 2 tie at degree 2, the lower row first
-        Assert.Equal([3f, 2f, 1f], lists.ScoresOf(2).ToArray());
+        Assert.Equal([1, 3, 4], lists.IndicesOf(1).ToArray()); // saw 0 and 2; 1 and 3 (degree 2, in row order) before 4 (0)
+        Assert.Equal([0, 1, 3], lists.IndicesOf(2).ToArray()); // saw 2 only
+        Assert.Equal([3f, 2f, 2f], lists.ScoresOf(2).ToArray());
         Assert.Equal([2, 3, 4], lists.IndicesOf(3).ToArray());
+        Assert.Equal([0, 1, 2], lists.IndicesOf(4).ToArray()); // saw 3 only: items 1 and 2 tie at degree 2, the lower row first
     }
 
     [Fact]

@@ -190,7 +190,7 @@ internal static class AutoEmbedding
     internal const int FinalCgSteps = ImplicitAlsDefaults.AutoFinalCgSteps;
 
     /// <summary>Dimension of Auto's implicit-ALS trials, unless <see cref="AlsDimensionFor"/> caps it.</summary>
-    internal const int AlsDimension = 128;
+    internal const int AlsDimension = GraphEmbeddingDefaults.AutoAlsDimension;
 
     /// <summary>
     /// The implicit-ALS dimension Auto fits on <paramref name="graph"/>: <see cref="AlsDimension"/>, capped by

@@ -93,6 +93,9 @@ public static class GraphEmbeddingDefaults
     /// </summary>
     public const int AutoMaxDimension = 768;
 
+    /// <summary>The dimension of Auto's implicit-ALS trials (128), unless <see cref="AutoMaxDimension"/> or the graph's size is smaller.</summary>
+    public const int AutoAlsDimension = 128;
+
     /// <summary>Auto prefers smaller vectors whose validation Recall is within 1% (relative) of the best.</summary>
     public const double AutoTolerance = 0.01;
 }

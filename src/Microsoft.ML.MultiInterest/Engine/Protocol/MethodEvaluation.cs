@@ -125,7 +125,10 @@ public sealed class ProtocolResult
     /// <summary>The recall-diversity frontiers measured (<see cref="ProtocolSettings.Frontier"/>), or none.</summary>
     public IReadOnlyList<FrontierResult> Frontiers { get; }
 
-    /// <summary>Unimodal, MMR, Mixture, kNN-Embed and (when configured) the tuned multi-interest rows, in that order, then any rows added by <see cref="With"/>.</summary>
+    /// <summary>
+    /// Unimodal, MMR (and its re-ordering), Mixture, kNN-Embed and, when configured, the round robin, the tuned multi-interest rows,
+    /// history-interest MMR and the popular row, in that order, then any rows added by <see cref="With"/>.
+    /// </summary>
     public IReadOnlyList<MethodEvaluation> Methods { get; }
 
     /// <summary>Wall-clock seconds per stage.</summary>

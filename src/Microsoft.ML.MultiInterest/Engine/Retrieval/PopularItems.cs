@@ -4,7 +4,7 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// The catalogue ranked by popularity: the number of training users engaging with each item, most first, ties to the lower
 /// item row. It is what a user with neither a vector nor a history is served (<c>CandidateSource.Popular</c>) and the
 /// protocol's <c>popular</c> row (<see cref="ProtocolSettings.Popular"/>): the floor that shows how much of a graph's
-/// recall any personalisation adds, and a structureless graph's recall at chance.
+/// recall any personalisation adds (on a graph without personal structure every row sits near it).
 /// </summary>
 public static class PopularItems
 {
@@ -13,11 +13,22 @@ public static class PopularItems
     /// <returns>A new array of all item rows.</returns>
     public static int[] Rank(ReadOnlySpan<int> degrees)
     {
-        var order = new int[degrees.Length];
-        for (int j = 0; j < order.Length; j++) order[j] = j;
+        var rows = new int[degrees.Length];
+        for (int j = 0; j < rows.Length; j++) rows[j] = j;
+        return RankAmong(degrees, rows);
+    }
+
+    /// <summary>The given item rows in the order of <see cref="Rank"/> (a condition's items, the rows a model serves).</summary>
+    /// <param name="degrees">Each item's training degree, by item row.</param>
+    /// <param name="rows">Distinct item rows, each below <paramref name="degrees"/>' length.</param>
+    /// <returns>A new array of the same rows, most engaged first; equal degrees in item-row order.</returns>
+    public static int[] RankAmong(ReadOnlySpan<int> degrees, IEnumerable<int> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var order = rows.ToArray();
         // Sort by (-degree, row): the keys are distinct, so any sort gives the one order.
-        var keys = new long[degrees.Length];
-        for (int j = 0; j < keys.Length; j++) keys[j] = ((long)(int.MaxValue - degrees[j]) << 32) | (uint)j;
+        var keys = new long[order.Length];
+        for (int j = 0; j < keys.Length; j++) keys[j] = ((long)(int.MaxValue - degrees[order[j]]) << 32) | (uint)order[j];
         Array.Sort(keys, order);
         return order;
     }

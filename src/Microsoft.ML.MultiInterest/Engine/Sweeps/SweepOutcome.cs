@@ -6,7 +6,10 @@ public enum SweepStopReason
     /// <summary>The strategy had nothing left to try.</summary>
     Exhausted,
 
-    /// <summary><see cref="SweepOptions.MaxTrials"/> trials ran.</summary>
+    /// <summary>
+    /// <see cref="SweepOptions.MaxTrials"/> trials ran and the space holds distinct trials not run (or is too large to count
+    /// them, or the strategy is successive halving); a space whose distinct trials all ran within the budget is <see cref="Exhausted"/>.
+    /// </summary>
     TrialBudget,
 
     /// <summary><see cref="SweepOptions.TimeBudget"/> ran out.</summary>

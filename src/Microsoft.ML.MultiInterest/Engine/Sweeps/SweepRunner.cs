@@ -65,6 +65,11 @@ public static class SweepRunner
         while (true)
         {
             if (cancellationToken.IsCancellationRequested) { reason = SweepStopReason.Cancelled; break; }
+            if (trials.Count >= maxTrials)
+            {
+                reason = BudgetReason(space, baseSettings, options, trials.Count);
+                break;
+            }
             if (options.TimeBudget is { } b && trials.Count > 0 && (budget.IsCancellationRequested || total.Elapsed + RefitReserve(best, options) >= b))
             {
                 reason = SweepStopReason.TimeBudget;
@@ -95,9 +100,6 @@ public static class SweepRunner
                 if (proposal != null) strategy.Report(proposal, seen.Objective);
                 continue;
             }
-            // Checked only once there is a new trial to run: a strategy whose remaining proposals all repeat finished
-            // trials (a grid whose other points differ in a parameter no trial reads) is exhausted, not cut short.
-            if (trials.Count >= maxTrials) { reason = SweepStopReason.TrialBudget; break; }
 
             TrialEvaluator.Figures figures;
             try
@@ -329,6 +331,18 @@ public static class SweepRunner
         string.Join(";", values.Where(v => SweepParameterCatalog.Applies(v.Key, settings)).Select(v => v.Key + "=" + v.Value));
 
     /// <summary>The distinct trials of the grid over <paramref name="space"/> (<see cref="SweepSearchSpace.DistinctTrials"/>), by the memo's key.</summary>
+    /// <summary>
+    /// Why a sweep that ran <paramref name="finished"/> trials, its budget, stops: <see cref="SweepStopReason.Exhausted"/> when
+    /// they are every distinct trial of the space (a grid whose other points differ only in parameters no trial reads), else
+    /// <see cref="SweepStopReason.TrialBudget"/>. Counted from the space, not by drawing the strategy's remaining proposals,
+    /// which for a large space of repeats could take longer than the trials; a space too large to count, and successive
+    /// halving (whose rungs rerun trials on more users), say <see cref="SweepStopReason.TrialBudget"/>.
+    /// </summary>
+    private static SweepStopReason BudgetReason(SweepSearchSpace space, SweepSettings baseSettings, SweepOptions options, int finished) =>
+        options.Strategy != SweepStrategy.SuccessiveHalving && space.DistinctTrials(baseSettings, options.IncludeDefaults) is { } distinct && finished >= distinct
+            ? SweepStopReason.Exhausted
+            : SweepStopReason.TrialBudget;
+
     internal static long DistinctTrials(SweepSearchSpace space, SweepSettings baseSettings, bool includeBaseSettings)
     {
         var keys = new HashSet<string>(StringComparer.Ordinal);

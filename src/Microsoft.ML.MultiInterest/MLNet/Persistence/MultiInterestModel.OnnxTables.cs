@@ -1,3 +1,5 @@
+using Microsoft.ML.MultiInterest.Engine;
+
 namespace Microsoft.ML.MultiInterest;
 
 /// <summary>
@@ -45,7 +47,7 @@ public sealed partial class MultiInterestModel
         using (var writer = new StreamWriter(popularPath))
         {
             writer.WriteLine("row\titem\tdegree");
-            foreach (int row in saved.ServingItemKeys.Select(k => (int)k - 1).OrderByDescending(r => degrees[r]).ThenBy(r => r))
+            foreach (int row in PopularItems.RankAmong(degrees, saved.ServingItemKeys.Select(k => (int)k - 1)))
                 writer.WriteLine(string.Create(invariant, $"{row}\t{ids[row]}\t{degrees[row]}"));
         }
     }

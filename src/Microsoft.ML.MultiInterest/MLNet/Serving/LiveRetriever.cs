@@ -98,7 +98,7 @@ internal sealed partial class LiveRetriever
         {
             var conditions = tables.Conditional!.Conditions;
             return Enumerable.Range(0, conditions.Count)
-                .Select(c => conditions.MembersOf(c).ToArray().OrderByDescending(j => degrees[j]).ThenBy(j => j).ToArray()).ToArray();
+                .Select(c => PopularItems.RankAmong(degrees, conditions.MembersOf(c).ToArray())).ToArray();
         });
     }
 
