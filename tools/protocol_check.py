@@ -2266,7 +2266,7 @@ def main():
     if VERDICT.problems:
         print("MISMATCH: " + "; ".join(VERDICT.problems))
         return 1
-    print("OK: every figure within %.1e (largest %.3e), every compared list identical%s" % (args.tolerance, VERDICT.worst,
+    print("OK: every figure compared within %.1e (largest %.3e), every compared list identical%s" % (args.tolerance, VERDICT.worst,
           "" if not VERDICT.near_ties else " but %d that differ only through scores that tie within %.2g (relative to "
           "|q| |v|: the order of tied items, the item kept at a cut, the k-th neighbour; column near-tie)"
           % (VERDICT.near_ties, NEAR_TIE)) + ("" if not VERDICT.mixture_ties else "; %d kNN-Embed mixtures from neighbours "
