@@ -12,17 +12,27 @@ namespace MultiInterest.Cli;
 internal static class ValidationSummary
 {
     /// <summary>
-    /// A note when <c>--auto-max-dim</c> bound Auto's choice: a truncated SVD kept at the largest rank it may try (its ladder
-    /// climbs no further, so whether a larger rank would recall more on the hold-out was never measured), or implicit ALS
-    /// fitted at the cap below its usual <see cref="GraphEmbeddingDefaults.AutoAlsDimension"/>. Null otherwise.
+    /// A note when the choice sits at an edge of what Auto measured: a truncated SVD kept at the largest rank it may try
+    /// (<c>--auto-max-dim</c>: its ladder climbs no further, so whether a larger rank would recall more on the hold-out was
+    /// never measured) or at the smallest rank it measured (smaller vectors were not tried), or implicit ALS fitted at the
+    /// cap below its usual <see cref="GraphEmbeddingDefaults.AutoAlsDimension"/>. Null otherwise.
     /// </summary>
     /// <param name="fit">The fit.</param>
     /// <param name="options">The options it was fitted with.</param>
     public static string? CapNote(GraphEmbeddingResult fit, GraphEmbeddingOptions options)
     {
         int d = fit.UserEmbeddings.Dimension, cap = options.AutoMaxDimension;
-        if (options.Algorithm != EmbeddingAlgorithm.Auto || d != cap) return null;
+        if (options.Algorithm != EmbeddingAlgorithm.Auto) return null;
         var inv = CultureInfo.InvariantCulture;
+        if (d != cap)
+        {
+            // The smallest dimension any point measured (the ladder's first rank, or a narrow graph's prefixes below it).
+            int smallest = fit.Validation.Where(p => p.Dimension > 0).Select(p => p.Dimension).DefaultIfEmpty(0).Min();
+            return fit.Algorithm == EmbeddingAlgorithm.TruncatedSvd && d == smallest && d > 1
+                ? string.Create(inv, $"  note: Auto kept the smallest rank it measured, d = {d}, so smaller vectors were not tried; ")
+                    + string.Create(inv, $"--algorithm truncated-svd --dim {d / 2} fits one (at the SVD's own defaults, not the exponents Auto chose).")
+                : null;
+        }
         if (fit.Algorithm == EmbeddingAlgorithm.TruncatedSvd)
             return string.Create(inv, $"  note: Auto kept the largest rank it may try, --auto-max-dim {cap}, so it did not ")
                 + "measure whether a larger one recalls more on the hold-out; a larger --auto-max-dim lets it climb on (the vectors' memory and time grow with the rank).";

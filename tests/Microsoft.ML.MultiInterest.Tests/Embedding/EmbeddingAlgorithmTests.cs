@@ -200,8 +200,12 @@ public class EmbeddingAlgorithmTests
     [Fact]
     public void Auto_SvdAtItsLargestAllowedRank_IsNoted()
     {
-        GraphEmbeddingResult Fitted(EmbeddingAlgorithm algorithm, int d) =>
-            new(new EmbeddingMatrix(3, d), new EmbeddingMatrix(4, d), []) { Algorithm = algorithm };
+        GraphEmbeddingResult Fitted(EmbeddingAlgorithm algorithm, int d, params int[] measured) =>
+            new(new EmbeddingMatrix(3, d), new EmbeddingMatrix(4, d), [])
+            {
+                Algorithm = algorithm,
+                Validation = measured.Select((m, i) => new ValidationPoint($"trial {i}", i + 1, 0.1, 0.1) { Dimension = m }).ToArray(),
+            };
         var auto = new GraphEmbeddingOptions { AutoMaxDimension = 32 };
         string? note = global::MultiInterest.Cli.ValidationSummary.CapNote(Fitted(EmbeddingAlgorithm.TruncatedSvd, 32), auto);
         Assert.NotNull(note);
@@ -212,6 +216,15 @@ public class EmbeddingAlgorithmTests
             global::MultiInterest.Cli.ValidationSummary.CapNote(Fitted(EmbeddingAlgorithm.ImplicitAls, 32), auto), StringComparison.Ordinal);
         Assert.Null(global::MultiInterest.Cli.ValidationSummary.CapNote(Fitted(EmbeddingAlgorithm.TruncatedSvd, 16), auto));
         Assert.Null(global::MultiInterest.Cli.ValidationSummary.CapNote(Fitted(EmbeddingAlgorithm.ImplicitAls, 128), new GraphEmbeddingOptions { AutoMaxDimension = 128 }));
+        // At the other edge: an SVD at the smallest rank measured (TikTok, JODIE's Wikipedia: 32), but not one above it.
+        var wide = new GraphEmbeddingOptions();
+        Assert.Contains("Auto kept the smallest rank it measured, d = 32, so smaller vectors were not tried; --algorithm truncated-svd --dim 16",
+            global::MultiInterest.Cli.ValidationSummary.CapNote(Fitted(EmbeddingAlgorithm.TruncatedSvd, 32, 128, 32, 64, 128), wide), StringComparison.Ordinal);
+        Assert.Null(global::MultiInterest.Cli.ValidationSummary.CapNote(Fitted(EmbeddingAlgorithm.TruncatedSvd, 64, 128, 32, 64, 128), wide));
+        Assert.Null(global::MultiInterest.Cli.ValidationSummary.CapNote(Fitted(EmbeddingAlgorithm.TruncatedSvd, 32, 16, 32, 128), wide));
+        // Every Auto fit records its points' dimensions, so the note can tell.
+        var fitted = GraphEmbeddingTrainerEngine.Fit(PlantedGraph.Create().Train, new GraphEmbeddingOptions { Threads = 1, AutoMaxDimension = 32 });
+        Assert.All(fitted.Validation, p => Assert.True(p.Dimension > 0, p.Candidate));
         var named = new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.TruncatedSvd, AutoMaxDimension = 32 };
         Assert.Null(global::MultiInterest.Cli.ValidationSummary.CapNote(Fitted(EmbeddingAlgorithm.TruncatedSvd, 32), named));
     }

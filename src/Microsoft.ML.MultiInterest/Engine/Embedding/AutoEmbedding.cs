@@ -143,7 +143,7 @@ internal static class AutoEmbedding
                     score = scorer.Score(u, i, threads);
                 }
                 recall = score.Recall;
-                curve.Add(new ValidationPoint($"confirm {trial.Name}", curve.Count + 1, score.Recall, score.Ndcg) { Confirmation = true });
+                curve.Add(new ValidationPoint($"confirm {trial.Name}", curve.Count + 1, score.Recall, score.Ndcg) { Confirmation = true, Dimension = trial.Dimension });
             }
             confirmed.Add(trial with { Recall = recall });
         }

@@ -69,7 +69,7 @@ internal static class EpochLoop
 
             var model = snapshot();
             var figures = score(model);
-            curve.Add(new ValidationPoint($"{label} epoch {epoch + 1}", epoch + 1, figures.Recall, figures.Ndcg));
+            curve.Add(new ValidationPoint($"{label} epoch {epoch + 1}", epoch + 1, figures.Recall, figures.Ndcg) { Dimension = o.Dimension });
             if (!kept || figures.Recall > bestScore)
             {
                 (best, kept, bestScore, bestEpoch) = (model, true, figures.Recall, epoch + 1);

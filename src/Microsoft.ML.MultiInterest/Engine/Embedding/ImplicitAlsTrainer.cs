@@ -65,7 +65,7 @@ internal static class ImplicitAlsTrainer
             // Keep the best iteration's tables; stop after Patience iterations without a gain.
             var (users, items) = (ToMatrix(state.Users, graph.UserCount, d), ToMatrix(state.Items, graph.ItemCount, d));
             var score = scorer.Score(users, items, threads);
-            curve.Add(new ValidationPoint($"implicit-als iteration {iteration + 1}", iteration + 1, score.Recall, score.Ndcg));
+            curve.Add(new ValidationPoint($"implicit-als iteration {iteration + 1}", iteration + 1, score.Recall, score.Ndcg) { Dimension = d });
             if (best == null || score.Recall > bestScore)
             {
                 (best, bestScore, bestIteration) = ((users, items), score.Recall, iteration + 1);

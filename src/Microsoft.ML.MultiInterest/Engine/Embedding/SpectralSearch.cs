@@ -148,7 +148,7 @@ internal sealed class SpectralSearch
     {
         var (rank, smoothing, gamma, c) = key;
         string name = InvariantText.Of(() => $"truncated-svd d={rank} s={smoothing:G3} gamma={gamma:G3} c={c:G3}");
-        _curve.Add(new ValidationPoint(name, _curve.Count + 1, score.Recall, score.Ndcg));
+        _curve.Add(new ValidationPoint(name, _curve.Count + 1, score.Recall, score.Ndcg) { Dimension = rank });
         // The final fit sketches as many columns as the factorisation this trial is a prefix of: a sketch of only rank + p
         // columns resolves a flat spectrum less well than what was measured (Amazon Video Games: test Recall@20 0.152
         // against 0.166 at the measured width, d = 64 out of a rank-384 factorisation).

@@ -13,4 +13,10 @@ public sealed record ValidationPoint(string Candidate, int Step, double Recall, 
     /// comparable with the screening sample's, so the best of the whole curve need not be the setting chosen.
     /// </summary>
     public bool Confirmation { get; init; }
+
+    /// <summary>
+    /// The dimension of the vectors measured: a truncated SVD trial's rank, an implicit-ALS or a trainer's d (for the
+    /// learned multi-vector models, a component's). 0 for a point recorded without one (before 1.19.0, every point).
+    /// </summary>
+    public int Dimension { get; init; }
 }
