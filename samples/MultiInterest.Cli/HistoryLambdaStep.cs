@@ -142,7 +142,8 @@ internal static class HistoryLambdaStep
     {
         HistoryMmrSelectionRule.BeatsReordering => $"the best recall among candidates keeping Unimodal's{Keeping(leadErrors)} and reaching both {HistoryInterestDefaults.SelectionDiversityRatio:F2}x its diversity and the re-ordering baseline's",
         HistoryMmrSelectionRule.MeetsBar => $"the best recall among candidates keeping Unimodal's{Keeping(leadErrors)} and reaching {HistoryInterestDefaults.SelectionDiversityRatio:F2}x its diversity",
-        HistoryMmrSelectionRule.KeepsRecall => $"no candidate reached {HistoryInterestDefaults.SelectionDiversityRatio:F2}x Unimodal's diversity at its recall: the most diverse of those keeping its recall{Keeping(leadErrors)}; diversities within {HistoryInterestDefaults.SelectionDiversityTie} of each other count as equal, and then the better recall wins",
+        // Said of the hold-out: on NetEase no candidate reached it there and the test split's row did (1.143x).
+        HistoryMmrSelectionRule.KeepsRecall => $"on the hold-out no candidate reached {HistoryInterestDefaults.SelectionDiversityRatio:F2}x Unimodal's diversity at its recall (the test split may differ): the most diverse of those keeping its recall{Keeping(leadErrors)}; diversities within {HistoryInterestDefaults.SelectionDiversityTie} of each other count as equal, and then the better recall wins",
         _ => $"no candidate kept Unimodal's recall{Keeping(leadErrors)}: the best recall",
     };
 

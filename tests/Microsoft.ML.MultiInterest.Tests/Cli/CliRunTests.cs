@@ -267,6 +267,9 @@ public sealed class CliRunTests : IDisposable
         Assert.Contains("(paired: ", run.Out, StringComparison.Ordinal);
         // The rule's lead test: a lead of at least one standard error by default, said in the log; a negative one is refused.
         Assert.Equal(Microsoft.ML.MultiInterest.Engine.HistoryInterestDefaults.SelectionRecallLeadErrors, selection.GetProperty("recall_lead_errors").GetDouble());
+        // A rule that found no candidate at the bar says it of the hold-out, not as a forecast of the test split.
+        Assert.StartsWith("on the hold-out no candidate reached 1.10x Unimodal's diversity at its recall (the test split may differ)",
+            global::MultiInterest.Cli.HistoryLambdaStep.Rule(Microsoft.ML.MultiInterest.Engine.HistoryMmrSelectionRule.KeepsRecall), StringComparison.Ordinal);
         Assert.Matches(@"\n    rule: [^\n]*keeping [^\n]* \(a candidate changing its items by leading it by at least 1 standard error, a re-ordering of its list by construction; a candidate that changes the items without that lead is set aside\)", run.Out);
         Assert.All(selection.GetProperty("points").EnumerateArray().Append(selection.GetProperty("reordered")).Append(selection.GetProperty("unimodal_reordered")),
             p => Assert.Equal(p.GetProperty("recall_at_50").GetDouble() - selection.GetProperty("unimodal_recall_at_50").GetDouble(),
