@@ -25,7 +25,11 @@ internal static class PopularFloor
         int k = popular.Recall.Keys.Max();
         string names = string.Join(", ", below.Select(m => ResultTable.Label(m.Name)));
         string figures = string.Join(", ", below.Select(m => m.Recall[k].ToString("F4", CultureInfo.InvariantCulture)));
+        // Paired user by user where the rows keep their per-user figures, so a gap within noise reads as one.
+        var paired = below.Where(m => m.CanPairWith(popular, out _)).Select(m => m.Against(popular).Recall[k]).ToList();
+        string errors = paired.Count != below.Count ? ""
+            : "; paired with it user by user " + string.Join(", ", paired.Select(p => string.Create(CultureInfo.InvariantCulture, $"{100 * p.Difference:+0.00;-0.00} ± {100 * p.StandardError:0.00}"))) + " points";
         warnings.WriteLine($"  note: {names} recall{(below.Count == 1 ? "s" : "")} less than Popular (each user's most engaged unseen items) at every K "
-            + string.Create(CultureInfo.InvariantCulture, $"(Recall@{k} {figures} against {popular.Recall[k]:F4}): on this graph {(below.Count == 1 ? "its" : "their")} lists lose to the catalogue's head."));
+            + string.Create(CultureInfo.InvariantCulture, $"(Recall@{k} {figures} against {popular.Recall[k]:F4}{errors}): on this graph {(below.Count == 1 ? "its" : "their")} lists lose to the catalogue's head."));
     }
 }

@@ -25,6 +25,25 @@ public sealed class PopularFloorTests
     }
 
     [Fact]
+    public void Rows_with_per_user_figures_are_paired_with_the_popular_row()
+    {
+        // Two users; Recall per user and cutoff (10, 50), user-major. Mixture trails Popular by 0.10 at 50 for both users.
+        MethodEvaluation Scored(string name, double[] recall)
+        {
+            var means = new Dictionary<int, double> { [10] = (recall[0] + recall[2]) / 2, [50] = (recall[1] + recall[3]) / 2 };
+            var zeros = new Dictionary<int, double> { [10] = 0, [50] = 0 };
+            return new(name, means, zeros, zeros, double.NaN, new Dictionary<int, RankedLists>(), null)
+            {
+                PerUser = new UserFigures([0, 1], [10, 50], recall, new double[4], new double[4], 0, 7),
+            };
+        }
+        var result = Result(Scored("mixture", [0, 0.1, 0.05, 0.2]), Scored(ProtocolEvaluator.PopularName, [0.1, 0.2, 0.1, 0.3]));
+        var warnings = new StringWriter();
+        PopularFloor.Note(result, warnings);
+        Assert.Contains("(Recall@50 0.1500 against 0.2500; paired with it user by user -10.00 ± 0.00 points)", warnings.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Nothing_is_said_without_a_popular_row_or_a_row_below_it()
     {
         var writer = new StringWriter();
