@@ -30,7 +30,7 @@ internal static class ValidationSummary
             int smallest = fit.Validation.Where(p => p.Dimension > 0).Select(p => p.Dimension).DefaultIfEmpty(0).Min();
             return fit.Algorithm == EmbeddingAlgorithm.TruncatedSvd && d == smallest && d > 1
                 ? string.Create(inv, $"  note: Auto kept the smallest rank it measured, d = {d}, so smaller vectors were not tried; ")
-                    + string.Create(inv, $"--algorithm truncated-svd --dim {d / 2} fits one (at the SVD's own defaults, not the exponents Auto chose).")
+                    + string.Create(inv, $"--algorithm truncated-svd --dim {d / 2} fits one to compare on a hold-out (at the SVD's own defaults, not the exponents Auto chose).")
                 : null;
         }
         if (fit.Algorithm == EmbeddingAlgorithm.TruncatedSvd)
