@@ -111,7 +111,7 @@ internal static class ExperimentRunner
             Stage("embedding");
             if (fit.Validation.Count > 0) log.WriteLine(ValidationSummary.Line(fit, settings.Embedding.ValidationCutoff, settings.Embedding.AutoTolerance));
             log.WriteLine($"  vectors: {fit.Settings} (d={userEmbeddings.Dimension})");
-            if (ValidationSummary.CapNote(fit, settings.Embedding) is { } capped) warnings.WriteLine(capped);
+            if (ValidationSummary.RankEdgeNote(fit, settings.Embedding) is { } edge) warnings.WriteLine(edge);
             HistoryRowFlags.MatchFittedAls(settings.Protocol.HistoryMmr, fit.Als, settings.HistoryFoldInGiven);
         }
 

@@ -19,7 +19,7 @@ internal static class ValidationSummary
     /// </summary>
     /// <param name="fit">The fit.</param>
     /// <param name="options">The options it was fitted with.</param>
-    public static string? CapNote(GraphEmbeddingResult fit, GraphEmbeddingOptions options)
+    public static string? RankEdgeNote(GraphEmbeddingResult fit, GraphEmbeddingOptions options)
     {
         int d = fit.UserEmbeddings.Dimension, cap = options.AutoMaxDimension;
         if (options.Algorithm != EmbeddingAlgorithm.Auto) return null;

@@ -198,7 +198,7 @@ public class EmbeddingAlgorithmTests
     }
 
     [Fact]
-    public void Auto_SvdAtItsLargestAllowedRank_IsNoted()
+    public void Auto_AtAnEdgeOfTheRanksItMeasured_IsNoted()
     {
         GraphEmbeddingResult Fitted(EmbeddingAlgorithm algorithm, int d, params int[] measured) =>
             new(new EmbeddingMatrix(3, d), new EmbeddingMatrix(4, d), [])
@@ -207,26 +207,26 @@ public class EmbeddingAlgorithmTests
                 Validation = measured.Select((m, i) => new ValidationPoint($"trial {i}", i + 1, 0.1, 0.1) { Dimension = m }).ToArray(),
             };
         var auto = new GraphEmbeddingOptions { AutoMaxDimension = 32 };
-        string? note = global::MultiInterest.Cli.ValidationSummary.CapNote(Fitted(EmbeddingAlgorithm.TruncatedSvd, 32), auto);
+        string? note = global::MultiInterest.Cli.ValidationSummary.RankEdgeNote(Fitted(EmbeddingAlgorithm.TruncatedSvd, 32), auto);
         Assert.NotNull(note);
         Assert.Contains("Auto kept the largest rank it may try, --auto-max-dim 32", note, StringComparison.Ordinal);
         // ALS fitted at a cap below its usual 128 is said too; below the cap, ALS at a cap of 128 or more (it does not climb),
         // or an SVD asked for by name: nothing to say.
         Assert.Contains("implicit-ALS vectors have --auto-max-dim 32 dimensions, below the 128",
-            global::MultiInterest.Cli.ValidationSummary.CapNote(Fitted(EmbeddingAlgorithm.ImplicitAls, 32), auto), StringComparison.Ordinal);
-        Assert.Null(global::MultiInterest.Cli.ValidationSummary.CapNote(Fitted(EmbeddingAlgorithm.TruncatedSvd, 16), auto));
-        Assert.Null(global::MultiInterest.Cli.ValidationSummary.CapNote(Fitted(EmbeddingAlgorithm.ImplicitAls, 128), new GraphEmbeddingOptions { AutoMaxDimension = 128 }));
+            global::MultiInterest.Cli.ValidationSummary.RankEdgeNote(Fitted(EmbeddingAlgorithm.ImplicitAls, 32), auto), StringComparison.Ordinal);
+        Assert.Null(global::MultiInterest.Cli.ValidationSummary.RankEdgeNote(Fitted(EmbeddingAlgorithm.TruncatedSvd, 16), auto));
+        Assert.Null(global::MultiInterest.Cli.ValidationSummary.RankEdgeNote(Fitted(EmbeddingAlgorithm.ImplicitAls, 128), new GraphEmbeddingOptions { AutoMaxDimension = 128 }));
         // At the other edge: an SVD at the smallest rank measured (TikTok, JODIE's Wikipedia: 32), but not one above it.
         var wide = new GraphEmbeddingOptions();
         Assert.Contains("Auto kept the smallest rank it measured, d = 32, so smaller vectors were not tried; --algorithm truncated-svd --dim 16",
-            global::MultiInterest.Cli.ValidationSummary.CapNote(Fitted(EmbeddingAlgorithm.TruncatedSvd, 32, 128, 32, 64, 128), wide), StringComparison.Ordinal);
-        Assert.Null(global::MultiInterest.Cli.ValidationSummary.CapNote(Fitted(EmbeddingAlgorithm.TruncatedSvd, 64, 128, 32, 64, 128), wide));
-        Assert.Null(global::MultiInterest.Cli.ValidationSummary.CapNote(Fitted(EmbeddingAlgorithm.TruncatedSvd, 32, 16, 32, 128), wide));
+            global::MultiInterest.Cli.ValidationSummary.RankEdgeNote(Fitted(EmbeddingAlgorithm.TruncatedSvd, 32, 128, 32, 64, 128), wide), StringComparison.Ordinal);
+        Assert.Null(global::MultiInterest.Cli.ValidationSummary.RankEdgeNote(Fitted(EmbeddingAlgorithm.TruncatedSvd, 64, 128, 32, 64, 128), wide));
+        Assert.Null(global::MultiInterest.Cli.ValidationSummary.RankEdgeNote(Fitted(EmbeddingAlgorithm.TruncatedSvd, 32, 16, 32, 128), wide));
         // Every Auto fit records its points' dimensions, so the note can tell.
         var fitted = GraphEmbeddingTrainerEngine.Fit(PlantedGraph.Create().Train, new GraphEmbeddingOptions { Threads = 1, AutoMaxDimension = 32 });
         Assert.All(fitted.Validation, p => Assert.True(p.Dimension > 0, p.Candidate));
         var named = new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.TruncatedSvd, AutoMaxDimension = 32 };
-        Assert.Null(global::MultiInterest.Cli.ValidationSummary.CapNote(Fitted(EmbeddingAlgorithm.TruncatedSvd, 32), named));
+        Assert.Null(global::MultiInterest.Cli.ValidationSummary.RankEdgeNote(Fitted(EmbeddingAlgorithm.TruncatedSvd, 32), named));
     }
 
     [Fact]
