@@ -53,21 +53,32 @@ public static class PopularItems
             int user = users[q];
             if ((uint)user >= (uint)train.UserCount)
                 throw new ArgumentOutOfRangeException(nameof(users), $"User row {user} at position {q} is not below the training graph's {train.UserCount} users.");
-            var seen = train.ItemsOf(user);
             var indices = lists.IndexSlots(q);
+            int n = TakeUnseen(ranked, train.ItemsOf(user), indices);
             var scores = lists.ScoreSlots(q);
-            int n = 0;
-            // The head of the ranking is walked until K unseen items: at most K + the user's degree steps.
-            for (int r = 0; r < ranked.Length && n < count; r++)
-            {
-                int item = ranked[r];
-                if (seen.BinarySearch(item) >= 0) continue;
-                indices[n] = item;
-                scores[n] = degrees[item];
-                n++;
-            }
+            for (int r = 0; r < n; r++) scores[r] = degrees[indices[r]];
             lists.Counts[q] = n;
         }
         return lists;
+    }
+
+    /// <summary>
+    /// The first items of <paramref name="ranked"/> not in <paramref name="seen"/>, written to <paramref name="destination"/>
+    /// until it is full or the ranking ends: one user's popular list (the protocol's row, serving's fallback).
+    /// </summary>
+    /// <param name="ranked">Item rows in the order of <see cref="Rank"/>.</param>
+    /// <param name="seen">The user's items, ascending.</param>
+    /// <param name="destination">Where the list goes; its length is K.</param>
+    /// <returns>How many items were written.</returns>
+    internal static int TakeUnseen(ReadOnlySpan<int> ranked, ReadOnlySpan<int> seen, Span<int> destination)
+    {
+        int n = 0;
+        // The head of the ranking is walked until K unseen items: at most K + the user's degree steps.
+        for (int r = 0; r < ranked.Length && n < destination.Length; r++)
+        {
+            int item = ranked[r];
+            if (seen.BinarySearch(item) < 0) destination[n++] = item;
+        }
+        return n;
     }
 }

@@ -392,14 +392,10 @@ internal sealed partial class LiveRetriever
 
     private LiveList Popular(BipartiteGraph exclusions, int count)
     {
-        var seen = exclusions.ItemsOf(0);
-        var items = new List<int>(count);
-        foreach (int j in _popular)
-        {
-            if (items.Count == count) break;
-            if (seen.BinarySearch(j) < 0) items.Add(j);
-        }
-        return new LiveList(items.ToArray(), items.Select(j => _degrees[j]).ToArray(), CandidateSource.Popular);
+        var items = new int[Math.Min(count, _popular.Length)];
+        int n = PopularItems.TakeUnseen(_popular, exclusions.ItemsOf(0), items);
+        Array.Resize(ref items, n);
+        return new LiveList(items, items.Select(j => _degrees[j]).ToArray(), CandidateSource.Popular);
     }
 
     /// <summary>
